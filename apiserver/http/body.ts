@@ -1,0 +1,60 @@
+// Request bodies: size-limited before any decoding, then decoded by content type.
+
+import type { IncomingMessage } from 'node:http';
+import { BadRequestError, TooLargeError, UnsupportedMediaTypeError } from '../../common/errors.js';
+import { parseYaml, YamlError } from '../../common/yaml.js';
+
+/** Kubernetes' request body limit. */
+export const maxBodyBytes = 3 * 1024 * 1024;
+
+export async function readBody(req: IncomingMessage, limit = maxBodyBytes): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) {
+    req.resume();
+    throw new TooLargeError(`Request entity too large: limit is ${limit}`);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      req.resume();
+      throw new TooLargeError(`Request entity too large: limit is ${limit}`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+export function mediaType(contentType: string | undefined): string {
+  return (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+const jsonTypes = new Set(['application/json', 'application/merge-patch+json', 'application/json-patch+json', 'application/strategic-merge-patch+json', '']);
+const yamlTypes = new Set(['application/yaml', 'application/apply-patch+yaml', 'application/x-yaml', 'text/yaml']);
+
+/** Decodes JSON or YAML; anything else is 415. Syntax errors are 400 with the position. */
+export function decodeBody(body: Buffer, contentType: string | undefined): unknown {
+  const type = mediaType(contentType);
+  const text = body.toString('utf8');
+  if (text.trim() === '') throw new BadRequestError('the request body is empty');
+  if (jsonTypes.has(type)) {
+    try {
+      return JSON.parse(text);
+    } catch (e) {
+      throw new BadRequestError(`the body of the request could not be decoded as JSON: ${(e as Error).message}`);
+    }
+  }
+  if (yamlTypes.has(type)) {
+    try {
+      return parseYaml(text);
+    } catch (e) {
+      if (e instanceof YamlError) {
+        const where = e.line ? ` (line ${e.line}, column ${e.column ?? 0})` : '';
+        throw new BadRequestError(`the body of the request could not be decoded as YAML${where}: ${e.message}`);
+      }
+      throw e;
+    }
+  }
+  throw new UnsupportedMediaTypeError(type);
+}

@@ -1,0 +1,78 @@
+// The API server process: `node dist/apiserver/main.js --etcd-endpoints ... --tls-cert-file ...`.
+
+import fs from 'node:fs';
+import type { JSONSchemaType } from 'ajv';
+import { ConfigError, loadConfig } from '../common/config.js';
+import { createLogger } from '../common/logging.js';
+import { TokenAuthenticator } from './auth/tokens.js';
+import { startApiServer } from './server.js';
+
+export interface ApiServerConfig {
+  etcdEndpoints: string[];
+  host: string;
+  port: number;
+  tlsCertFile: string;
+  tlsKeyFile: string;
+  tokenFile: string;
+  etcdPrefix: string;
+  logLevel: string;
+}
+
+const schema: JSONSchemaType<ApiServerConfig> = {
+  type: 'object',
+  properties: {
+    etcdEndpoints: { type: 'array', items: { type: 'string', pattern: '^https?://' }, minItems: 1 },
+    host: { type: 'string' },
+    port: { type: 'integer', minimum: 0, maximum: 65535 },
+    tlsCertFile: { type: 'string', minLength: 1 },
+    tlsKeyFile: { type: 'string', minLength: 1 },
+    tokenFile: { type: 'string', minLength: 1 },
+    etcdPrefix: { type: 'string', pattern: '^/.*/$' },
+    logLevel: { type: 'string', enum: ['error', 'warn', 'info', 'debug'] },
+  },
+  required: ['etcdEndpoints', 'host', 'port', 'tlsCertFile', 'tlsKeyFile', 'tokenFile', 'etcdPrefix', 'logLevel'],
+  additionalProperties: false,
+};
+
+const defaults: Partial<ApiServerConfig> = { host: '127.0.0.1', port: 6443, etcdPrefix: '/registry/', logLevel: 'info' };
+
+function readFile(file: string, what: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`cannot read ${what} ${file}: ${(e as Error).message}`);
+  }
+}
+
+async function main(): Promise<void> {
+  let cfg: ApiServerConfig;
+  try {
+    cfg = loadConfig(schema, defaults, process.argv.slice(2), 'GANTRY_APISERVER');
+  } catch (e) {
+    process.stderr.write(`gantry-apiserver: ${(e as Error).message}\n`);
+    process.exit(2);
+  }
+  const logger = createLogger('apiserver', { level: cfg.logLevel });
+  try {
+    const server = await startApiServer({
+      etcdEndpoints: cfg.etcdEndpoints,
+      host: cfg.host,
+      port: cfg.port,
+      tls: { certPem: readFile(cfg.tlsCertFile, 'TLS certificate'), keyPem: readFile(cfg.tlsKeyFile, 'TLS key') },
+      authenticator: TokenAuthenticator.fromFile(cfg.tokenFile),
+      logger,
+      etcdPrefix: cfg.etcdPrefix,
+    });
+    const stop = (): void => {
+      logger.info('shutting down');
+      void server.close().then(() => process.exit(0));
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  } catch (e) {
+    logger.error('API server failed to start', { error: e instanceof Error ? e.message : String(e) });
+    process.exit(1);
+  }
+}
+
+void main();

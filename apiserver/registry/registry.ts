@@ -1,0 +1,40 @@
+// The explicit list of kinds the API server serves: descriptor + strategy, by resource.
+// Adding a kind is a schema, a descriptor in common/api/resources.ts and a line here.
+
+import { builtinResources, type ResourceDescriptor } from '../../common/api/resources.js';
+import { namespaceStrategy, nodeStrategy, plainKinds, secretStrategy, serviceStrategy } from './kinds/core.js';
+import { podStrategy } from './kinds/pods.js';
+import { deploymentStrategy, replicaSetStrategy } from './kinds/workloads.js';
+import type { Strategy } from './strategy.js';
+
+const strategies: Record<string, Strategy> = {
+  namespaces: namespaceStrategy,
+  pods: podStrategy,
+  nodes: nodeStrategy,
+  services: serviceStrategy,
+  endpoints: plainKinds,
+  configmaps: plainKinds,
+  secrets: secretStrategy,
+  events: plainKinds,
+  serviceaccounts: plainKinds,
+  deployments: deploymentStrategy,
+  replicasets: replicaSetStrategy,
+  leases: plainKinds,
+  priorityclasses: plainKinds,
+};
+
+export interface KindEntry {
+  descriptor: ResourceDescriptor;
+  strategy: Strategy;
+}
+
+/** Every served kind, keyed by `group/plural` (core group: `/pods`). */
+export function builtinKinds(): Map<string, KindEntry> {
+  const out = new Map<string, KindEntry>();
+  for (const d of builtinResources) {
+    const strategy = strategies[d.plural];
+    if (!strategy) throw new Error(`no strategy registered for ${d.plural}`);
+    out.set(`${d.group}/${d.plural}`, { descriptor: d, strategy });
+  }
+  return out;
+}

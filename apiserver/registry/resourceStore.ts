@@ -1,0 +1,547 @@
+// The generic store behind every kind: Kubernetes object semantics (uid, generation,
+// resourceVersion preconditions, finalizers, graceful deletion, dry-run) over the
+// narrow Storage seam, with lists and watches served from the watch cache.
+
+import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import type { KubeList, KubeObject } from '../../common/api/meta.js';
+import { apiVersionOf } from '../../common/api/meta.js';
+import { checkLabel, checkSubdomain, generateName } from '../../common/api/names.js';
+import type { ResourceDescriptor } from '../../common/api/resources.js';
+import type { Clock } from '../../common/clock.js';
+import { rfc3339 } from '../../common/clock.js';
+import {
+  AlreadyExistsError,
+  ApiError,
+  BadRequestError,
+  ConflictError,
+  GoneError,
+  InvalidError,
+  NotFoundError,
+  TooLargeError,
+  type FieldCause,
+  type ObjectRef,
+} from '../../common/errors.js';
+import type { Logger } from '../../common/logging.js';
+import { KeyExistsError, KeyNotFoundError, RevisionCompactedError, RevisionMismatchError } from '../storage/errors.js';
+import type { Storage, Versioned } from '../storage/storage.js';
+import type { CacheEvent, WatchCache } from '../watchcache/watchCache.js';
+import { compileFilter, type ObjectFilter } from './objectFilter.js';
+import type { DeleteOptions, ListOptions, WatchOptions, WriteOptions } from './options.js';
+import type { Strategy } from './strategy.js';
+import type { ObjectValidator } from './validator.js';
+import { validationError } from '../validation/index.js';
+import type { FieldTracker } from '../apply/fieldManagerApply.js';
+
+/** etcd's default request limit is 1.5 MiB; Kubernetes refuses larger objects the same way. */
+export const maxObjectBytes = 1_572_864;
+
+export interface WatchSink {
+  event(type: 'ADDED' | 'MODIFIED' | 'DELETED', object: KubeObject): void;
+  /** The store ended the watch; an error means the client should relist. */
+  closed(err?: Error): void;
+}
+
+export interface StoreWatch {
+  close(): void;
+}
+
+export interface ResourceStoreDeps {
+  descriptor: ResourceDescriptor;
+  strategy: Strategy;
+  storage: Storage;
+  cache: WatchCache;
+  validator: ObjectValidator;
+  clock: Clock;
+  logger: Logger;
+  /** Throws when objects may not be created in the namespace (missing or terminating). */
+  namespaceGate?: (namespace: string) => Promise<void>;
+  /** Key root shared with the watch cache, e.g. `/registry/`. */
+  root: string;
+  /** Records which manager owns which fields (metadata.managedFields). */
+  fieldTracker?: FieldTracker;
+}
+
+export interface WriteResult {
+  object: KubeObject;
+  /** True when the write created the object (201 rather than 200). */
+  created: boolean;
+}
+
+export type Mutation = (current: KubeObject) => KubeObject | Promise<KubeObject>;
+
+interface ContinueToken {
+  rv: number;
+  start: string;
+}
+
+const maxUpdateRetries = 5;
+
+export class ResourceStore {
+  readonly descriptor: ResourceDescriptor;
+  readonly strategy: Strategy;
+  private readonly storage: Storage;
+  private readonly cache: WatchCache;
+  private readonly validator: ObjectValidator;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly namespaceGate: ((ns: string) => Promise<void>) | undefined;
+  private readonly base: string;
+  private readonly fieldTracker: FieldTracker | undefined;
+
+  constructor(deps: ResourceStoreDeps) {
+    this.fieldTracker = deps.fieldTracker;
+    this.descriptor = deps.descriptor;
+    this.strategy = deps.strategy;
+    this.storage = deps.storage;
+    this.cache = deps.cache;
+    this.validator = deps.validator;
+    this.clock = deps.clock;
+    this.logger = deps.logger;
+    this.namespaceGate = deps.namespaceGate;
+    const d = deps.descriptor;
+    this.base = `${deps.root}${d.group ? `${d.plural}.${d.group}` : d.plural}/`;
+  }
+
+  get apiVersion(): string {
+    return apiVersionOf(this.descriptor);
+  }
+
+  private ref(name?: string): ObjectRef {
+    const r: ObjectRef = { resource: this.descriptor.plural, group: this.descriptor.group };
+    if (name !== undefined) r.name = name;
+    return r;
+  }
+
+  private key(namespace: string | undefined, name: string): string {
+    return this.descriptor.namespaced ? `${this.base}${namespace}/${name}` : `${this.base}${name}`;
+  }
+
+  private prefix(namespace: string | undefined): string {
+    return this.descriptor.namespaced && namespace ? `${this.base}${namespace}/` : this.base;
+  }
+
+  /** Adds kind and apiVersion, which storage does not keep per object. */
+  private typed(obj: KubeObject, revision?: number): KubeObject {
+    const out: KubeObject = { apiVersion: this.apiVersion, kind: this.descriptor.kind, ...obj };
+    out.apiVersion = this.apiVersion;
+    out.kind = this.descriptor.kind;
+    if (revision !== undefined) out.metadata = { ...obj.metadata, resourceVersion: String(revision) };
+    return out;
+  }
+
+  // ---- reads ----------------------------------------------------------------
+
+  async get(namespace: string | undefined, name: string, opts: { resourceVersion?: string } = {}): Promise<KubeObject> {
+    const key = this.key(namespace, name);
+    if (opts.resourceVersion === '0') {
+      const hit = this.cache.get(key);
+      if (!hit) throw new NotFoundError(this.ref(name));
+      return this.typed(hit.object);
+    }
+    const got = await this.storage.get(key);
+    if (!got) throw new NotFoundError(this.ref(name));
+    return this.typed(got.object, got.revision);
+  }
+
+  async list(namespace: string | undefined, opts: ListOptions = {}): Promise<KubeList> {
+    const filter = compileFilter(this.descriptor.kind, opts.labelSelector, opts.fieldSelector);
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
+    const prefix = this.prefix(namespace);
+    if (opts.continue) return this.continueList(prefix, filter, limit, opts.continue);
+
+    const rv = opts.resourceVersion;
+    if (rv && rv !== '0') {
+      const want = parseRevision(rv, 'resourceVersion');
+      if (opts.resourceVersionMatch === 'Exact') return this.listFromStorage(prefix, filter, limit, want);
+      if (!(await this.cache.waitForRevision(want, 3_000))) {
+        throw new ApiError('Timeout', `Too large resource version: ${want}, current: ${this.cache.revision}`, { retryAfterSeconds: 1 });
+      }
+    } else if (!rv) {
+      // A consistent read: wait until the cache has caught up with etcd, as Kubernetes'
+      // consistent reads from cache do; fall back to etcd if it lags.
+      const current = await this.storage.currentRevision();
+      if (!(await this.cache.waitForRevision(current, 1_000))) return this.listFromStorage(prefix, filter, limit, undefined);
+    }
+    const revision = this.cache.revision;
+    const items: KubeObject[] = [];
+    let nextKey: string | undefined;
+    for (const entry of this.cache.list(prefix)) {
+      if (!filter(entry.object)) continue;
+      if (limit && items.length === limit) {
+        nextKey = entry.key;
+        break;
+      }
+      items.push(entry.object);
+    }
+    return this.listObject(items, revision, nextKey);
+  }
+
+  private listObject(items: KubeObject[], revision: number, nextKey?: string): KubeList {
+    const list: KubeList = { apiVersion: this.apiVersion, kind: this.descriptor.listKind, metadata: { resourceVersion: String(revision) }, items };
+    if (nextKey) list.metadata.continue = encodeContinue({ rv: revision, start: nextKey });
+    return list;
+  }
+
+  private async continueList(prefix: string, filter: ObjectFilter, limit: number, token: string): Promise<KubeList> {
+    const t = decodeContinue(token);
+    if (!t.start.startsWith(prefix)) throw new BadRequestError('continue key is not valid for this list');
+    return this.listFromStorage(prefix, filter, limit, t.rv, t.start);
+  }
+
+  /** Reads pages from etcd at one revision until `limit` matching items are found. */
+  private async listFromStorage(prefix: string, filter: ObjectFilter, limit: number, atRevision: number | undefined, fromKey?: string): Promise<KubeList> {
+    const items: KubeObject[] = [];
+    let revision = atRevision;
+    let start = fromKey;
+    try {
+      for (;;) {
+        const page = await this.storage.list(prefix, {
+          limit: limit ? Math.max(limit - items.length, 1) : 0,
+          ...(start ? { fromKey: start } : {}),
+          ...(revision ? { atRevision: revision } : {}),
+        });
+        revision = page.revision;
+        for (const v of page.items) {
+          const obj = this.typed(v.object, v.revision);
+          if (filter(obj)) items.push(obj);
+        }
+        if (!page.nextKey) return this.listObject(items, revision);
+        if (limit && items.length >= limit) return this.listObject(items, revision, page.nextKey);
+        start = page.nextKey;
+      }
+    } catch (e) {
+      if (e instanceof RevisionCompactedError) {
+        throw new GoneError('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Streams changes. Without a resourceVersion (or "0") it starts with ADDED events for
+   * the current state; otherwise with the changes after that version. Events that move an
+   * object into or out of the selection become ADDED or DELETED, as in Kubernetes.
+   */
+  watch(namespace: string | undefined, opts: WatchOptions, sink: WatchSink): StoreWatch {
+    const filter = compileFilter(this.descriptor.kind, opts.labelSelector, opts.fieldSelector);
+    const prefix = this.prefix(namespace);
+    const rv = opts.resourceVersion;
+    let from: number;
+    if (!rv || rv === '0') {
+      from = this.cache.revision;
+      for (const entry of this.cache.list(prefix)) if (filter(entry.object)) sink.event('ADDED', this.typed(entry.object));
+    } else {
+      from = parseRevision(rv, 'resourceVersion');
+    }
+    const onEvent = (ev: CacheEvent): void => {
+      const now = filter(ev.object);
+      if (ev.type === 'ADDED') {
+        if (now) sink.event('ADDED', this.typed(ev.object));
+      } else if (ev.type === 'DELETED') {
+        if (ev.previous ? filter(ev.previous) : now) sink.event('DELETED', this.typed(ev.object));
+      } else {
+        const before = ev.previous ? filter(ev.previous) : now;
+        if (before && now) sink.event('MODIFIED', this.typed(ev.object));
+        else if (now) sink.event('ADDED', this.typed(ev.object));
+        else if (before) sink.event('DELETED', this.typed(ev.object));
+      }
+    };
+    const w = this.cache.watch(prefix, from, onEvent, (err) => sink.closed(err));
+    return { close: () => w.close() };
+  }
+
+  // ---- writes ---------------------------------------------------------------
+
+  private checkIdentity(obj: KubeObject, namespace: string | undefined): void {
+    if (obj.apiVersion !== undefined && obj.apiVersion !== this.apiVersion) {
+      throw new BadRequestError(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${this.apiVersion})`);
+    }
+    if (obj.kind !== undefined && obj.kind !== this.descriptor.kind) {
+      throw new BadRequestError(`the kind in the data (${obj.kind}) does not match the expected kind (${this.descriptor.kind})`);
+    }
+    if (this.descriptor.namespaced) {
+      if (obj.metadata.namespace && namespace && obj.metadata.namespace !== namespace) {
+        throw new BadRequestError('the namespace of the provided object does not match the namespace sent on the request');
+      }
+      obj.metadata.namespace = namespace;
+    } else if (obj.metadata.namespace) {
+      delete obj.metadata.namespace;
+    }
+  }
+
+  /** Schema validation, defaults and the kind's own checks; returns the object to store. */
+  private admit(obj: KubeObject, old: KubeObject | undefined, opts: WriteOptions): KubeObject {
+    const strict = (opts.fieldValidation ?? 'Warn') === 'Strict';
+    const typed = this.typed(obj);
+    const result = this.validator.validate(this.descriptor.definition, typed, { strictFields: strict });
+    const name = obj.metadata.name ?? obj.metadata.generateName ?? '';
+    const failure = validationError(result, { kind: this.descriptor.kind, group: this.descriptor.group, version: this.descriptor.version, name });
+    if (failure) throw failure;
+    let out = result.pruned as KubeObject;
+    if (opts.fieldValidation !== 'Ignore') for (const f of result.unknownFields) (opts.warnings ??= []).push(`unknown field "${f}"`);
+    out = structuredClone(out);
+    this.strategy.defaults?.(out);
+    const causes: FieldCause[] = [...this.checkName(out), ...(this.strategy.validate?.(out) ?? [])];
+    if (old) causes.push(...(this.strategy.validateUpdate?.(out, old) ?? []), ...checkFinalizerAdditions(out, old));
+    if (causes.length) throw new InvalidError(this.descriptor.kind, name, causes, this.descriptor.group || undefined);
+    const size = Buffer.byteLength(JSON.stringify(out));
+    if (size > maxObjectBytes) throw new TooLargeError(`Request entity too large: the object is ${size} bytes; the limit is ${maxObjectBytes}`);
+    return out;
+  }
+
+  private checkName(obj: KubeObject): FieldCause[] {
+    const name = obj.metadata.name;
+    if (!name) return [{ reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field: 'metadata.name' }];
+    const problems = this.strategy.nameRule === 'label' ? checkLabel(name) : checkSubdomain(name);
+    return problems.map((p) => ({ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(name)}: ${p}`, field: 'metadata.name' }));
+  }
+
+  async create(namespace: string | undefined, body: KubeObject, opts: WriteOptions = {}): Promise<WriteResult> {
+    const obj = structuredClone(body);
+    obj.metadata ??= {};
+    this.checkIdentity(obj, namespace);
+    if (obj.metadata.resourceVersion) throw new BadRequestError('resourceVersion should not be set on objects to be created');
+    if (this.descriptor.namespaced && this.namespaceGate) await this.namespaceGate(obj.metadata.namespace ?? '');
+    const generated = !obj.metadata.name && !!obj.metadata.generateName;
+    for (let attempt = 0; ; attempt++) {
+      const candidate = structuredClone(obj);
+      if (generated) candidate.metadata.name = generateName(candidate.metadata.generateName!);
+      const meta = candidate.metadata;
+      meta.uid = randomUUID();
+      meta.creationTimestamp = rfc3339(this.clock.now());
+      delete meta.deletionTimestamp;
+      delete meta.deletionGracePeriodSeconds;
+      if (this.strategy.tracksGeneration) meta.generation = 1;
+      else delete meta.generation;
+      this.strategy.prepareForCreate?.(candidate);
+      const admitted = this.admit(candidate, undefined, opts);
+      this.trackFields(undefined, admitted, opts);
+      if (opts.dryRun) return { object: this.typed(admitted), created: true };
+      const key = this.key(admitted.metadata.namespace, admitted.metadata.name!);
+      try {
+        const rev = await this.storage.create(key, admitted);
+        return { object: this.typed(admitted, rev), created: true };
+      } catch (e) {
+        if (e instanceof KeyExistsError) {
+          if (generated && attempt < 3) continue;
+          throw new AlreadyExistsError(this.ref(admitted.metadata.name), { cause: e });
+        }
+        throw e;
+      }
+    }
+  }
+
+  /** PUT: replaces the object (or its status) with `body`; a set resourceVersion is a precondition. */
+  async update(namespace: string | undefined, name: string, body: KubeObject, opts: WriteOptions = {}, subresource?: 'status'): Promise<WriteResult> {
+    const obj = structuredClone(body);
+    obj.metadata ??= {};
+    this.checkIdentity(obj, namespace);
+    if (obj.metadata.name !== undefined && obj.metadata.name !== name) {
+      throw new BadRequestError(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
+    }
+    obj.metadata.name = name;
+    return this.guaranteedUpdate(namespace, name, () => obj, opts, subresource);
+  }
+
+  /**
+   * Reads the current object, applies `mutate`, writes with a revision precondition and
+   * retries on conflict. A resourceVersion left in the mutated object is a precondition
+   * the caller asked for: a mismatch is a 409, not a retry.
+   */
+  async guaranteedUpdate(namespace: string | undefined, name: string, mutate: Mutation, opts: WriteOptions = {}, subresource?: 'status' | 'scale'): Promise<WriteResult> {
+    const key = this.key(namespace, name);
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.storage.get(key);
+      if (!current) throw new NotFoundError(this.ref(name));
+      const currentObj = this.typed(current.object, current.revision);
+      const mutated = await mutate(structuredClone(currentObj));
+      mutated.metadata ??= {};
+      const wanted = mutated.metadata.resourceVersion;
+      if (wanted && wanted !== String(current.revision)) {
+        throw new ConflictError(this.ref(name), 'the object has been modified; please apply your changes to the latest version and try again');
+      }
+      try {
+        return await this.writeUpdate(current, currentObj, mutated, opts, subresource);
+      } catch (e) {
+        if (e instanceof RevisionMismatchError && !wanted && attempt < maxUpdateRetries) {
+          this.logger.debug('update raced another writer; retrying', { resource: this.descriptor.plural, name, attempt });
+          continue;
+        }
+        if (e instanceof RevisionMismatchError) {
+          throw new ConflictError(this.ref(name), 'the object has been modified; please apply your changes to the latest version and try again');
+        }
+        if (e instanceof KeyNotFoundError) throw new NotFoundError(this.ref(name), { cause: e });
+        throw e;
+      }
+    }
+  }
+
+  private async writeUpdate(current: Versioned, currentObj: KubeObject, mutated: KubeObject, opts: WriteOptions, subresource?: 'status' | 'scale'): Promise<WriteResult> {
+    let next: KubeObject;
+    if (subresource === 'status') {
+      // Only status changes through /status; everything else keeps its current value.
+      next = { ...structuredClone(currentObj), status: mutated.status };
+    } else {
+      next = mutated;
+      if (this.strategy.hasStatus) {
+        if (currentObj.status === undefined) delete next.status;
+        else next.status = structuredClone(currentObj.status);
+      }
+    }
+    // System-owned metadata is never taken from the client.
+    const cm = currentObj.metadata;
+    const nm = next.metadata;
+    nm.name = cm.name;
+    nm.uid = cm.uid;
+    nm.creationTimestamp = cm.creationTimestamp;
+    if (this.descriptor.namespaced) nm.namespace = cm.namespace;
+    if (cm.deletionTimestamp) nm.deletionTimestamp = cm.deletionTimestamp;
+    else delete nm.deletionTimestamp;
+    if (cm.deletionGracePeriodSeconds !== undefined) nm.deletionGracePeriodSeconds = cm.deletionGracePeriodSeconds;
+    else delete nm.deletionGracePeriodSeconds;
+    if (cm.generation !== undefined) nm.generation = cm.generation;
+    else delete nm.generation;
+    if (nm.managedFields === undefined && cm.managedFields) nm.managedFields = cm.managedFields;
+
+    const admitted = this.admit(next, currentObj, opts);
+    if (this.strategy.tracksGeneration && specChanged(admitted, currentObj)) {
+      admitted.metadata.generation = (currentObj.metadata.generation ?? 0) + 1;
+    }
+    this.trackFields(currentObj, admitted, opts, subresource === 'status' ? 'status' : undefined);
+    admitted.metadata.resourceVersion = currentObj.metadata.resourceVersion;
+    if (isDeepStrictEqual(admitted, currentObj)) return { object: currentObj, created: false };
+    delete admitted.metadata.resourceVersion;
+
+    // The last finalizer removed from an object being deleted completes its deletion.
+    if (admitted.metadata.deletionTimestamp && !admitted.metadata.finalizers?.length && this.graceElapsed(admitted) && !this.strategy.holdDeletion?.(structuredClone(admitted))) {
+      if (opts.dryRun) return { object: this.typed(admitted), created: false };
+      const rev = await this.storage.delete(current.key, current.revision);
+      return { object: this.typed(admitted, rev), created: false };
+    }
+    if (opts.dryRun) return { object: this.typed(admitted, current.revision), created: false };
+    const rev = await this.storage.update(current.key, admitted, current.revision);
+    return { object: this.typed(admitted, rev), created: false };
+  }
+
+  private trackFields(old: KubeObject | undefined, next: KubeObject, opts: WriteOptions, subresource?: string): void {
+    if (!this.fieldTracker || opts.applying) return;
+    const fields = this.fieldTracker.track(this.descriptor.definition, this.apiVersion, old, next, opts.fieldManager ?? 'unknown', subresource);
+    if (fields) next.metadata.managedFields = fields;
+    else delete next.metadata.managedFields;
+  }
+
+  /** Objects in graceful deletion (pods) are removed by their node agent, not by a finalizer update. */
+  private graceElapsed(obj: KubeObject): boolean {
+    return !obj.metadata.deletionGracePeriodSeconds;
+  }
+
+  /**
+   * DELETE. Objects with finalizers, foreground propagation or a grace period get a
+   * deletionTimestamp and stay until those are done; others go at once. Returns the
+   * object as it was last seen (kubectl prints its name).
+   */
+  async delete(namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<{ object: KubeObject; removed: boolean }> {
+    const key = this.key(namespace, name);
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.storage.get(key);
+      if (!current) throw new NotFoundError(this.ref(name));
+      const obj = this.typed(current.object, current.revision);
+      const pre = opts.preconditions;
+      if (pre?.uid && pre.uid !== obj.metadata.uid) {
+        throw new ConflictError(this.ref(name), `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata.uid ?? ''}`);
+      }
+      if (pre?.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion) {
+        throw new ConflictError(this.ref(name), `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion ?? ''}`);
+      }
+      const next = structuredClone(obj);
+      const meta = next.metadata;
+      const finalizers = new Set(meta.finalizers ?? []);
+      if (!meta.deletionTimestamp) {
+        if (opts.propagationPolicy === 'Foreground') finalizers.add('foregroundDeletion');
+        if (opts.propagationPolicy === 'Orphan') finalizers.add('orphan');
+      }
+      const grace = this.strategy.deletion?.(obj, opts.gracePeriodSeconds).gracePeriodSeconds ?? 0;
+      const held = this.strategy.holdDeletion?.(next) ?? false;
+      const alreadyShorter = meta.deletionGracePeriodSeconds !== undefined && meta.deletionGracePeriodSeconds <= grace;
+      try {
+        if (finalizers.size === 0 && grace === 0 && !held) {
+          if (opts.dryRun) return { object: obj, removed: true };
+          const rev = await this.storage.delete(key, current.revision);
+          return { object: this.typed(current.object, rev), removed: true };
+        }
+        if (meta.deletionTimestamp && (grace === 0 ? meta.deletionGracePeriodSeconds === 0 || meta.deletionGracePeriodSeconds === undefined : alreadyShorter)) {
+          return { object: obj, removed: false }; // already being deleted at least as fast
+        }
+        const now = this.clock.now();
+        meta.deletionTimestamp = rfc3339(now + grace * 1000);
+        meta.deletionGracePeriodSeconds = grace;
+        if (finalizers.size) meta.finalizers = [...finalizers];
+        if (grace === 0 && finalizers.size === 0) delete meta.deletionGracePeriodSeconds;
+        delete meta.resourceVersion;
+        if (opts.dryRun) return { object: this.typed(next, current.revision), removed: false };
+        const rev = await this.storage.update(key, next, current.revision);
+        return { object: this.typed(next, rev), removed: false };
+      } catch (e) {
+        if ((e instanceof RevisionMismatchError || e instanceof KeyNotFoundError) && attempt < maxUpdateRetries) continue;
+        throw e;
+      }
+    }
+  }
+
+  /** Deletes every object matching the selectors in the namespace (DELETE on the collection). */
+  async deleteCollection(namespace: string | undefined, list: ListOptions, opts: DeleteOptions): Promise<KubeList> {
+    const current = await this.list(namespace, { ...list, limit: 0 });
+    const items: KubeObject[] = [];
+    for (const item of current.items) {
+      try {
+        items.push((await this.delete(item.metadata.namespace, item.metadata.name!, opts)).object);
+      } catch (e) {
+        if (!(e instanceof NotFoundError)) throw e;
+      }
+    }
+    return { ...current, items };
+  }
+
+  /** Number of objects currently cached (for metrics and tests). */
+  count(): number {
+    return this.cache.list(this.base).length;
+  }
+}
+
+function checkFinalizerAdditions(next: KubeObject, old: KubeObject): FieldCause[] {
+  if (!old.metadata.deletionTimestamp) return [];
+  const before = new Set(old.metadata.finalizers ?? []);
+  const added = (next.metadata.finalizers ?? []).filter((f) => !before.has(f));
+  return added.length
+    ? [{ reason: 'FieldValueForbidden', message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}`, field: 'metadata.finalizers' }]
+    : [];
+}
+
+/** Generation counts changes to anything outside metadata and status. */
+function specChanged(a: KubeObject, b: KubeObject): boolean {
+  const strip = (o: KubeObject): Record<string, unknown> => {
+    const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = o;
+    return rest;
+  };
+  return !isDeepStrictEqual(strip(a), strip(b));
+}
+
+function parseRevision(s: string, what: string): number {
+  if (!/^[0-9]+$/.test(s)) throw new BadRequestError(`invalid ${what}: ${JSON.stringify(s)}`);
+  return Number(s);
+}
+
+function encodeContinue(t: ContinueToken): string {
+  return Buffer.from(JSON.stringify({ v: 'gantry/1', rv: t.rv, start: t.start })).toString('base64url');
+}
+
+function decodeContinue(s: string): ContinueToken {
+  try {
+    const t = JSON.parse(Buffer.from(s, 'base64url').toString()) as { v?: string; rv?: unknown; start?: unknown };
+    if (t.v === 'gantry/1' && typeof t.rv === 'number' && typeof t.start === 'string') return { rv: t.rv, start: t.start };
+  } catch {
+    // fall through to the error below
+  }
+  throw new BadRequestError('continue key is not valid');
+}

@@ -1,0 +1,252 @@
+// Assembles the API server: storage and watch cache, the kind registry, authentication,
+// discovery and OpenAPI, and the HTTPS listener.
+
+import https from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { builtinResources } from '../common/api/resources.js';
+import type { KubeObject } from '../common/api/meta.js';
+import type { Clock } from '../common/clock.js';
+import { realClock } from '../common/clock.js';
+import { ApiError, ForbiddenError, NotFoundError } from '../common/errors.js';
+import type { Logger } from '../common/logging.js';
+import { definitions } from '../common/schemas/index.js';
+import { FieldManager } from './apply/fieldManagerApply.js';
+import { RuleAuthorizer, type Rule } from './auth/authorizer.js';
+import { TokenAuthenticator } from './auth/tokens.js';
+import { aggregatedDiscoveryType, buildDiscovery, serverVersion } from './discovery/discovery.js';
+import { ResourceHandler } from './http/resourceHandler.js';
+import { resolveRequest, type RequestInfo } from './http/requestInfo.js';
+import { send, sendStatus } from './http/respond.js';
+import { statusFromError } from './http/status.js';
+import { ApiMetrics } from './metrics.js';
+import { openApiV3 } from './openapi/index.js';
+import { builtinKinds } from './registry/registry.js';
+import { ResourceStore } from './registry/resourceStore.js';
+import { EtcdStorage } from './storage/etcdStorage.js';
+import type { Storage } from './storage/storage.js';
+import { printerFor } from './tables/registry.js';
+import { createValidator } from './validation/index.js';
+import { WatchCache } from './watchcache/watchCache.js';
+
+export interface ApiServerOptions {
+  etcdEndpoints: string[];
+  /** Address to listen on; port 0 picks a free one. */
+  host: string;
+  port: number;
+  tls: { certPem: string; keyPem: string; caPem?: string };
+  authenticator: TokenAuthenticator;
+  rules?: Rule[];
+  logger: Logger;
+  clock?: Clock;
+  /** Key root in etcd. Tests give each server its own. */
+  etcdPrefix?: string;
+}
+
+export interface RunningApiServer {
+  url: string;
+  port: number;
+  stores: Map<string, ResourceStore>;
+  cache: WatchCache;
+  storage: Storage;
+  close(): Promise<void>;
+}
+
+const bootstrapNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+export async function startApiServer(opts: ApiServerOptions): Promise<RunningApiServer> {
+  const logger = opts.logger;
+  const clock = opts.clock ?? realClock;
+  const root = opts.etcdPrefix ?? '/registry/';
+  const storage = new EtcdStorage({ endpoints: opts.etcdEndpoints, logger: logger.child({ subsystem: 'storage' }) });
+  const cache = new WatchCache({ storage, logger: logger.child({ subsystem: 'watchcache' }), root });
+  await cache.start();
+
+  const validator = createValidator(definitions);
+  // Compiling a schema takes a few hundred milliseconds: do it before the first request, not during it.
+  validator.precompile(builtinResources.map((r) => r.definition));
+  const fieldManager = new FieldManager(definitions, clock);
+  const stores = new Map<string, ResourceStore>();
+  const namespaceGate = async (ns: string): Promise<void> => {
+    const nsStore = stores.get('/namespaces')!;
+    let namespace: KubeObject;
+    try {
+      namespace = await nsStore.get(undefined, ns, { resourceVersion: '0' }).catch(() => nsStore.get(undefined, ns));
+    } catch (e) {
+      if (e instanceof NotFoundError) throw new NotFoundError({ resource: 'namespaces', name: ns });
+      throw e;
+    }
+    if (namespace.metadata.deletionTimestamp) {
+      throw new ForbiddenError(`unable to create new content in namespace ${ns} because it is being terminated`);
+    }
+  };
+  for (const [key, kind] of builtinKinds()) {
+    stores.set(key, new ResourceStore({ ...kind, storage, cache, validator, clock, logger: logger.child({ resource: kind.descriptor.plural }), namespaceGate, root, fieldTracker: fieldManager }));
+  }
+  for (const ns of bootstrapNamespaces) {
+    await stores.get('/namespaces')!.create(undefined, { metadata: { name: ns } }).catch((e: unknown) => {
+      if (!(e instanceof ApiError && e.reason === 'AlreadyExists')) throw e;
+    });
+  }
+
+  const discovery = buildDiscovery(builtinResources);
+  const openapi = openApiV3(builtinResources, definitions);
+  const authorizer = new RuleAuthorizer(opts.rules);
+  const metrics = new ApiMetrics();
+  const handler = new ResourceHandler({
+    stores,
+    printers: printerFor,
+    definitions,
+    clock,
+    apply: fieldManager,
+    currentRevision: () => cache.revision,
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+
+  // Authentication and authorization come first, for every path.
+  app.use((req, res, next) => {
+    const started = process.hrtime.bigint();
+    const url = new URL(req.originalUrl, 'https://gantry');
+    let info: RequestInfo;
+    try {
+      info = resolveRequest(req.method, url.pathname, url.searchParams);
+      const user = opts.authenticator.authenticate(req.headers.authorization);
+      authorizer.authorize(user, info);
+    } catch (e) {
+      sendStatus(res, statusFromError(e).status);
+      return;
+    }
+    res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const resource = info.kind === 'resource' ? info.resource + (info.subresource ? '/' + info.subresource : '') : '';
+      metrics.observe(info.verb, resource, res.statusCode, seconds);
+    });
+    res.locals.info = info;
+    res.locals.url = url;
+    next();
+  });
+
+  const get = (path: string, fn: (req: express.Request, res: express.Response) => unknown): void => {
+    app.get(path, (req, res) => {
+      try {
+        fn(req, res);
+      } catch (e) {
+        sendStatus(res, statusFromError(e).status);
+      }
+    });
+  };
+  get('/version', (_req, res) => send(res, 200, serverVersion));
+  for (const p of ['/healthz', '/livez', '/readyz']) {
+    get(p, (_req, res) => {
+      res.type('text/plain').send('ok');
+    });
+  }
+  get('/metrics', (_req, res) => {
+    void metrics.render().then((text) => res.type(metrics.contentType).send(text));
+  });
+  get('/api', (req, res) => {
+    const agg = aggregatedDiscoveryType(req.headers.accept);
+    if (agg) return sendAggregated(res, agg, discovery.aggregatedLegacy);
+    send(res, 200, discovery.legacyVersions);
+  });
+  get('/apis', (req, res) => {
+    const agg = aggregatedDiscoveryType(req.headers.accept);
+    if (agg) return sendAggregated(res, agg, discovery.aggregatedGroups);
+    send(res, 200, discovery.groupList);
+  });
+  get('/api/v1', (_req, res) => send(res, 200, discovery.resourceLists.get('v1')));
+  get('/apis/:group/:version', (req, res) => {
+    const list = discovery.resourceLists.get(`${String(req.params.group)}/${String(req.params.version)}`);
+    if (!list) throw new NotFoundError({ resource: 'groupversion', name: `${String(req.params.group)}/${String(req.params.version)}` });
+    send(res, 200, list);
+  });
+  get('/apis/:group', (req, res) => {
+    const groups = (discovery.groupList as { groups: { name: string }[] }).groups;
+    const g = groups.find((x) => x.name === req.params.group);
+    if (!g) throw new NotFoundError({ resource: 'group', name: String(req.params.group) });
+    send(res, 200, { kind: 'APIGroup', apiVersion: 'v1', ...g });
+  });
+  get('/openapi/v3', (_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
+    res.end(openapi.indexBody);
+  });
+  app.get(/^\/openapi\/v3\/(.+)$/, (req, res) => {
+    const doc = openapi.documents.get(req.path.slice('/openapi/v3/'.length));
+    if (!doc) return sendStatus(res, statusFromError(new NotFoundError({ resource: 'openapi', name: req.path })).status);
+    // The URL carries the content hash, so a client may cache the document for good.
+    res.writeHead(200, { 'Content-Type': 'application/json', ETag: `"${doc.hash}"`, 'Cache-Control': req.query.hash === doc.hash ? 'public, immutable' : 'no-cache, private' });
+    res.end(doc.body);
+  });
+
+  app.use((req, res) => {
+    const info = res.locals.info as RequestInfo;
+    const url = res.locals.url as URL;
+    if (info.kind !== 'resource') {
+      sendStatus(res, statusFromError(new NotFoundError({ resource: 'path', name: url.pathname })).status);
+      return;
+    }
+    handler.handle(info, req as unknown as IncomingMessage, res as unknown as ServerResponse, url.searchParams).catch((e: unknown) => {
+      const { status, internal } = statusFromError(e);
+      if (internal) logger.error('request failed', { method: req.method, path: url.pathname, error: e instanceof Error ? e.stack : String(e) });
+      if (res.headersSent) {
+        res.end();
+        return;
+      }
+      sendStatus(res, status);
+    });
+  });
+
+  const server = https.createServer({ cert: opts.tls.certPem, key: opts.tls.keyPem }, app);
+  // Watches live long; Node's default request timeout would cut them.
+  server.requestTimeout = 0;
+  server.headersTimeout = 60_000;
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  const url = `https://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  logger.info('API server listening', { url, etcd: opts.etcdEndpoints });
+
+  const compactor = startCompactor(storage, logger, cache);
+
+  return {
+    url,
+    port,
+    stores,
+    cache,
+    storage,
+    close: async () => {
+      clearInterval(compactor);
+      cache.stop();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      await storage.close();
+    },
+  };
+}
+
+function sendAggregated(res: express.Response, contentType: string, body: object): void {
+  const version = contentType.includes('v=v2beta1') ? 'v2beta1' : 'v2';
+  const text = JSON.stringify({ ...body, apiVersion: `apidiscovery.k8s.io/${version}` });
+  res.writeHead(200, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** Like the Kubernetes API server: compact etcd history every five minutes, keeping the watch window servable. */
+function startCompactor(storage: Storage, logger: Logger, cache: WatchCache): NodeJS.Timeout {
+  let last = 0;
+  const t = setInterval(() => {
+    const target = last;
+    last = cache.revision;
+    if (target > 0) storage.compact(target).catch((e: unknown) => logger.warn('etcd compaction failed', { error: String(e) }));
+  }, 5 * 60 * 1000);
+  t.unref();
+  return t;
+}

@@ -1,0 +1,237 @@
+// Storage on etcd through the etcd3 client's raw KV calls: one round trip per
+// operation, with compare-and-swap transactions on mod_revision for create/update/delete.
+
+import { Etcd3, type IOptions } from 'etcd3';
+import type { KubeObject } from '../../common/api/meta.js';
+import type { Logger } from '../../common/logging.js';
+import { KeyExistsError, KeyNotFoundError, RevisionCompactedError, RevisionMismatchError, StorageUnavailableError } from './errors.js';
+import type { ListOptions, ListResult, Storage, StorageEvent, StorageWatch, StorageWatchHandlers, Versioned } from './storage.js';
+
+/** The smallest key greater than every key with this prefix (etcd's range_end for a prefix). */
+export function prefixEnd(prefix: string): Buffer {
+  const b = Buffer.from(prefix);
+  for (let i = b.length - 1; i >= 0; i--) {
+    if (b[i]! < 0xff) {
+      const end = Buffer.from(b.subarray(0, i + 1));
+      end[i] = end[i]! + 1;
+      return end;
+    }
+  }
+  return Buffer.from([0]);
+}
+
+interface RawKv {
+  key: Buffer;
+  value: Buffer;
+  mod_revision: string;
+  create_revision: string;
+}
+
+function decode(kv: RawKv): Versioned {
+  return { key: kv.key.toString(), object: JSON.parse(kv.value.toString()) as KubeObject, revision: Number(kv.mod_revision) };
+}
+
+/** Objects are stored without their resourceVersion: the etcd revision is the source of truth. */
+function encode(object: KubeObject): Buffer {
+  const { resourceVersion: _rv, ...meta } = object.metadata;
+  return Buffer.from(JSON.stringify({ ...object, metadata: meta }));
+}
+
+function unavailable(e: unknown): never {
+  if (e instanceof KeyExistsError || e instanceof KeyNotFoundError || e instanceof RevisionMismatchError) throw e;
+  const msg = e instanceof Error ? e.message : String(e);
+  if (/compacted/i.test(msg)) throw e;
+  throw new StorageUnavailableError(`etcd request failed: ${msg}`, { cause: e });
+}
+
+export interface EtcdStorageOptions {
+  endpoints: string[];
+  logger: Logger;
+  /** Per-call deadline. */
+  timeoutMs?: number;
+}
+
+export class EtcdStorage implements Storage {
+  private readonly client: Etcd3;
+  private readonly logger: Logger;
+
+  constructor(opts: EtcdStorageOptions) {
+    const clientOpts: IOptions = {
+      hosts: opts.endpoints,
+      defaultCallOptions: () => ({ deadline: Date.now() + (opts.timeoutMs ?? 10_000) }),
+      // The client's default fault handling (retry recoverable errors, per-host circuit
+      // breakers) is kept: with several etcd members it fails over to a live one.
+    };
+    this.client = new Etcd3(clientOpts);
+    this.logger = opts.logger;
+  }
+
+  async get(key: string): Promise<Versioned | undefined> {
+    try {
+      const res = await this.client.kv.range({ key: Buffer.from(key) });
+      const kv = res.kvs[0];
+      return kv ? decode(kv) : undefined;
+    } catch (e) {
+      return unavailable(e);
+    }
+  }
+
+  async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
+    try {
+      const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
+      const res = await this.client.kv.range({
+        key: Buffer.from(opts.fromKey ?? prefix),
+        range_end: prefixEnd(prefix),
+        // One more than asked tells us whether there is a next page.
+        limit: limit ? limit + 1 : 0,
+        revision: opts.atRevision ?? 0,
+      });
+      const items = res.kvs.map(decode);
+      const out: ListResult = { items, revision: opts.atRevision ?? Number(res.header.revision) };
+      if (limit && items.length > limit) {
+        out.nextKey = items[limit]!.key;
+        items.length = limit;
+      }
+      return out;
+    } catch (e) {
+      if (e instanceof Error && /compacted/i.test(e.message) && opts.atRevision !== undefined) {
+        throw new RevisionCompactedError(opts.atRevision, 0);
+      }
+      return unavailable(e);
+    }
+  }
+
+  async create(key: string, object: KubeObject): Promise<number> {
+    try {
+      const k = Buffer.from(key);
+      const res = await this.client.kv.txn({
+        compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: 0 }],
+        success: [{ request_put: { key: k, value: encode(object) } }],
+        failure: [],
+      });
+      if (!res.succeeded) throw new KeyExistsError(key);
+      return Number(res.header.revision);
+    } catch (e) {
+      return unavailable(e);
+    }
+  }
+
+  async update(key: string, object: KubeObject, expectedRevision: number): Promise<number> {
+    try {
+      const k = Buffer.from(key);
+      const res = await this.client.kv.txn({
+        compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: expectedRevision }],
+        success: [{ request_put: { key: k, value: encode(object) } }],
+        failure: [{ request_range: { key: k } }],
+      });
+      if (!res.succeeded) {
+        const kv = res.responses[0]?.response_range?.kvs[0];
+        throw new RevisionMismatchError(key, expectedRevision, kv ? decode(kv) : undefined);
+      }
+      return Number(res.header.revision);
+    } catch (e) {
+      return unavailable(e);
+    }
+  }
+
+  async delete(key: string, expectedRevision?: number): Promise<number> {
+    try {
+      const k = Buffer.from(key);
+      if (expectedRevision === undefined) {
+        const res = await this.client.kv.deleteRange({ key: k });
+        if (Number(res.deleted) === 0) throw new KeyNotFoundError(key);
+        return Number(res.header.revision);
+      }
+      const res = await this.client.kv.txn({
+        compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: expectedRevision }],
+        success: [{ request_delete_range: { key: k } }],
+        failure: [{ request_range: { key: k } }],
+      });
+      if (!res.succeeded) {
+        const kv = res.responses[0]?.response_range?.kvs[0];
+        if (!kv) throw new KeyNotFoundError(key);
+        throw new RevisionMismatchError(key, expectedRevision, decode(kv));
+      }
+      return Number(res.header.revision);
+    } catch (e) {
+      return unavailable(e);
+    }
+  }
+
+  watch(prefix: string, afterRevision: number, handlers: StorageWatchHandlers): StorageWatch {
+    let closed = false;
+    const builder = this.client.watch().prefix(prefix).startRevision(String(afterRevision + 1));
+    const pending = builder.create();
+    pending
+      .then((watcher) => {
+        if (closed) {
+          void watcher.cancel();
+          return;
+        }
+        watcher.on('data', (res) => {
+          const batch: StorageEvent[] = [];
+          for (const ev of res.events) {
+            const kv = ev.kv as RawKv;
+            const revision = Number(kv.mod_revision);
+            const key = kv.key.toString();
+            if (ev.type === 'Delete') batch.push({ type: 'delete', key, revision });
+            else {
+              batch.push({
+                type: 'put',
+                key,
+                revision,
+                object: JSON.parse(kv.value.toString()) as KubeObject,
+                created: kv.create_revision === kv.mod_revision,
+              });
+            }
+          }
+          if (batch.length) handlers.events(batch);
+        });
+        watcher.on('error', (err) => {
+          if (closed) return;
+          closed = true;
+          const msg = err.message;
+          const m = /compact/i.test(msg) ? new RevisionCompactedError(afterRevision, 0) : err;
+          this.logger.warn('etcd watch failed', { prefix, error: msg });
+          void watcher.cancel().catch(() => undefined);
+          handlers.failed(m);
+        });
+        closeHook = () => void watcher.cancel().catch(() => undefined);
+      })
+      .catch((err: unknown) => {
+        if (closed) return;
+        closed = true;
+        handlers.failed(err instanceof Error ? err : new Error(String(err)));
+      });
+    let closeHook: () => void = () => undefined;
+    return {
+      close: () => {
+        closed = true;
+        closeHook();
+      },
+    };
+  }
+
+  async currentRevision(): Promise<number> {
+    try {
+      // A count-only range over an empty key space still returns the header revision.
+      const res = await this.client.kv.range({ key: Buffer.from('\0'), count_only: true });
+      return Number(res.header.revision);
+    } catch (e) {
+      return unavailable(e);
+    }
+  }
+
+  async compact(revision: number): Promise<void> {
+    try {
+      await this.client.kv.compact({ revision });
+    } catch (e) {
+      if (e instanceof Error && /compacted/i.test(e.message)) return;
+      unavailable(e);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.client.close();
+  }
+}

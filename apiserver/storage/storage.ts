@@ -1,0 +1,59 @@
+// The narrow storage seam (ARCHITECTURE.md, convention 6). Keys and revisions only:
+// the storage knows nothing of kinds; the registry above it maps its errors to API errors.
+
+import type { KubeObject } from '../../common/api/meta.js';
+
+export interface Versioned {
+  key: string;
+  /** The object without metadata.resourceVersion (the revision carries it). */
+  object: KubeObject;
+  /** etcd mod_revision of the key. */
+  revision: number;
+}
+
+export interface ListResult {
+  items: Versioned[];
+  /** The store revision the list was read at. */
+  revision: number;
+  /** Set when `limit` cut the list: the key to continue after. */
+  nextKey?: string;
+}
+
+export interface ListOptions {
+  limit?: number;
+  /** Start at this key (inclusive), within the prefix. */
+  fromKey?: string;
+  /** Read at this past revision (for consistent pagination). */
+  atRevision?: number;
+}
+
+export type StorageEvent =
+  | { type: 'put'; key: string; object: KubeObject; revision: number; created: boolean }
+  | { type: 'delete'; key: string; revision: number };
+
+export interface StorageWatch {
+  close(): void;
+}
+
+export interface StorageWatchHandlers {
+  events(batch: StorageEvent[]): void;
+  /** The watch cannot continue (e.g. its start revision was compacted); the caller must relist. */
+  failed(err: Error): void;
+}
+
+export interface Storage {
+  get(key: string): Promise<Versioned | undefined>;
+  list(prefix: string, opts?: ListOptions): Promise<ListResult>;
+  /** Fails with KeyExistsError when the key exists. Returns the new revision. */
+  create(key: string, object: KubeObject): Promise<number>;
+  /** Fails with RevisionMismatchError (carrying the current state) unless the key is at `expectedRevision`. */
+  update(key: string, object: KubeObject, expectedRevision: number): Promise<number>;
+  /** Deletes when the key is at `expectedRevision` (any, when undefined). Returns the delete revision. */
+  delete(key: string, expectedRevision?: number): Promise<number>;
+  /** Every change under the prefix with revision > afterRevision, in order. */
+  watch(prefix: string, afterRevision: number, handlers: StorageWatchHandlers): StorageWatch;
+  currentRevision(): Promise<number>;
+  /** Drop history older than `revision`. */
+  compact(revision: number): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,69 @@
+// `kubectl get deployments` and `kubectl get replicasets`.
+
+import type { V1Deployment, V1ReplicaSet } from '@kubernetes/client-node';
+import type { KubeObject } from '../../common/api/meta.js';
+import { formatLabelSelectorObject, labelSelectorFromObject } from '../../common/selectors/labels.js';
+import { ageColumn, ageOf, as, containerCells, containersColumns, int, nameColumn, nameOf } from './cells.js';
+import { column, type TablePrinter } from './types.js';
+
+/** `spec.replicas` defaults to 1 in Kubernetes when omitted. */
+function desiredReplicas(replicas: number | undefined): number {
+  return replicas === undefined ? 1 : int(replicas);
+}
+
+export const deploymentPrinter: TablePrinter = {
+  columns: [
+    nameColumn,
+    column('Ready', 'string', 'Ready pods out of desired pods.'),
+    column('Up-to-date', 'string', 'Pods running the latest pod template.'),
+    column('Available', 'string', 'Pods ready for at least minReadySeconds.'),
+    ageColumn,
+    ...containersColumns('Label selector for the pods of the deployment.'),
+  ],
+  cells(obj: KubeObject, now: number): unknown[] {
+    const d = as<V1Deployment>(obj);
+    const [names, images] = containerCells(d.spec?.template?.spec?.containers);
+    // A deployment prints its selector as-is: "" when empty, <invalid> when it cannot be compiled.
+    let selector: string;
+    try {
+      selector = labelSelectorFromObject(d.spec?.selector).toString();
+    } catch {
+      selector = '<invalid>';
+    }
+    return [
+      nameOf(obj),
+      `${int(d.status?.readyReplicas)}/${desiredReplicas(d.spec?.replicas)}`,
+      int(d.status?.updatedReplicas),
+      int(d.status?.availableReplicas),
+      ageOf(obj, now),
+      names,
+      images,
+      selector,
+    ];
+  },
+};
+
+export const replicaSetPrinter: TablePrinter = {
+  columns: [
+    nameColumn,
+    column('Desired', 'integer', 'Number of pods wanted.'),
+    column('Current', 'integer', 'Number of pods that exist.'),
+    column('Ready', 'integer', 'Number of pods that are ready.'),
+    ageColumn,
+    ...containersColumns('Label selector for the pods of the replica set.'),
+  ],
+  cells(obj: KubeObject, now: number): unknown[] {
+    const rs = as<V1ReplicaSet>(obj);
+    const [names, images] = containerCells(rs.spec?.template?.spec?.containers);
+    return [
+      nameOf(obj),
+      desiredReplicas(rs.spec?.replicas),
+      int(rs.status?.replicas),
+      int(rs.status?.readyReplicas),
+      ageOf(obj, now),
+      names,
+      images,
+      formatLabelSelectorObject(rs.spec?.selector),
+    ];
+  },
+};

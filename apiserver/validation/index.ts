@@ -1,0 +1,7 @@
+// Request-body validation against the generated schemas (see validator.ts).
+
+export { createValidator, unknownFieldMessage, unknownFieldReason } from './validator.js';
+export type { ValidateOptions, ValidationResult, Validator } from './validator.js';
+export { validationError } from './api-error.js';
+export type { ValidatedObject } from './api-error.js';
+export { isQuantity, isQuantityString } from './quantity.js';

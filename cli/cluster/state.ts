@@ -1,0 +1,40 @@
+// What `gantry up` started, recorded in $GANTRY_HOME/state.json so `down` can undo it.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export interface ClusterProcess {
+  name: string;
+  pid: number;
+  /** A string in the process's command line, checked before signalling it. */
+  marker: string;
+}
+
+export interface ClusterState {
+  version: 1;
+  apiServer: string;
+  etcd: string;
+  processes: ClusterProcess[];
+  createdAt: string;
+}
+
+export function gantryHome(): string {
+  return process.env.GANTRY_HOME ?? path.join(os.homedir(), '.gantry');
+}
+
+export function statePath(home: string): string {
+  return path.join(home, 'state.json');
+}
+
+export function readState(home: string): ClusterState | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(statePath(home), 'utf8')) as ClusterState;
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeState(home: string, state: ClusterState): void {
+  fs.writeFileSync(statePath(home), JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
+}

@@ -1,0 +1,89 @@
+// What each built-in resource is called and where it lives, shared by the API server
+// (routing, discovery, OpenAPI) and clients (the CLI). Behaviour lives in the API
+// server's strategies; this file only names things.
+
+export type SubresourceName = 'status' | 'scale' | 'binding' | 'eviction' | 'log' | 'exec' | 'proxy';
+
+export interface ResourceDescriptor {
+  group: string;
+  version: string;
+  kind: string;
+  listKind: string;
+  /** Plural, lower case: the path segment. */
+  plural: string;
+  singular: string;
+  namespaced: boolean;
+  shortNames: string[];
+  categories: string[];
+  subresources: SubresourceName[];
+  /** Name of the OpenAPI definition of this kind in common/schemas. */
+  definition: string;
+}
+
+function core(kind: string, plural: string, rest: Partial<ResourceDescriptor> & { namespaced: boolean }): ResourceDescriptor {
+  return describe('', 'v1', kind, plural, `io.k8s.api.core.v1.${kind}`, rest);
+}
+
+function describe(
+  group: string,
+  version: string,
+  kind: string,
+  plural: string,
+  definition: string,
+  rest: Partial<ResourceDescriptor> & { namespaced: boolean },
+): ResourceDescriptor {
+  return {
+    group,
+    version,
+    kind,
+    listKind: `${kind}List`,
+    plural,
+    singular: kind.toLowerCase(),
+    shortNames: [],
+    categories: [],
+    subresources: [],
+    definition,
+    ...rest,
+  };
+}
+
+/** Every kind Gantry serves, in discovery order. */
+export const builtinResources: readonly ResourceDescriptor[] = [
+  core('Namespace', 'namespaces', { namespaced: false, shortNames: ['ns'], subresources: ['status'] }),
+  core('Pod', 'pods', {
+    namespaced: true,
+    shortNames: ['po'],
+    categories: ['all'],
+    subresources: ['status', 'binding', 'eviction', 'log', 'exec'],
+  }),
+  core('Node', 'nodes', { namespaced: false, shortNames: ['no'], subresources: ['status'] }),
+  core('Service', 'services', { namespaced: true, shortNames: ['svc'], categories: ['all'], subresources: ['status'] }),
+  core('Endpoints', 'endpoints', { namespaced: true, shortNames: ['ep'] }),
+  core('ConfigMap', 'configmaps', { namespaced: true, shortNames: ['cm'] }),
+  core('Secret', 'secrets', { namespaced: true }),
+  core('Event', 'events', { namespaced: true, shortNames: ['ev'], definition: 'io.k8s.api.core.v1.Event' }),
+  core('ServiceAccount', 'serviceaccounts', { namespaced: true, shortNames: ['sa'] }),
+  describe('apps', 'v1', 'Deployment', 'deployments', 'io.k8s.api.apps.v1.Deployment', {
+    namespaced: true,
+    shortNames: ['deploy'],
+    categories: ['all'],
+    subresources: ['status', 'scale'],
+  }),
+  describe('apps', 'v1', 'ReplicaSet', 'replicasets', 'io.k8s.api.apps.v1.ReplicaSet', {
+    namespaced: true,
+    shortNames: ['rs'],
+    categories: ['all'],
+    subresources: ['status', 'scale'],
+  }),
+  describe('coordination.k8s.io', 'v1', 'Lease', 'leases', 'io.k8s.api.coordination.v1.Lease', { namespaced: true }),
+  describe('scheduling.k8s.io', 'v1', 'PriorityClass', 'priorityclasses', 'io.k8s.api.scheduling.v1.PriorityClass', {
+    namespaced: false,
+    shortNames: ['pc'],
+  }),
+];
+
+export function groupVersions(resources: readonly ResourceDescriptor[]): { group: string; version: string }[] {
+  const seen = new Map<string, { group: string; version: string }>();
+  for (const r of resources) seen.set(`${r.group}/${r.version}`, { group: r.group, version: r.version });
+  return [...seen.values()];
+}

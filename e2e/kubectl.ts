@@ -1,0 +1,67 @@
+// Running the machine's real kubectl against a Gantry cluster, with a fresh cache dir
+// so discovery and OpenAPI are really fetched from our server.
+
+import { spawn } from 'node:child_process';
+
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface Kubectl {
+  (args: string[], opts?: { input?: string; timeoutMs?: number }): Promise<KubectlResult>;
+  /** Starts kubectl and returns the child plus its collected output (for `get -w`). */
+  spawn(args: string[]): { output: () => string; stop: () => Promise<KubectlResult> };
+}
+
+export function makeKubectl(kubeconfig: string, cacheDir: string, binary = 'kubectl'): Kubectl {
+  const base = ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir];
+  const env = { ...process.env, KUBECONFIG: kubeconfig, KUBECTL_KUBERC: 'false' };
+  const run = ((args: string[], opts: { input?: string; timeoutMs?: number } = {}) =>
+    new Promise<KubectlResult>((resolve, reject) => {
+      const child = spawn(binary, [...base, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+      child.on('error', reject);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code: code ?? -1, stdout, stderr });
+      });
+      child.stdin.end(opts.input ?? '');
+    })) as Kubectl;
+  run.spawn = (args: string[]) => {
+    const child = spawn(binary, [...base, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const closed = new Promise<KubectlResult>((resolve) => child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr })));
+    return {
+      output: () => stdout,
+      stop: async () => {
+        if (child.exitCode === null) child.kill('SIGTERM');
+        return closed;
+      },
+    };
+  };
+  return run;
+}
+
+export async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
