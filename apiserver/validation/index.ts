@@ -4,4 +4,4 @@ export { createValidator, unknownFieldMessage, unknownFieldReason } from './vali
 export type { ValidateOptions, ValidationResult, Validator } from './validator.js';
 export { validationError } from './api-error.js';
 export type { ValidatedObject } from './api-error.js';
-export { isQuantity, isQuantityString } from './quantity.js';
+export { isQuantity } from './quantity.js';
