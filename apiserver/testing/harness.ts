@@ -19,7 +19,9 @@ export interface TestCluster {
   kubeconfig: string;
   dir: string;
   server: RunningApiServer;
-  etcd: EtcdProcess;
+  readonly etcd: EtcdProcess;
+  /** kill -9 etcd and start it again on the same ports and data. */
+  crashEtcd(): Promise<void>;
   /** A second user, authenticated but granted nothing. */
   nobodyToken: string;
   restartApiServer(): Promise<void>;
@@ -28,7 +30,8 @@ export interface TestCluster {
 
 export async function startTestCluster(opts: { logger?: Logger; clock?: Clock } = {}): Promise<TestCluster> {
   const tmp = makeTempDir('gantry-test');
-  const etcd = await startEtcd({ dataDir: path.join(tmp.dir, 'etcd'), logFile: path.join(tmp.dir, 'etcd.log') });
+  const etcdOpts = { dataDir: path.join(tmp.dir, 'etcd'), logFile: path.join(tmp.dir, 'etcd.log') };
+  let etcd = await startEtcd(etcdOpts);
   const ca = makeCA();
   const serving = makeSignedCert(ca, { commonName: 'apiserver', dnsNames: ['localhost'], ips: ['127.0.0.1'] });
   const token = randomBytes(16).toString('hex');
@@ -53,7 +56,13 @@ export async function startTestCluster(opts: { logger?: Logger; clock?: Clock } 
     get server() {
       return server;
     },
-    etcd,
+    get etcd() {
+      return etcd;
+    },
+    crashEtcd: async () => {
+      await etcd.kill();
+      etcd = await startEtcd({ ...etcdOpts, clientPort: etcd.clientPort, peerPort: etcd.peerPort });
+    },
     nobodyToken,
     restartApiServer: async () => {
       const port = server.port;

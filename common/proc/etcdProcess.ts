@@ -20,7 +20,11 @@ export interface EtcdProcessOptions {
 export interface EtcdProcess {
   endpoint: string;
   pid: number;
+  clientPort: number;
+  peerPort: number;
   stop(): Promise<void>;
+  /** SIGKILL, as a crash would: no chance to flush anything. */
+  kill(): Promise<void>;
 }
 
 export async function startEtcd(opts: EtcdProcessOptions): Promise<EtcdProcess> {
@@ -59,9 +63,16 @@ export async function startEtcd(opts: EtcdProcessOptions): Promise<EtcdProcess> 
   await Promise.race([waitForPort('127.0.0.1', clientPort, 20_000), exited]);
   if (opts.detached) child.unref();
   const pid = child.pid!;
+  const gone = (): Promise<void> => new Promise<void>((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', () => r())));
   return {
     endpoint: client,
     pid,
+    clientPort,
+    peerPort,
+    kill: async () => {
+      child.kill('SIGKILL');
+      await gone();
+    },
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const gone = new Promise<void>((r) => child.once('exit', () => r()));

@@ -1,0 +1,62 @@
+import { expect } from 'chai';
+import { definitions } from '../../common/schemas/index.js';
+import { openApiPatchMeta } from '../patch/patchMeta.js';
+import { describePath, fieldsOf, hasPath, leaves, removeAt, valueAt, without } from './fieldSet.js';
+
+const podMeta = openApiPatchMeta(definitions, 'io.k8s.api.core.v1.Pod');
+const pod = {
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name: 'p', namespace: 'd', uid: 'u', labels: { app: 'x' }, finalizers: ['a/b'] },
+  spec: { containers: [{ name: 'c', image: 'i', env: [{ name: 'E', value: '1' }] }], nodeSelector: { disk: 'ssd' }, tolerations: [{ key: 'k' }] },
+};
+
+describe('field sets (FieldsV1)', () => {
+  const set = fieldsOf(pod, podMeta, true);
+
+  it('leaves out server-owned fields and names list items by merge key', () => {
+    expect(set).to.not.have.property('f:apiVersion');
+    expect(set['f:metadata']).to.have.keys('f:labels', 'f:finalizers');
+    expect(set['f:metadata']!['f:finalizers']).to.have.key('v:"a/b"');
+    const containers = set['f:spec']!['f:containers']!;
+    expect(containers).to.have.key('k:{"name":"c"}');
+    expect(containers['k:{"name":"c"}']!['f:env']).to.have.key('k:{"name":"E"}');
+    // tolerations are atomic: a leaf, no items.
+    expect(set['f:spec']!['f:tolerations']).to.deep.equal({});
+  });
+
+  const cases: { path: string[]; value?: unknown; printed: string }[] = [
+    { path: ['f:spec', 'f:nodeSelector', 'f:disk'], value: 'ssd', printed: '.spec.nodeSelector.disk' },
+    { path: ['f:spec', 'f:containers', 'k:{"name":"c"}', 'f:image'], value: 'i', printed: '.spec.containers[name="c"].image' },
+    { path: ['f:metadata', 'f:finalizers', 'v:"a/b"'], value: 'a/b', printed: '.metadata.finalizers[="a/b"]' },
+    { path: ['f:spec', 'f:containers', 'k:{"name":"nope"}', 'f:image'], printed: '.spec.containers[name="nope"].image' },
+  ];
+  for (const tc of cases) {
+    it(`finds ${tc.printed}`, () => {
+      const got = valueAt(pod, tc.path);
+      if (tc.value === undefined) expect(got.found).to.equal(false);
+      else expect(got).to.deep.equal({ found: true, value: tc.value });
+      expect(describePath(tc.path)).to.equal(tc.printed);
+    });
+  }
+
+  it('lists every leaf and item, and removes paths', () => {
+    const all = leaves(set);
+    expect(all).to.deep.include(['f:spec', 'f:containers', 'k:{"name":"c"}']);
+    expect(all).to.deep.include(['f:spec', 'f:containers', 'k:{"name":"c"}', 'f:env', 'k:{"name":"E"}', 'f:value']);
+    const less = without(set, [['f:spec', 'f:nodeSelector', 'f:disk']]);
+    expect(hasPath(less, ['f:spec', 'f:nodeSelector', 'f:disk'])).to.equal(false);
+    expect(less['f:spec']).to.not.have.property('f:nodeSelector');
+    expect(hasPath(set, ['f:spec', 'f:nodeSelector', 'f:disk'])).to.equal(true);
+  });
+
+  it('removes fields, list items and set members from objects', () => {
+    const copy = structuredClone(pod);
+    removeAt(copy, ['f:spec', 'f:containers', 'k:{"name":"c"}', 'f:env', 'k:{"name":"E"}']);
+    removeAt(copy, ['f:metadata', 'f:finalizers', 'v:"a/b"']);
+    removeAt(copy, ['f:metadata', 'f:labels', 'f:app']);
+    expect(copy.spec.containers[0]!.env).to.deep.equal([]);
+    expect(copy.metadata.finalizers).to.deep.equal([]);
+    expect(copy.metadata.labels).to.deep.equal({});
+  });
+});
