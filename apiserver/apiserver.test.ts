@@ -139,6 +139,29 @@ describe('API server (real etcd)', function () {
       expect((await c.client.get('/api/v1/namespaces/default/pods/bound')).status).to.equal(404);
     });
 
+    it('binds a pod once, in one write that also sets PodScheduled; a second binding is 409', async () => {
+      const pods = '/api/v1/namespaces/default/pods';
+      const created = await c.client.request<KubeObject>('POST', pods, { body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'tobind' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } });
+      const binding = { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'tobind' }, target: { apiVersion: 'v1', kind: 'Node', name: 'n1' } };
+      const r = await c.client.request('POST', `${pods}/tobind/binding`, { body: binding });
+      expect(r.status).to.equal(201);
+      const pod = (await c.client.get<KubeObject>(`${pods}/tobind`)).body;
+      expect((pod.spec as { nodeName: string }).nodeName).to.equal('n1');
+      const scheduled = (pod.status as { conditions: { type: string; status: string }[] }).conditions.find((x) => x.type === 'PodScheduled');
+      expect(scheduled?.status).to.equal('True');
+      expect(Number(pod.metadata.resourceVersion) - Number(created.body.metadata.resourceVersion)).to.equal(1);
+      const again = await c.client.request<Status>('POST', `${pods}/tobind/binding`, { body: { ...binding, target: { name: 'n2' } } });
+      expect(again.status).to.equal(409);
+    });
+
+    it('evicts a pod through the eviction subresource', async () => {
+      const pods = '/api/v1/namespaces/default/pods';
+      await c.client.request('POST', pods, { body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'evictme' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } });
+      const r = await c.client.request('POST', `${pods}/evictme/eviction`, { body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'evictme' } } });
+      expect(r.status).to.equal(201);
+      expect((await c.client.get(`${pods}/evictme`)).status).to.equal(404);
+    });
+
     it('refuses objects in missing namespaces', async () => {
       const r = await c.client.request<Status>('POST', cmPath('nowhere'), { body: configMap('x') });
       expect(r.status).to.equal(404);

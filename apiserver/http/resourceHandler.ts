@@ -235,18 +235,13 @@ export class ResourceHandler {
       if (pod.metadata.deletionTimestamp) throw new ConflictError(ref, 'pod is being deleted, cannot be assigned to a host');
       if (spec.nodeName) throw new ConflictError(ref, `pod ${name} is already assigned to node "${String(spec.nodeName)}"`);
       if (binding.metadata.uid && binding.metadata.uid !== pod.metadata.uid) throw new ConflictError(ref, 'the pod uid does not match the binding');
-      spec.nodeName = node;
-      pod.spec = spec;
-      return pod;
-    }, opts);
-    // PodScheduled is part of status; the binding sets it, as Kubernetes' binding REST does.
-    await store.guaranteedUpdate(ns, name, (pod) => {
+      pod.spec = { ...spec, nodeName: node };
       const status = isObject(pod.status) ? pod.status : {};
       const conditions = (Array.isArray(status.conditions) ? status.conditions : []).filter((c) => !(isObject(c) && c.type === 'PodScheduled'));
-      conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(this.deps.clock.now()) });
+      conditions.push({ type: 'PodScheduled', status: 'True', lastTransitionTime: rfc3339(this.deps.clock.now()) });
       pod.status = { ...status, conditions };
       return pod;
-    }, opts, 'status');
+    }, opts, 'binding');
     send(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
   }
 

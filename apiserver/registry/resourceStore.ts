@@ -68,6 +68,9 @@ export interface WriteResult {
   created: boolean;
 }
 
+/** Which part of an object a write may change: status only, spec via scale, or a pod binding (both). */
+export type WriteSubresource = 'status' | 'scale' | 'binding';
+
 export type Mutation = (current: KubeObject) => KubeObject | Promise<KubeObject>;
 
 interface ContinueToken {
@@ -349,7 +352,7 @@ export class ResourceStore {
    * retries on conflict. A resourceVersion left in the mutated object is a precondition
    * the caller asked for: a mismatch is a 409, not a retry.
    */
-  async guaranteedUpdate(namespace: string | undefined, name: string, mutate: Mutation, opts: WriteOptions = {}, subresource?: 'status' | 'scale'): Promise<WriteResult> {
+  async guaranteedUpdate(namespace: string | undefined, name: string, mutate: Mutation, opts: WriteOptions = {}, subresource?: WriteSubresource): Promise<WriteResult> {
     const key = this.key(namespace, name);
     for (let attempt = 0; ; attempt++) {
       const current = await this.storage.get(key);
@@ -377,9 +380,12 @@ export class ResourceStore {
     }
   }
 
-  private async writeUpdate(current: Versioned, currentObj: KubeObject, mutated: KubeObject, opts: WriteOptions, subresource?: 'status' | 'scale'): Promise<WriteResult> {
+  private async writeUpdate(current: Versioned, currentObj: KubeObject, mutated: KubeObject, opts: WriteOptions, subresource?: WriteSubresource): Promise<WriteResult> {
     let next: KubeObject;
-    if (subresource === 'status') {
+    if (subresource === 'binding') {
+      // A binding sets spec.nodeName and the PodScheduled condition in one write.
+      next = mutated;
+    } else if (subresource === 'status') {
       // Only status changes through /status; everything else keeps its current value.
       next = { ...structuredClone(currentObj), status: mutated.status };
     } else {
