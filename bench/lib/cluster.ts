@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClusterAccess } from '../../common/kubeconfig.js';
 import { makeCA, makeSignedCert } from '../../common/pki/certs.js';
@@ -61,7 +62,7 @@ export async function startBenchCluster(cleanup: Cleanup, opts: BenchClusterOpti
   const child = spawn(command, [...nodeFlags, ...args, '--etcd-endpoints', apiEtcd.endpoint, '--host', '127.0.0.1', '--port', String(port), '--tls-cert-file', files.cert, '--tls-key-file', files.key, '--token-file', files.tokens], {
     stdio: ['ignore', logFd, logFd],
     // `--import tsx` (running from source) resolves tsx from the working directory.
-    cwd: path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..'),
+    cwd: repoRoot(),
   });
   fs.closeSync(logFd);
   if (child.pid === undefined) throw new Error(`cannot start the API server (${command})`);
@@ -71,6 +72,12 @@ export async function startBenchCluster(cleanup: Cleanup, opts: BenchClusterOpti
   const access: ClusterAccess = { server: `https://127.0.0.1:${port}`, caPem: ca.certPem, token };
   await waitReady(access, child, files.log, 60_000);
   return { access, apiServerPid: child.pid, apiServerLog: files.log, apiEtcd, floorEtcd };
+}
+
+/** The repository root, from bench/lib/ in the source tree or dist/bench/lib/ when compiled. */
+function repoRoot(): string {
+  const up = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+  return path.basename(up) === 'dist' ? path.dirname(up) : up;
 }
 
 async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {

@@ -1,0 +1,57 @@
+// Figure 1: pod creates per second with 64 concurrent clients, against raw etcd puts of
+// the same bytes at the same concurrency.
+
+import { clients, benchNamespace, createPod, type BenchContext } from '../lib/context.js';
+import { closedLoop, type LoadResult } from '../lib/load.js';
+import { cpuMs } from '../lib/procStat.js';
+import type { FigureRow } from '../lib/report.js';
+import { fmtRate, round3, summarize } from '../lib/stats.js';
+
+const warmupOps = 640;
+const maxOps = 8_000;
+const durationMs = 6_000;
+
+function rate(r: LoadResult): number {
+  return ((r.ops - r.failures) * 1000) / r.elapsedMs;
+}
+
+export async function createThroughput(ctx: BenchContext): Promise<FigureRow> {
+  const pid = ctx.cluster.apiServerPid;
+  // Warm-up opens the 64 TLS connections and lets V8 optimise the create path.
+  ctx.progress(`throughput: warm-up (${warmupOps} creates)`);
+  await closedLoop({ concurrency: clients, maxOps: warmupOps, durationMs: 20_000, op: (i) => createPod(ctx, benchNamespace, `warm-${i}`) });
+
+  ctx.progress(`throughput: API server, ${clients} clients, up to ${durationMs / 1000} s`);
+  const cpu0 = cpuMs(pid);
+  const api = await closedLoop({ concurrency: clients, maxOps, durationMs, op: (i) => createPod(ctx, benchNamespace, `tput-${i}`) });
+  const serverCpu = cpuMs(pid) - cpu0;
+
+  ctx.progress(`throughput: raw etcd puts, ${clients} clients, up to ${durationMs / 1000} s`);
+  const value = ctx.storedPod;
+  await closedLoop({ concurrency: clients, maxOps: warmupOps, durationMs: 20_000, op: (i) => ctx.floor.put(`/bench-floor/warm/${i}`, value) });
+  const raw = await closedLoop({ concurrency: clients, maxOps, durationMs, op: (i) => ctx.floor.put(`/bench-floor/tput/${i}`, value) });
+
+  const apiRate = rate(api);
+  const rawRate = rate(raw);
+  const ratio = apiRate / rawRate;
+  const lat = summarize(api.latencies);
+  return {
+    id: 'createThroughput',
+    figure: `pod create throughput, ${clients} clients`,
+    value: fmtRate(apiRate) + (api.failures ? ` (${api.failures} failed: ${api.firstError ?? '?'})` : ''),
+    floor: `${fmtRate(rawRate)} etcd put`,
+    ratio: `${ratio.toFixed(2)}x`,
+    goal: '>= 0.50x etcd',
+    met: api.failures === 0 && ratio >= 0.5,
+    data: {
+      apiOpsPerSec: round3(apiRate),
+      etcdPutOpsPerSec: round3(rawRate),
+      ratio: round3(ratio),
+      creates: api.ops,
+      failures: api.failures,
+      apiServerCpuMsPerCreate: round3(serverCpu / Math.max(1, api.ops)),
+      closedLoopP50Ms: round3(lat.p50),
+      closedLoopP99Ms: round3(lat.p99),
+    },
+  };
+}
