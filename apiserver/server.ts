@@ -22,6 +22,7 @@ import { send, sendStatus } from './http/respond.js';
 import { statusFromError } from './http/status.js';
 import { ApiMetrics } from './metrics.js';
 import { openApiV3 } from './openapi/index.js';
+import { openApiV2ContentType, openApiV2Document } from './openapi/v2.js';
 import { builtinKinds } from './registry/registry.js';
 import { ResourceStore } from './registry/resourceStore.js';
 import { EtcdStorage } from './storage/etcdStorage.js';
@@ -170,6 +171,11 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     if (!g) throw new NotFoundError({ resource: 'group', name: String(req.params.group) });
     send(res, 200, { kind: 'APIGroup', apiVersion: 'v1', ...g });
   });
+  const openApiV2 = openApiV2Document(serverVersion.gitVersion);
+  get('/openapi/v2', (_req, res) => {
+    res.writeHead(200, { 'Content-Type': openApiV2ContentType, 'Content-Length': openApiV2.length, 'Cache-Control': 'no-cache, private' });
+    res.end(openApiV2);
+  });
   get('/openapi/v3', (_req, res) => {
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
     res.end(openapi.indexBody);
@@ -191,6 +197,11 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     }
     handler.handle(info, req as unknown as IncomingMessage, res as unknown as ServerResponse, url.searchParams).catch((e: unknown) => {
       const { status, internal } = statusFromError(e);
+      // The request stream ends (and is destroyed) once its body is read; only a gone socket means the client left.
+      if (!res.socket || res.socket.destroyed || (e instanceof Error && e.message === 'aborted')) {
+        logger.debug('client went away mid-request', { method: req.method, path: url.pathname });
+        return;
+      }
       if (internal) logger.error('request failed', { method: req.method, path: url.pathname, error: e instanceof Error ? e.stack : String(e) });
       if (res.headersSent) {
         res.end();

@@ -2,7 +2,10 @@
 
 import type { IncomingMessage } from 'node:http';
 import { BadRequestError, TooLargeError, UnsupportedMediaTypeError } from '../../common/errors.js';
-import { parseYaml, YamlError } from '../../common/yaml.js';
+import { checkBounds, parseYaml, YamlError } from '../../common/yaml.js';
+
+/** structuredClone, validation and JSON.stringify recurse: deep JSON is refused here, as deep YAML is. */
+export const maxJsonDepth = 100;
 
 /** Kubernetes' request body limit. */
 export const maxBodyBytes = 3 * 1024 * 1024;
@@ -39,11 +42,14 @@ export function decodeBody(body: Buffer, contentType: string | undefined): unkno
   const text = body.toString('utf8');
   if (text.trim() === '') throw new BadRequestError('the request body is empty');
   if (jsonTypes.has(type)) {
+    let value: unknown;
     try {
-      return JSON.parse(text);
+      value = JSON.parse(text);
+      checkBounds(value, { maxNodes: Number.POSITIVE_INFINITY, maxDepth: maxJsonDepth });
     } catch (e) {
       throw new BadRequestError(`the body of the request could not be decoded as JSON: ${(e as Error).message}`);
     }
+    return value;
   }
   if (yamlTypes.has(type)) {
     try {

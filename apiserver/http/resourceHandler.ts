@@ -5,7 +5,7 @@ import type { KubeObject } from '../../common/api/meta.js';
 import { isObject } from '../../common/api/meta.js';
 import type { Clock } from '../../common/clock.js';
 import { rfc3339 } from '../../common/clock.js';
-import { BadRequestError, ConflictError, MethodNotAllowedError, NotFoundError, ApiError } from '../../common/errors.js';
+import { BadRequestError, ConflictError, InvalidError, MethodNotAllowedError, NotFoundError, ApiError } from '../../common/errors.js';
 import { applyJsonPatch } from '../patch/jsonPatch.js';
 import { applyMergePatch } from '../patch/mergePatch.js';
 import { openApiPatchMeta } from '../patch/patchMeta.js';
@@ -83,7 +83,13 @@ function listOptions(q: URLSearchParams): ListOptions {
   const rv = q.get('resourceVersion');
   if (rv !== null) out.resourceVersion = rv;
   const rvm = q.get('resourceVersionMatch');
-  if (rvm) out.resourceVersionMatch = rvm;
+  if (rvm) {
+    const invalid = (reason: string, message: string): InvalidError => new InvalidError('ListOptions', '', [{ reason, message, field: 'resourceVersionMatch' }], 'meta.k8s.io');
+    if (rvm !== 'Exact' && rvm !== 'NotOlderThan') throw invalid('FieldValueNotSupported', `Unsupported value: ${JSON.stringify(rvm)}: supported values: "Exact", "NotOlderThan"`);
+    if (!rv) throw invalid('FieldValueForbidden', 'Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided');
+    if (rvm === 'Exact' && rv === '0') throw invalid('FieldValueForbidden', 'Forbidden: resourceVersionMatch "exact" is forbidden for resourceVersion "0"');
+    out.resourceVersionMatch = rvm;
+  }
   return out;
 }
 
