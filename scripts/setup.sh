@@ -4,14 +4,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: command -> package. Later components add to this list.
-declare -A packages=(
-  [etcd]=etcd-server
-  [etcdctl]=etcd-client
+# Debian packages. Each line says what needs it.
+packages=(
+  etcd-server etcd-client            # the cluster store
+  runc conmon                        # the container runtime and its per-container supervisor
+  containernetworking-plugins        # pod networks: bridge, host-local, loopback, portmap
+  iptables iproute2                  # service rules, network namespaces and veths
+  docker-registry buildah            # the cluster's image registry; building test and example images
+  busybox-static                     # the base of the test and example images
+  apache2-utils attr                 # htpasswd -B for registry auth; setfattr for overlay opaque dirs
 )
 missing=()
-for cmd in "${!packages[@]}"; do
-  command -v "$cmd" >/dev/null 2>&1 || missing+=("${packages[$cmd]}")
+for p in "${packages[@]}"; do
+  [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" = "install ok installed" ] || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
@@ -22,8 +27,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  # Debian's package enables an etcd service; Gantry starts its own etcd on loopback.
-  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet etcd 2>/dev/null; then systemctl disable --now etcd >/dev/null 2>&1 || true; fi
+  # Debian's packages enable services; Gantry starts its own etcd and registry on loopback.
+  if command -v systemctl >/dev/null 2>&1; then
+    for svc in etcd docker-registry; do systemctl disable --now "$svc" >/dev/null 2>&1 || true; done
+  fi
 fi
 
 # npm packages, when package-lock.json changed since the last install.
