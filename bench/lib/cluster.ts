@@ -34,7 +34,7 @@ export interface BenchClusterOptions {
 
 /** Starts everything; each piece is registered with `cleanup` as soon as it exists. */
 export async function startBenchCluster(cleanup: Cleanup, opts: BenchClusterOptions = {}): Promise<BenchCluster> {
-  const tmp = makeTempDir('gantry-bench');
+  const tmp = makeTempDir('gantry-bench-apiserver');
   cleanup.add(`remove ${tmp.dir}`, () => tmp.remove());
 
   const apiEtcd = await startEtcd({ dataDir: path.join(tmp.dir, 'etcd-api'), logFile: path.join(tmp.dir, 'etcd-api.log') });

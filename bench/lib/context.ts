@@ -18,6 +18,8 @@ export interface BenchContext {
   cluster: BenchCluster;
   api: ApiHttp;
   floor: RawEtcd;
+  /** A raw client of the API server's own etcd, for reads and watches only (they do not move its revision). */
+  apiEtcd: RawEtcd;
   /** The bytes the API server stored in etcd for one bench pod: floors write values of this size. */
   storedPod: Buffer;
   /** Size of the JSON body POSTed per pod. */

@@ -24,3 +24,21 @@ export function cpuMs(pid: number): number {
     return NaN;
   }
 }
+
+/** CPU time the whole machine has spent busy (all cores), in ms, from /proc/stat. */
+export function machineBusyMs(): number {
+  try {
+    const cpu = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal: everything but idle and iowait is busy.
+    const busy = cpu[0]! + cpu[1]! + cpu[2]! + cpu[5]! + cpu[6]! + cpu[7]!;
+    return (busy * 1000) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/** This process's CPU time (all threads), in ms. */
+export function selfCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}

@@ -21,7 +21,9 @@ export class RawEtcd {
   readonly client: Etcd3;
 
   constructor(endpoint: string) {
-    this.client = new Etcd3({ hosts: endpoint });
+    // gRPC refuses answers over 4 MiB by default; 10,000 stored pods are several times that.
+    // The floor is one range read of all of them, so the limit is lifted for this client.
+    this.client = new Etcd3({ hosts: endpoint, grpcOptions: { 'grpc.max_receive_message_length': 512 * 1024 * 1024 } });
   }
 
   async put(key: string, value: Buffer): Promise<boolean> {

@@ -3,7 +3,7 @@
 
 import { clients, benchNamespace, createPod, type BenchContext } from '../lib/context.js';
 import { closedLoop, type LoadResult } from '../lib/load.js';
-import { cpuMs } from '../lib/procStat.js';
+import { cpuMs, selfCpuMs } from '../lib/procStat.js';
 import type { FigureRow } from '../lib/report.js';
 import { fmtRate, round3, summarize } from '../lib/stats.js';
 
@@ -17,19 +17,24 @@ function rate(r: LoadResult): number {
 
 export async function createThroughput(ctx: BenchContext): Promise<FigureRow> {
   const pid = ctx.cluster.apiServerPid;
+  const apiEtcd = ctx.cluster.apiEtcd.pid;
+  const floorEtcd = ctx.cluster.floorEtcd.pid;
   // Warm-up opens the 64 TLS connections and lets V8 optimise the create path.
   ctx.progress(`throughput: warm-up (${warmupOps} creates)`);
   await closedLoop({ concurrency: clients, maxOps: warmupOps, durationMs: 20_000, op: (i) => createPod(ctx, benchNamespace, `warm-${i}`) });
 
   ctx.progress(`throughput: API server, ${clients} clients, up to ${durationMs / 1000} s`);
-  const cpu0 = cpuMs(pid);
+  // CPU per operation of each process shows what the two cores are spent on.
+  const before = [cpuMs(pid), cpuMs(apiEtcd), selfCpuMs()];
   const api = await closedLoop({ concurrency: clients, maxOps, durationMs, op: (i) => createPod(ctx, benchNamespace, `tput-${i}`) });
-  const serverCpu = cpuMs(pid) - cpu0;
+  const [serverCpu, apiEtcdCpu, clientCpu] = [cpuMs(pid), cpuMs(apiEtcd), selfCpuMs()].map((x, i) => (x - before[i]!) / Math.max(1, api.ops));
 
   ctx.progress(`throughput: raw etcd puts, ${clients} clients, up to ${durationMs / 1000} s`);
   const value = ctx.storedPod;
   await closedLoop({ concurrency: clients, maxOps: warmupOps, durationMs: 20_000, op: (i) => ctx.floor.put(`/bench-floor/warm/${i}`, value) });
+  const rawBefore = [cpuMs(floorEtcd), selfCpuMs()];
   const raw = await closedLoop({ concurrency: clients, maxOps, durationMs, op: (i) => ctx.floor.put(`/bench-floor/tput/${i}`, value) });
+  const [floorEtcdCpu, rawClientCpu] = [cpuMs(floorEtcd), selfCpuMs()].map((x, i) => (x - rawBefore[i]!) / Math.max(1, raw.ops));
 
   const apiRate = rate(api);
   const rawRate = rate(raw);
@@ -49,7 +54,11 @@ export async function createThroughput(ctx: BenchContext): Promise<FigureRow> {
       ratio: round3(ratio),
       creates: api.ops,
       failures: api.failures,
-      apiServerCpuMsPerCreate: round3(serverCpu / Math.max(1, api.ops)),
+      apiServerCpuMsPerCreate: round3(serverCpu!),
+      etcdCpuMsPerCreate: round3(apiEtcdCpu!),
+      clientCpuMsPerCreate: round3(clientCpu!),
+      etcdCpuMsPerPut: round3(floorEtcdCpu!),
+      clientCpuMsPerPut: round3(rawClientCpu!),
       closedLoopP50Ms: round3(lat.p50),
       closedLoopP99Ms: round3(lat.p99),
     },

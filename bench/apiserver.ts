@@ -1,0 +1,117 @@
+// The API-server benchmark: `npm run bench:apiserver` (compiled) or `npx tsx bench/apiserver.ts`.
+// Prints each figure beside its physical floor measured in the same run, then one JSON line.
+// Never a pass/fail test. Options: --cpu-prof DIR writes the API server's V8 CPU profile
+// and the phases' time windows there; `npx tsx bench/profileSummary.ts DIR` summarizes them.
+
+import os from 'node:os';
+import path from 'node:path';
+import { ApiHttp, expectStatus } from './lib/apiHttp.js';
+import { Cleanup } from './lib/cleanup.js';
+import { startBenchCluster } from './lib/cluster.js';
+import { benchNamespace, createPod, watchNamespace, type BenchContext } from './lib/context.js';
+import { benchPodBody } from './lib/podFixture.js';
+import { rssBytes } from './lib/procStat.js';
+import { RawEtcd } from './lib/rawEtcd.js';
+import { PhaseMarks } from './lib/phaseMarks.js';
+import { jsonLine, renderTable, type FigureRow } from './lib/report.js';
+import { fmtBytes } from './lib/stats.js';
+import { createLatency } from './phases/createLatency.js';
+import { createThroughput } from './phases/createThroughput.js';
+import { listLatency } from './phases/listLatency.js';
+import { watchLatency } from './phases/watchLatency.js';
+
+const maxRuntimeMs = 5 * 60_000;
+
+function parseArgs(argv: string[]): { cpuProfDir?: string } {
+  const out: { cpuProfDir?: string } = {};
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--cpu-prof' && argv[i + 1]) out.cpuProfDir = path.resolve(argv[++i]!);
+    else throw new Error(`unknown argument ${JSON.stringify(argv[i])}; usage: apiserver.ts [--cpu-prof DIR]`);
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const cleanup = new Cleanup();
+  const abort = (why: string, code: number): void => {
+    console.error(`bench: ${why}; cleaning up`);
+    void cleanup.run().then(() => process.exit(code));
+  };
+  process.once('SIGINT', () => abort('interrupted', 130));
+  process.once('SIGTERM', () => abort('terminated', 143));
+  // Every loop is bounded; this is the backstop should a phase wedge anyway.
+  const watchdog = setTimeout(() => abort(`still running after ${maxRuntimeMs / 60_000} min`, 1), maxRuntimeMs);
+  watchdog.unref();
+
+  const started = Date.now();
+  const progress = (line: string): void => console.error(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}`);
+  try {
+    progress('starting etcd, the floor etcd and the API server (separate processes)');
+    const cluster = await startBenchCluster(cleanup, args.cpuProfDir ? { cpuProfDir: args.cpuProfDir } : {});
+    const api = new ApiHttp(cluster.access);
+    cleanup.add('close the API client', () => api.close());
+    const floor = new RawEtcd(cluster.floorEtcd.endpoint);
+    cleanup.add('close the floor etcd client', () => floor.close());
+    const apiEtcd = new RawEtcd(cluster.apiEtcd.endpoint);
+    cleanup.add('close the API etcd client', () => apiEtcd.close());
+    const rssAtStart = rssBytes(cluster.apiServerPid);
+
+    for (const ns of [benchNamespace, watchNamespace]) {
+      expectStatus(await api.post('/api/v1/namespaces', JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } })), 201, `create namespace ${ns}`);
+    }
+    const ctx: BenchContext = { cluster, api, floor, apiEtcd, storedPod: Buffer.alloc(0), requestBytes: Buffer.byteLength(benchPodBody('probe')), podsCreated: 0, progress };
+    // The floors write exactly what the API server stores for one pod.
+    await createPod(ctx, benchNamespace, 'probe');
+    const stored = await apiEtcd.get(`/registry/pods/${benchNamespace}/probe`);
+    if (!stored) throw new Error('cannot find the probe pod in etcd under /registry/pods/');
+    ctx.storedPod = stored;
+
+    const rows: FigureRow[] = [];
+    const marks = new PhaseMarks([cluster.apiServerPid, cluster.apiEtcd.pid, cluster.floorEtcd.pid], [cluster.apiEtcd.endpoint, cluster.floorEtcd.endpoint]);
+    rows.push(await marks.time('createThroughput', () => createThroughput(ctx)));
+    rows.push(await marks.time('createLatency', () => createLatency(ctx)));
+    rows.push(...(await marks.time('list', () => listLatency(ctx))));
+    rows.push(await marks.time('watch', () => watchLatency(ctx)));
+    if (args.cpuProfDir) marks.write(path.join(args.cpuProfDir, 'phases.json'));
+
+    const layout = 'separate processes: API server (node), etcd, floor etcd, benchmark client (this process)';
+    const meta = {
+      layout,
+      cpus: os.cpus().length,
+      node: process.version,
+      runtimeSeconds: Math.round((Date.now() - started) / 1000),
+      requestBytesPerPod: ctx.requestBytes,
+      storedBytesPerPod: ctx.storedPod.length,
+      apiServerRssAtStartBytes: rssAtStart,
+      cpuProfile: args.cpuProfDir ?? null,
+      foreignCpuPercentByPhase: Object.fromEntries(marks.windows.map((w) => [w.phase, w.foreignCpuPercent])),
+      slowEtcdFsyncsByPhase: Object.fromEntries(marks.windows.map((w) => [w.phase, w.slowEtcdFsyncs])),
+    };
+    console.log('');
+    console.log(`Gantry API-server benchmark (${new Date().toISOString()})`);
+    console.log(`layout: ${layout}; ${meta.cpus} CPUs shared by all of them; all traffic on 127.0.0.1`);
+    console.log(`pod: ${ctx.requestBytes} B request body, ${ctx.storedPod.length} B stored in etcd (the floors write values of that size, outside /registry/, to a separate etcd)`);
+    console.log(`API server RSS at start ${fmtBytes(rssAtStart)}; runtime ${meta.runtimeSeconds} s${args.cpuProfDir ? `; CPU profile in ${args.cpuProfDir}` : ''}`);
+    console.log('');
+    console.log(renderTable(rows));
+    const noise = marks.windows.map((w) => `${w.phase} ${w.foreignCpuPercent ?? '?'}%`).join(', ');
+    console.log(`CPU used by other processes on this machine (noise; share of all ${meta.cpus} CPUs): ${noise}`);
+    const disk = marks.windows.map((w) => `${w.phase} ${w.slowEtcdFsyncs ?? '?'}`).join(', ');
+    console.log(`etcd WAL fsyncs slower than 32 ms (disk stalls, both etcds): ${disk}`);
+    if (marks.windows.some((w) => (w.foreignCpuPercent ?? 0) > 10)) {
+      console.log('WARNING: other processes competed for the CPUs during this run; its figures are pessimistic. Rerun on a quiet machine.');
+    }
+    console.log('');
+    console.log(jsonLine(meta, rows));
+  } catch (e) {
+    console.error(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    process.exitCode = 1;
+  } finally {
+    clearTimeout(watchdog);
+    progress('cleaning up');
+    await cleanup.run();
+  }
+}
+
+void main();
