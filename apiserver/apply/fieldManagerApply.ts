@@ -16,7 +16,20 @@ import { describePath, fieldsOf, fromPaths, hasPath, leaves, removeAt, valueAt, 
 /** What the store calls on every non-apply write to keep ownership current. */
 export interface FieldTracker {
   /** Returns the managedFields for `next` written by `manager` over `old` (undefined on create). */
-  track(definition: string, apiVersion: string, old: KubeObject | undefined, next: KubeObject, manager: string, subresource?: string): ManagedFieldsEntry[] | undefined;
+  track(definition: string, apiVersion: string, old: KubeObject | undefined, next: KubeObject, manager: string, subresource?: string, scope?: FieldScope): ManagedFieldsEntry[] | undefined;
+}
+
+/**
+ * Which fields a write may own. For kinds with a status subresource, writers of the main
+ * resource never own status and status writers own only status (Kubernetes' reset fields).
+ */
+export type FieldScope = 'all' | 'main' | 'status';
+
+function scoped(set: FieldSet, scope: FieldScope): FieldSet {
+  if (scope === 'all') return set;
+  if (scope === 'status') return set['f:status'] ? { 'f:status': set['f:status'] } : {};
+  const { 'f:status': _status, ...rest } = set;
+  return rest;
 }
 
 function sameSlot(e: ManagedFieldsEntry, manager: string, operation: 'Apply' | 'Update', subresource?: string): boolean {
@@ -47,12 +60,12 @@ export class FieldManager implements FieldTracker, ServerSideApply {
     return e;
   }
 
-  track(definition: string, apiVersion: string, old: KubeObject | undefined, next: KubeObject, manager: string, subresource?: string): ManagedFieldsEntry[] | undefined {
+  track(definition: string, apiVersion: string, old: KubeObject | undefined, next: KubeObject, manager: string, subresource?: string, scope: FieldScope = 'all'): ManagedFieldsEntry[] | undefined {
     const meta = this.meta(definition);
-    const newSet = fieldsOf(next, meta, true);
-    if (!old) return [this.entry(manager, 'Update', apiVersion, newSet, subresource)];
+    const newSet = scoped(fieldsOf(next, meta, true), scope);
+    if (!old) return Object.keys(newSet).length ? [this.entry(manager, 'Update', apiVersion, newSet, subresource)] : undefined;
     const previous = old.metadata.managedFields ?? [];
-    const oldSet = fieldsOf(old, meta, true);
+    const oldSet = scoped(fieldsOf(old, meta, true), scope);
     const changed = leaves(newSet).filter((p) => !hasPath(oldSet, p) || !isDeepStrictEqual(valueAt(old, p), valueAt(next, p)));
     const removed = leaves(oldSet).filter((p) => !hasPath(newSet, p));
     if (changed.length === 0 && removed.length === 0) return old.metadata.managedFields;

@@ -6,6 +6,7 @@ import { toYaml } from '../../common/yaml.js';
 import type { Negotiated } from './negotiate.js';
 import type { TablePrinter } from '../tables/types.js';
 import { buildTable, type Table } from '../tables/table.js';
+import { jsonOf } from './serialize.js';
 
 export function send(res: ServerResponse, code: number, body: unknown, format: 'json' | 'yaml' = 'json', warnings: string[] = []): void {
   const text = format === 'yaml' ? toYaml(body) : JSON.stringify(body);
@@ -35,6 +36,22 @@ export function sendObject(res: ServerResponse, code: number, obj: KubeObject, n
   send(res, code, obj, neg.format, warnings);
 }
 
+/** Writes a JSON list in pieces: no single string of the whole list, and each item's JSON is shared. */
+function writeJsonList(res: ServerResponse, list: KubeList): void {
+  const { items, ...rest } = list;
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
+  const head = JSON.stringify(rest);
+  let chunk = head.slice(0, -1) + ',"items":[';
+  for (let i = 0; i < items.length; i++) {
+    chunk += (i ? ',' : '') + jsonOf(items[i]!);
+    if (chunk.length > 1 << 20) {
+      res.write(chunk);
+      chunk = '';
+    }
+  }
+  res.end(chunk + ']}');
+}
+
 export function sendList(res: ServerResponse, list: KubeList, neg: Negotiated, printer: TablePrinter, now: number): void {
   if (neg.format === 'table') {
     const meta: ListMeta = { resourceVersion: list.metadata.resourceVersion ?? '' };
@@ -42,5 +59,6 @@ export function sendList(res: ServerResponse, list: KubeList, neg: Negotiated, p
     send(res, 200, toTable(list.items, printer, neg, meta, now));
     return;
   }
+  if (neg.format === 'json') return writeJsonList(res, list);
   send(res, 200, list, neg.format);
 }

@@ -6,6 +6,7 @@ import { ApiError, GoneError } from '../../common/errors.js';
 import type { StoreWatch, WatchSink } from '../registry/resourceStore.js';
 import type { Negotiated } from './negotiate.js';
 import { toTable } from './respond.js';
+import { jsonOf } from './serialize.js';
 import { statusFromError } from './status.js';
 import type { TablePrinter } from '../tables/types.js';
 
@@ -58,7 +59,7 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, opts: Watc
       first = false;
       return JSON.stringify({ type, object: table });
     }
-    return JSON.stringify({ type, object });
+    return `{"type":${JSON.stringify(type)},"object":${jsonOf(object)}}`;
   };
 
   const sink: WatchSink = {

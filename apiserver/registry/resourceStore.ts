@@ -124,12 +124,18 @@ export class ResourceStore {
     return this.descriptor.namespaced && namespace ? `${this.base}${namespace}/` : this.base;
   }
 
-  /** Adds kind and apiVersion, which storage does not keep per object. */
+  /**
+   * Makes sure kind and apiVersion are set (and the resourceVersion, when given). Objects
+   * that already carry them are returned as they are: cache objects keep their identity,
+   * so their serialized form is computed once for every watcher and list.
+   */
   private typed(obj: KubeObject, revision?: number): KubeObject {
+    const rv = revision === undefined ? undefined : String(revision);
+    if (obj.apiVersion === this.apiVersion && obj.kind === this.descriptor.kind && (rv === undefined || obj.metadata.resourceVersion === rv)) return obj;
     const out: KubeObject = { apiVersion: this.apiVersion, kind: this.descriptor.kind, ...obj };
     out.apiVersion = this.apiVersion;
     out.kind = this.descriptor.kind;
-    if (revision !== undefined) out.metadata = { ...obj.metadata, resourceVersion: String(revision) };
+    if (rv !== undefined) out.metadata = { ...obj.metadata, resourceVersion: rv };
     return out;
   }
 
@@ -200,7 +206,8 @@ export class ResourceStore {
     try {
       for (;;) {
         const page = await this.storage.list(prefix, {
-          limit: limit ? Math.max(limit - items.length, 1) : 0,
+          // Pages of at most 1,000 keep each etcd answer small, as Kubernetes' storage does.
+          limit: limit ? Math.min(Math.max(limit - items.length, 1), 1_000) : 1_000,
           ...(start ? { fromKey: start } : {}),
           ...(revision ? { atRevision: revision } : {}),
         });
@@ -281,9 +288,8 @@ export class ResourceStore {
     const name = obj.metadata.name ?? obj.metadata.generateName ?? '';
     const failure = validationError(result, { kind: this.descriptor.kind, group: this.descriptor.group, version: this.descriptor.version, name });
     if (failure) throw failure;
-    let out = result.pruned as KubeObject;
+    const out = result.pruned as KubeObject;
     if (opts.fieldValidation !== 'Ignore') for (const f of result.unknownFields) (opts.warnings ??= []).push(`unknown field "${f}"`);
-    out = structuredClone(out);
     this.strategy.defaults?.(out);
     const causes: FieldCause[] = [...this.checkName(out), ...(this.strategy.validate?.(out) ?? [])];
     if (old) causes.push(...(this.strategy.validateUpdate?.(out, old) ?? []), ...checkFinalizerAdditions(out, old));
@@ -301,14 +307,16 @@ export class ResourceStore {
   }
 
   async create(namespace: string | undefined, body: KubeObject, opts: WriteOptions = {}): Promise<WriteResult> {
-    const obj = structuredClone(body);
+    // The body was decoded for this request alone: it is ours to change.
+    const obj = body;
     obj.metadata ??= {};
     this.checkIdentity(obj, namespace);
     if (obj.metadata.resourceVersion) throw new BadRequestError('resourceVersion should not be set on objects to be created');
     if (this.descriptor.namespaced && this.namespaceGate) await this.namespaceGate(obj.metadata.namespace ?? '');
     const generated = !obj.metadata.name && !!obj.metadata.generateName;
     for (let attempt = 0; ; attempt++) {
-      const candidate = structuredClone(obj);
+      // Only a retry with a new generated name needs a fresh copy.
+      const candidate = attempt === 0 ? obj : structuredClone(obj);
       if (generated) candidate.metadata.name = generateName(candidate.metadata.generateName!);
       const meta = candidate.metadata;
       meta.uid = randomUUID();
@@ -432,7 +440,8 @@ export class ResourceStore {
 
   private trackFields(old: KubeObject | undefined, next: KubeObject, opts: WriteOptions, subresource?: string): void {
     if (!this.fieldTracker || opts.applying) return;
-    const fields = this.fieldTracker.track(this.descriptor.definition, this.apiVersion, old, next, opts.fieldManager ?? 'unknown', subresource);
+    const scope = !this.strategy.hasStatus ? 'all' : subresource === 'status' ? 'status' : 'main';
+    const fields = this.fieldTracker.track(this.descriptor.definition, this.apiVersion, old, next, opts.fieldManager ?? 'unknown', subresource, scope);
     if (fields) next.metadata.managedFields = fields;
     else delete next.metadata.managedFields;
   }

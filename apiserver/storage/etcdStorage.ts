@@ -58,6 +58,8 @@ export class EtcdStorage implements Storage {
   constructor(opts: EtcdStorageOptions) {
     const clientOpts: IOptions = {
       hosts: opts.endpoints,
+      // gRPC's default 4 MiB receive limit would fail a page of a few thousand pods.
+      grpcOptions: { 'grpc.max_receive_message_length': 512 * 1024 * 1024 },
       defaultCallOptions: () => ({ deadline: Date.now() + (opts.timeoutMs ?? 10_000) }),
       // The client's default fault handling (retry recoverable errors, per-host circuit
       // breakers) is kept: with several etcd members it fails over to a live one.

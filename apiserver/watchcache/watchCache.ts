@@ -51,8 +51,17 @@ class Bucket {
   /** Entries with keys under `prefix`, sorted by key, as etcd would list them. */
   list(prefix: string): CacheEntry[] {
     if (!this.sortedKeys) this.sortedKeys = [...this.entries.keys()].sort();
+    const keys = this.sortedKeys;
+    // Keys under one prefix are contiguous in sorted order: find the first, then scan.
+    let lo = 0;
+    let hi = keys.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (keys[mid]! < prefix) lo = mid + 1;
+      else hi = mid;
+    }
     const out: CacheEntry[] = [];
-    for (const k of this.sortedKeys) if (k.startsWith(prefix)) out.push(this.entries.get(k)!);
+    for (let i = lo; i < keys.length && keys[i]!.startsWith(prefix); i++) out.push(this.entries.get(keys[i]!)!);
     return out;
   }
 }
@@ -103,7 +112,7 @@ export class WatchCache {
     let revision = 0;
     let fromKey: string | undefined;
     for (;;) {
-      const page = await this.storage.list(this.root, { limit: 10_000, ...(fromKey ? { fromKey } : {}), ...(revision ? { atRevision: revision } : {}) });
+      const page = await this.storage.list(this.root, { limit: 1_000, ...(fromKey ? { fromKey } : {}), ...(revision ? { atRevision: revision } : {}) });
       revision = page.revision;
       for (const item of page.items) {
         const b = bucketOf(item.key, this.root);
