@@ -1,0 +1,161 @@
+// A real etcd and a real API server, each its own process, for integration tests of
+// components that may not import apiserver/ (the scheduler, controllers, the node agent)
+// and for benchmarks. Same layout as `gantry up`: certificates, a token file, the
+// API server started from its main through componentCommand. Everything is stopped by
+// PID and removed by close().
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import https from 'node:https';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RestClient } from '../client/restClient.js';
+import { renderKubeconfig, type ClusterAccess } from '../kubeconfig.js';
+import { makeCA, makeSignedCert, type KeyPair } from '../pki/certs.js';
+import { componentCommand } from '../proc/components.js';
+import { makeTempDir, startEtcd, type EtcdProcess } from '../proc/etcdProcess.js';
+import { freePort } from '../proc/ports.js';
+
+export interface ProcessCluster {
+  access: ClusterAccess;
+  /** An admin client (system:masters). */
+  client: RestClient;
+  /** A kubeconfig file for `access`, for components started with `--kubeconfig`. */
+  kubeconfig: string;
+  /** Temp dir holding certificates, logs and etcd data; removed by close(). */
+  dir: string;
+  readonly etcd: EtcdProcess;
+  /** PID of the running API server process (changes on restart). */
+  readonly apiServerPid: number;
+  apiServerLog: string;
+  /** SIGTERM the API server and wait for it to exit (etcd keeps running). */
+  stopApiServer(): Promise<void>;
+  /** Start the API server again on the same port, with the same certificates and tokens. */
+  startApiServer(): Promise<void>;
+  restartApiServer(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ProcessClusterOptions {
+  /** Extra node flags for the API server process (e.g. `--cpu-prof`). */
+  nodeFlags?: string[];
+  /** How long to wait for /readyz. */
+  readyTimeoutMs?: number;
+}
+
+/** The repository root (or dist/'s parent when compiled): `--import tsx` resolves from there. */
+function repoRoot(): string {
+  const up = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+  return path.basename(up) === 'dist' ? path.dirname(up) : up;
+}
+
+function tail(file: string, lines = 30): string {
+  try {
+    return fs.readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+function probeReady(access: ClusterAccess): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = https.get(`${access.server}/readyz`, { ca: access.caPem, headers: { Authorization: `Bearer ${access.token}` }, timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => req.destroy());
+  });
+}
+
+async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await gone;
+  clearTimeout(t);
+}
+
+export async function startProcessCluster(opts: ProcessClusterOptions = {}): Promise<ProcessCluster> {
+  const tmp = makeTempDir('gantry-cluster');
+  let etcd: EtcdProcess | undefined;
+  let child: ChildProcess | undefined;
+  try {
+    etcd = await startEtcd({ dataDir: path.join(tmp.dir, 'etcd'), logFile: path.join(tmp.dir, 'etcd.log') });
+    const ca = makeCA('gantry-test-ca');
+    const serving: KeyPair = makeSignedCert(ca, { commonName: 'gantry-apiserver', dnsNames: ['localhost'], ips: ['127.0.0.1'] });
+    const token = randomBytes(24).toString('hex');
+    const files = {
+      cert: path.join(tmp.dir, 'apiserver.crt'),
+      key: path.join(tmp.dir, 'apiserver.key'),
+      tokens: path.join(tmp.dir, 'tokens.csv'),
+      log: path.join(tmp.dir, 'apiserver.log'),
+      kubeconfig: path.join(tmp.dir, 'kubeconfig'),
+    };
+    fs.writeFileSync(files.cert, serving.certPem);
+    fs.writeFileSync(files.key, serving.keyPem, { mode: 0o600 });
+    fs.writeFileSync(files.tokens, `${token},admin,admin-uid,"system:masters"\n`, { mode: 0o600 });
+    const port = await freePort();
+    const access: ClusterAccess = { server: `https://127.0.0.1:${port}`, caPem: ca.certPem, token };
+    fs.writeFileSync(files.kubeconfig, renderKubeconfig(access), { mode: 0o600 });
+    const etcdEndpoint = etcd.endpoint;
+
+    const launch = async (): Promise<ChildProcess> => {
+      const { command, args } = componentCommand('apiserver/main');
+      const fd = fs.openSync(files.log, 'a');
+      const c = spawn(command, [...(opts.nodeFlags ?? []), ...args, '--etcd-endpoints', etcdEndpoint, '--host', '127.0.0.1', '--port', String(port), '--tls-cert-file', files.cert, '--tls-key-file', files.key, '--token-file', files.tokens, '--log-level', 'warn'], {
+        stdio: ['ignore', fd, fd],
+        cwd: repoRoot(),
+      });
+      fs.closeSync(fd);
+      if (c.pid === undefined) throw new Error(`cannot start the API server (${command})`);
+      const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
+      while (Date.now() < deadline) {
+        if (c.exitCode !== null) throw new Error(`the API server exited (code ${c.exitCode}):\n${tail(files.log)}`);
+        if (await probeReady(access)) return c;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await stopChild(c, 2_000);
+      throw new Error(`the API server was not ready after ${opts.readyTimeoutMs ?? 60_000} ms:\n${tail(files.log)}`);
+    };
+
+    child = await launch();
+    const client = new RestClient(access);
+    const cluster: ProcessCluster = {
+      access,
+      client,
+      kubeconfig: files.kubeconfig,
+      dir: tmp.dir,
+      etcd,
+      get apiServerPid() {
+        return child?.pid ?? 0;
+      },
+      apiServerLog: files.log,
+      stopApiServer: async () => {
+        if (child) await stopChild(child, 10_000);
+      },
+      startApiServer: async () => {
+        if (child && child.exitCode === null && child.signalCode === null) return;
+        child = await launch();
+      },
+      restartApiServer: async () => {
+        await cluster.stopApiServer();
+        await cluster.startApiServer();
+      },
+      close: async () => {
+        client.close();
+        if (child) await stopChild(child, 10_000);
+        await etcd?.stop();
+        tmp.remove();
+      },
+    };
+    return cluster;
+  } catch (e) {
+    if (child) await stopChild(child, 2_000);
+    await etcd?.stop();
+    tmp.remove();
+    throw e;
+  }
+}

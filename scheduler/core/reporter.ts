@@ -1,0 +1,130 @@
+// What users see of scheduling decisions, written in the background so the scheduling loop
+// never waits on the API: the PodScheduled=False condition (reason Unschedulable, the
+// "0/N nodes are available: ..." message) and nominatedNodeName on the pod's status, and
+// Events (Scheduled, FailedScheduling, Preempted). Status writes are coalesced per pod: only
+// the latest wanted state is written, and nothing is written when it is already there.
+
+import type { Clock } from '../../common/clock.js';
+import { rfc3339 } from '../../common/clock.js';
+import type { RestClient } from '../../common/client/restClient.js';
+import type { Logger } from '../../common/logging.js';
+import { silentLogger } from '../../common/logging.js';
+import type { Pod } from '../framework/types.js';
+import { podKey } from '../framework/types.js';
+import type { EventSink, InvolvedObject } from './eventRecorder.js';
+
+export interface SchedulingReporter {
+  scheduled(pod: Pod, nodeName: string): void;
+  /** `reason`: Unschedulable (no node fits) or SchedulerError (something failed). */
+  unschedulable(pod: Pod, message: string, reason: 'Unschedulable' | 'SchedulerError', nominatedNodeName?: string): void;
+  preempted(victim: Pod, by: Pod, nodeName: string): void;
+  /** Clears status.nominatedNodeName (a lower-priority nomination overtaken by preemption). */
+  clearNomination(pod: Pod): void;
+}
+
+export function involved(pod: Pod): InvolvedObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    namespace: pod.metadata?.namespace ?? '',
+    name: pod.metadata?.name ?? '',
+    uid: pod.metadata?.uid ?? '',
+    ...(pod.metadata?.resourceVersion ? { resourceVersion: pod.metadata.resourceVersion } : {}),
+  };
+}
+
+interface StatusPatch {
+  pod: Pod;
+  body: unknown;
+}
+
+export interface ApiReporterOptions {
+  client: RestClient;
+  events: EventSink;
+  clock: Clock;
+  logger?: Logger;
+  /** Record a Normal "Scheduled" event per bound pod (kube-scheduler does). Default true. */
+  scheduledEvents?: boolean;
+  concurrency?: number;
+}
+
+export class ApiReporter implements SchedulingReporter {
+  private readonly pending = new Map<string, StatusPatch>();
+  private active = 0;
+  private readonly logger: Logger;
+  private idle: (() => void)[] = [];
+  readonly stats = { statusWrites: 0, statusFailures: 0 };
+
+  constructor(private readonly opts: ApiReporterOptions) {
+    this.logger = opts.logger ?? silentLogger();
+  }
+
+  scheduled(pod: Pod, nodeName: string): void {
+    if (this.opts.scheduledEvents === false) return;
+    const p = involved(pod);
+    this.opts.events.record(p, 'Normal', 'Scheduled', `Successfully assigned ${p.namespace}/${p.name} to ${nodeName}`);
+  }
+
+  unschedulable(pod: Pod, message: string, reason: 'Unschedulable' | 'SchedulerError', nominatedNodeName?: string): void {
+    this.opts.events.record(involved(pod), 'Warning', 'FailedScheduling', message);
+    const current = (pod.status?.conditions ?? []).find((c) => c.type === 'PodScheduled');
+    const nominationChanges = nominatedNodeName !== undefined && pod.status?.nominatedNodeName !== nominatedNodeName;
+    if (current && current.status === 'False' && current.reason === reason && current.message === message && !nominationChanges) return;
+    const transition = current?.status === 'False' && current.lastTransitionTime ? String(current.lastTransitionTime) : rfc3339(this.opts.clock.now());
+    const status: Record<string, unknown> = {
+      conditions: [{ type: 'PodScheduled', status: 'False', reason, message, lastProbeTime: null, lastTransitionTime: transition }],
+    };
+    if (nominatedNodeName !== undefined) status.nominatedNodeName = nominatedNodeName;
+    this.patchStatus(pod, { status });
+  }
+
+  preempted(victim: Pod, by: Pod, nodeName: string): void {
+    this.opts.events.record(involved(victim), 'Normal', 'Preempted', `Preempted by pod ${by.metadata?.uid ?? ''} on node ${nodeName}`);
+  }
+
+  clearNomination(pod: Pod): void {
+    if (!pod.status?.nominatedNodeName) return;
+    this.patchStatus(pod, { status: { nominatedNodeName: null } });
+  }
+
+  /** Resolves when all status writes so far are done (for tests). */
+  flush(): Promise<void> {
+    if (this.active === 0 && this.pending.size === 0) return Promise.resolve();
+    return new Promise((r) => this.idle.push(r));
+  }
+
+  private patchStatus(pod: Pod, body: unknown): void {
+    this.pending.set(podKey(pod), { pod, body });
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.active < (this.opts.concurrency ?? 4) && this.pending.size) {
+      const [key, p] = this.pending.entries().next().value!;
+      this.pending.delete(key);
+      this.active++;
+      void this.write(p)
+        .catch((e: unknown) => {
+          this.stats.statusFailures++;
+          this.logger.debug('pod status update failed', { pod: key, error: e instanceof Error ? e.message : String(e) });
+        })
+        .finally(() => {
+          this.active--;
+          this.pump();
+          if (this.active === 0 && this.pending.size === 0) for (const w of this.idle.splice(0)) w();
+        });
+    }
+  }
+
+  private async write(p: StatusPatch): Promise<void> {
+    const ns = encodeURIComponent(p.pod.metadata?.namespace ?? 'default');
+    const name = encodeURIComponent(p.pod.metadata?.name ?? '');
+    const r = await this.opts.client.request('PATCH', `/api/v1/namespaces/${ns}/pods/${name}/status`, {
+      body: p.body,
+      contentType: 'application/strategic-merge-patch+json',
+    });
+    // 404: the pod is gone; nothing to tell anyone.
+    if (r.status !== 200 && r.status !== 404) throw new Error(`HTTP ${r.status}: ${r.text.slice(0, 200)}`);
+    this.stats.statusWrites++;
+  }
+}

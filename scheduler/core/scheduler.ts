@@ -1,0 +1,390 @@
+// The scheduling loop. Informer events feed the cache (nodes, bound pods) and the queue
+// (pending pods this scheduler is responsible for). Each cycle pops one pod, refreshes the
+// snapshot, decides synchronously (filter, score, or preempt), and assumes the pod on its
+// node at once; the bind then runs in the background while the next pod is decided, up to
+// maxInFlightBindings at a time. A failed bind forgets the assumed pod and retries it with
+// back-off. Users learn of failures through the reporter (condition + event).
+
+import { performance } from 'node:perf_hooks';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import type { Clock } from '../../common/clock.js';
+import type { Logger } from '../../common/logging.js';
+import { silentLogger } from '../../common/logging.js';
+import { SchedulerCache } from '../cache/schedulerCache.js';
+import { Snapshot } from '../cache/snapshot.js';
+import type { Framework } from '../framework/framework.js';
+import type { Binder, ClusterEvent } from '../framework/interfaces.js';
+import { makePodInfo, withPod, type PodInfo } from '../framework/podInfo.js';
+import type { Node, Pod, PriorityClass } from '../framework/types.js';
+import { podKey } from '../framework/types.js';
+import type { SchedulerMetrics } from '../metrics.js';
+import { SchedulingQueue, type QueuedPodInfo } from '../queue/schedulingQueue.js';
+import { BindError } from './apiBinder.js';
+import { Preemptor } from './preemption.js';
+import { PriorityResolver } from './priority.js';
+import type { SchedulingReporter } from './reporter.js';
+import { ScheduleAlgorithm } from './scheduleAlgorithm.js';
+
+/** Evicts a preemption victim (POST pods/x/eviction: graceful termination). */
+export interface Evictor {
+  evict(pod: Pod): Promise<void>;
+}
+
+export interface SchedulerOptions {
+  framework: Framework;
+  binder: Binder;
+  reporter: SchedulingReporter;
+  evictor: Evictor;
+  clock: Clock;
+  logger?: Logger;
+  metrics?: SchedulerMetrics;
+  priorities?: PriorityResolver;
+  percentageOfNodesToScore?: number;
+  podInitialBackoffMs?: number;
+  podMaxBackoffMs?: number;
+  assumedPodTTLms?: number;
+  maxInFlightBindings?: number;
+  preemption?: boolean;
+  random?: () => number;
+  /** The pod as the informer has it now (undefined: deleted). Failed binds are retried only for pods that still wait. */
+  lookupPod?: (key: string) => Pod | undefined;
+}
+
+const terminal = (pod: Pod): boolean => pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
+
+function sameLabels(a: Readonly<Record<string, string>> | undefined, b: Readonly<Record<string, string>> | undefined): boolean {
+  const ka = Object.keys(a ?? {});
+  if (ka.length !== Object.keys(b ?? {}).length) return false;
+  for (const k of ka) if (a![k] !== b?.[k]) return false;
+  return true;
+}
+
+const json = (v: unknown): string => JSON.stringify(v ?? null);
+
+/** What changed about a node that could let unschedulable pods fit. */
+export function nodeUpdateEvents(old: Node, cur: Node): ClusterEvent[] {
+  const out: ClusterEvent[] = [];
+  if (json(old.status?.allocatable) !== json(cur.status?.allocatable)) out.push('NodeAllocatableChange');
+  if (!sameLabels(old.metadata?.labels, cur.metadata?.labels)) out.push('NodeLabelChange');
+  if (json(old.spec?.taints) !== json(cur.spec?.taints)) out.push('NodeTaintChange');
+  if (old.spec?.unschedulable && !cur.spec?.unschedulable) out.push('NodeSchedulableChange');
+  if (json(old.status?.images) !== json(cur.status?.images)) out.push('NodeImagesChange');
+  return out;
+}
+
+export class Scheduler {
+  readonly cache: SchedulerCache;
+  readonly queue: SchedulingQueue;
+  readonly snapshot = new Snapshot();
+  readonly priorities: PriorityResolver;
+  private readonly algorithm: ScheduleAlgorithm;
+  private readonly preemptor: Preemptor;
+  private readonly logger: Logger;
+  private readonly fwk: Framework;
+  private readonly maxInFlight: number;
+  private inFlight = 0;
+  private slotWaiters: (() => void)[] = [];
+  private idleWaiters: (() => void)[] = [];
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  readonly stats = { scheduled: 0, unschedulable: 0, errors: 0, bound: 0, bindFailures: 0, preemptions: 0 };
+
+  constructor(private readonly opts: SchedulerOptions) {
+    this.fwk = opts.framework;
+    this.logger = (opts.logger ?? silentLogger()).child({ scheduler: opts.framework.schedulerName });
+    this.priorities = opts.priorities ?? new PriorityResolver();
+    this.cache = new SchedulerCache({ clock: opts.clock, assumedPodTTLms: opts.assumedPodTTLms ?? 30_000, logger: this.logger });
+    this.queue = new SchedulingQueue({
+      clock: opts.clock,
+      initialBackoffMs: opts.podInitialBackoffMs ?? 1_000,
+      maxBackoffMs: opts.podMaxBackoffMs ?? 10_000,
+      pluginEvents: opts.framework.pluginEvents(),
+    });
+    this.fwk.setNominator(this.queue.nominator);
+    this.algorithm = new ScheduleAlgorithm(this.fwk, { percentageOfNodesToScore: opts.percentageOfNodesToScore ?? 0, ...(opts.random ? { random: opts.random } : {}) });
+    this.preemptor = new Preemptor(this.fwk, opts.random ? { random: opts.random } : {});
+    this.maxInFlight = opts.maxInFlightBindings ?? 128;
+    opts.metrics?.setPendingSource(() => this.queue.pending());
+  }
+
+  get schedulerName(): string {
+    return this.fwk.schedulerName;
+  }
+
+  private parse(pod: Pod): PodInfo {
+    return makePodInfo(pod, this.priorities.priorityOf(pod));
+  }
+
+  responsibleFor(pod: Pod): boolean {
+    return (pod.spec?.schedulerName || 'default-scheduler') === this.fwk.schedulerName;
+  }
+
+  // ---- informer events ------------------------------------------------------
+
+  onNodeAdd(node: Node): void {
+    this.cache.addNode(node);
+    this.queue.moveAllToActiveOrBackoffQueue('NodeAdd');
+  }
+
+  onNodeUpdate(old: Node, node: Node): void {
+    this.cache.updateNode(node);
+    for (const ev of nodeUpdateEvents(old, node)) this.queue.moveAllToActiveOrBackoffQueue(ev);
+  }
+
+  onNodeDelete(node: Node): void {
+    this.cache.removeNode(node.metadata?.name ?? '');
+  }
+
+  onPodAdd(pod: Pod): void {
+    if (terminal(pod)) return;
+    const key = podKey(pod);
+    if (pod.spec?.nodeName) {
+      this.addAssigned(pod);
+      return;
+    }
+    if (!this.responsibleFor(pod) || pod.metadata?.deletionTimestamp || this.cache.isAssumedPod(key)) return;
+    this.queue.add(this.parse(pod));
+  }
+
+  onPodUpdate(old: Pod, pod: Pod): void {
+    const key = podKey(pod);
+    if (terminal(pod)) {
+      this.onPodDelete(old);
+      return;
+    }
+    if (pod.spec?.nodeName) {
+      if (!old.spec?.nodeName) {
+        this.addAssigned(pod);
+        return;
+      }
+      const known = this.cache.getPod(key);
+      const labelsSame = sameLabels(old.metadata?.labels, pod.metadata?.labels);
+      this.cache.updatePod(known && labelsSame ? withPod(known.pi, pod) : this.parse(pod));
+      if (!labelsSame) this.queue.moveAllToActiveOrBackoffQueue('AssignedPodUpdate');
+      return;
+    }
+    if (!this.responsibleFor(pod) || this.cache.isAssumedPod(key)) return;
+    if (pod.metadata?.deletionTimestamp) {
+      this.queue.delete(key);
+      return;
+    }
+    this.queue.update(this.parse(pod));
+  }
+
+  onPodDelete(pod: Pod): void {
+    const key = podKey(pod);
+    this.queue.delete(key);
+    if (this.cache.getPod(key)) {
+      this.cache.removePod(key);
+      this.queue.moveAllToActiveOrBackoffQueue('AssignedPodDelete');
+    }
+  }
+
+  private addAssigned(pod: Pod): void {
+    const key = podKey(pod);
+    this.queue.delete(key);
+    const known = this.cache.getPod(key);
+    // Confirming our own assumed pod: reuse what was parsed when it was scheduled.
+    const pi = known && sameLabels(known.pi.labels, pod.metadata?.labels) ? withPod(known.pi, pod) : this.parse(pod);
+    this.cache.addPod(pi);
+    this.queue.moveAllToActiveOrBackoffQueue('AssignedPodAdd');
+  }
+
+  onPriorityClassSet(pc: PriorityClass): void {
+    this.priorities.set(pc);
+  }
+
+  onPriorityClassDelete(pc: PriorityClass): void {
+    this.priorities.delete(pc.metadata?.name ?? '');
+  }
+
+  // ---- the loop -----------------------------------------------------------------
+
+  /** Starts scheduling (call once the informers have synced). */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    const every = (ms: number, fn: () => void): void => {
+      const t = setInterval(fn, ms);
+      t.unref();
+      this.timers.push(t);
+    };
+    every(1_000, () => this.queue.flushBackoffCompleted());
+    every(30_000, () => this.queue.flushUnschedulableLeftover());
+    every(1_000, () => {
+      for (const key of this.cache.cleanupExpiredAssumedPods()) {
+        const pod = this.opts.lookupPod?.(key);
+        if (pod && !pod.spec?.nodeName && this.responsibleFor(pod)) this.queue.add(this.parse(pod));
+      }
+    });
+    this.loop = this.runLoop();
+  }
+
+  /** Stops deciding; binds already in flight finish (or fail). */
+  async stop(): Promise<void> {
+    this.running = false;
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    this.queue.close();
+    await this.loop;
+    await this.idle();
+  }
+
+  private async runLoop(): Promise<void> {
+    let lastYield = performance.now();
+    while (this.running) {
+      const q = await this.queue.pop();
+      if (!q) break;
+      if (!this.running) {
+        this.queue.addUnschedulableIfNotPresent(q, this.queue.schedulingCycle());
+        break;
+      }
+      this.scheduleOne(q);
+      if (this.inFlight >= this.maxInFlight) await new Promise<void>((r) => this.slotWaiters.push(r));
+      // Decisions are synchronous; let I/O (informer events, bind replies) in now and then.
+      if (performance.now() - lastYield > 5) {
+        await yieldToEventLoop();
+        lastYield = performance.now();
+      }
+    }
+  }
+
+  /** Tries the next pod in activeQ, synchronously; false when there is none. For tests and benchmarks. */
+  scheduleNext(): boolean {
+    const q = this.queue.tryPop();
+    if (!q) return false;
+    this.scheduleOne(q);
+    return true;
+  }
+
+  /** Resolves when no bind is in flight. */
+  idle(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  private skip(pi: PodInfo): boolean {
+    if (pi.terminating) return true;
+    // Already placed (assumed by us, or bound and reported by the informer).
+    return this.cache.getPod(pi.key) !== undefined;
+  }
+
+  scheduleOne(q: QueuedPodInfo): void {
+    const pi = q.pi;
+    if (this.skip(pi)) return;
+    const t0 = performance.now();
+    const cycle = this.queue.schedulingCycle();
+    this.cache.updateSnapshot(this.snapshot);
+    const out = this.algorithm.schedule(pi, this.snapshot);
+    const profile = this.fwk.schedulerName;
+    if (out.kind === 'scheduled') {
+      const assumed = this.cache.assumePod(pi, out.nodeName);
+      this.queue.nominator.delete(pi.key);
+      this.stats.scheduled++;
+      this.opts.metrics?.attempts.inc({ result: 'scheduled', profile });
+      this.opts.metrics?.attemptDuration.observe({ result: 'scheduled', profile }, (performance.now() - t0) / 1000);
+      this.bind(q, assumed, out.nodeName, cycle);
+      return;
+    }
+    if (out.kind === 'error') {
+      this.stats.errors++;
+      this.logger.error('scheduling failed', { pod: pi.key, error: out.error.message });
+      this.opts.metrics?.attempts.inc({ result: 'error', profile });
+      this.opts.metrics?.attemptDuration.observe({ result: 'error', profile }, (performance.now() - t0) / 1000);
+      q.unschedulablePlugins = new Set();
+      this.queue.addUnschedulableIfNotPresent(q, cycle);
+      this.opts.reporter.unschedulable(pi.pod, out.error.message, 'SchedulerError');
+      return;
+    }
+    const fit = out.error;
+    let nominated: string | undefined;
+    if (this.opts.preemption !== false && !fit.diagnosis.unschedulablePlugins.has('NoNodesAvailable')) {
+      const nominatedBefore = this.queue.nominator.nominatedNode(pi.key) ?? pi.pod.status?.nominatedNodeName;
+      const podForEligibility = nominatedBefore ? { ...pi, pod: { ...pi.pod, status: { ...pi.pod.status, nominatedNodeName: nominatedBefore } } } : pi;
+      const el = this.preemptor.eligible(podForEligibility, this.priorities.mayPreempt(pi.pod), this.snapshot);
+      if (!el.ok) {
+        fit.diagnosis.postFilterMsg = el.message;
+      } else {
+        this.opts.metrics?.preemptionAttempts.inc();
+        const r = this.preemptor.preempt(pi, this.snapshot, fit.diagnosis, out.state);
+        if (r.candidate) {
+          nominated = r.candidate.nodeName;
+          this.executePreemption(pi, r.candidate.nodeName, r.candidate.victims);
+        } else {
+          fit.diagnosis.postFilterMsg = r.message;
+        }
+      }
+    }
+    this.stats.unschedulable++;
+    this.opts.metrics?.attempts.inc({ result: 'unschedulable', profile });
+    this.opts.metrics?.attemptDuration.observe({ result: 'unschedulable', profile }, (performance.now() - t0) / 1000);
+    q.unschedulablePlugins = new Set(fit.diagnosis.unschedulablePlugins);
+    this.queue.addUnschedulableIfNotPresent(q, cycle);
+    const message = fit.message;
+    this.logger.debug('pod is unschedulable', { pod: pi.key, message, nominated });
+    this.opts.reporter.unschedulable(pi.pod, message, 'Unschedulable', nominated);
+  }
+
+  private executePreemption(pi: PodInfo, nodeName: string, victims: PodInfo[]): void {
+    this.stats.preemptions++;
+    this.opts.metrics?.preemptionVictims.observe(victims.length);
+    this.logger.info('preempting', { pod: pi.key, node: nodeName, victims: victims.map((v) => v.key) });
+    this.queue.nominator.add(pi, nodeName);
+    // Lower-priority pods nominated to this node lose their claim to it.
+    for (const other of [...this.queue.nominator.podsForNode(nodeName)]) {
+      if (other.key === pi.key || other.priority >= pi.priority) continue;
+      this.queue.nominator.delete(other.key);
+      this.opts.reporter.clearNomination(other.pod);
+    }
+    for (const v of victims) {
+      this.opts.reporter.preempted(v.pod, pi.pod, nodeName);
+      this.opts.evictor.evict(v.pod).catch((e: unknown) => this.logger.warn('eviction failed', { pod: v.key, error: e instanceof Error ? e.message : String(e) }));
+    }
+  }
+
+  private bind(q: QueuedPodInfo, assumed: PodInfo, nodeName: string, cycle: number): void {
+    this.inFlight++;
+    const key = assumed.key;
+    this.opts.binder.bind(assumed.pod, nodeName).then(
+      () => {
+        this.cache.finishBinding(key);
+        this.stats.bound++;
+        this.opts.metrics?.bindings.inc({ result: 'ok' });
+        if (q.initialAttemptTimestamp !== undefined) {
+          this.opts.metrics?.podSchedulingDuration.observe({ attempts: String(Math.min(q.attempts, 15)) }, (this.opts.clock.now() - q.initialAttemptTimestamp) / 1000);
+        }
+        this.opts.reporter.scheduled(assumed.pod, nodeName);
+      },
+      (e: unknown) => {
+        const status = e instanceof BindError ? e.status : -1;
+        const message = e instanceof Error ? e.message : String(e);
+        // 409 "already assigned": an earlier attempt whose answer we lost (a timeout) landed,
+        // or another scheduler won. Settled either way: no retry, no FailedScheduling event.
+        const assignedTo = status === 409 ? /already assigned to node "([^"]*)"/.exec(message)?.[1] : undefined;
+        if (assignedTo === nodeName) {
+          this.cache.finishBinding(key);
+          this.stats.bound++;
+          this.opts.metrics?.bindings.inc({ result: 'ok' });
+          return;
+        }
+        this.cache.forgetPod(key);
+        this.stats.bindFailures++;
+        this.opts.metrics?.bindings.inc({ result: 'error' });
+        this.logger.info('binding failed', { pod: key, node: nodeName, status, error: message });
+        if (assignedTo !== undefined) return; // bound elsewhere; the informer will report it
+        // Retry only a pod that still waits for us: not one deleted or bound meanwhile.
+        const current = this.opts.lookupPod ? this.opts.lookupPod(key) : q.pi.pod;
+        if (!current || current.spec?.nodeName || current.metadata?.deletionTimestamp) return;
+        q.unschedulablePlugins = new Set();
+        this.queue.addUnschedulableIfNotPresent(q, cycle);
+        if (status > 0) this.opts.reporter.unschedulable(current, `Binding rejected: ${message}`, 'SchedulerError');
+      },
+    ).finally(() => {
+      this.inFlight--;
+      const w = this.slotWaiters.shift();
+      if (w) w();
+      if (this.inFlight === 0) for (const i of this.idleWaiters.splice(0)) i();
+    });
+  }
+}

@@ -1,0 +1,23 @@
+// The wire shapes the scheduler reads, named as in Kubernetes (client-node's models,
+// type-only). Timestamps are RFC 3339 strings on the wire even where the models say Date;
+// read them with timeOf().
+
+import type { V1Node, V1Pod, V1PriorityClass, V1Taint, V1Toleration } from '@kubernetes/client-node';
+
+export type Pod = V1Pod;
+export type Node = V1Node;
+export type Taint = V1Taint;
+export type Toleration = V1Toleration;
+export type PriorityClass = V1PriorityClass;
+
+/** `namespace/name`, the key pods are known by in the queue and the cache. */
+export function podKey(pod: Pod): string {
+  return `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
+}
+
+/** Milliseconds since the epoch of a wire timestamp, or undefined. */
+export function timeOf(v: unknown): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  const t = v instanceof Date ? v.getTime() : Date.parse(String(v));
+  return Number.isNaN(t) ? undefined : t;
+}

@@ -1,0 +1,39 @@
+// Every in-tree plugin by name (ARCHITECTURE.md rule 4: an explicit registry, no
+// registration by import side effect). Configuration enables plugins by these names.
+
+import type { Plugin } from '../framework/interfaces.js';
+import { IMAGE_LOCALITY, ImageLocality } from './imageLocality.js';
+import { INTER_POD_AFFINITY, InterPodAffinity } from './interPodAffinity.js';
+import { NODE_AFFINITY, NodeAffinity } from './nodeAffinity.js';
+import { NODE_NAME, NodeName } from './nodeName.js';
+import { NODE_PORTS, NodePorts } from './nodePorts.js';
+import { NODE_RESOURCES_FIT, NodeResourcesFit } from './nodeResourcesFit.js';
+import { NODE_UNSCHEDULABLE, NodeUnschedulable } from './nodeUnschedulable.js';
+import { POD_TOPOLOGY_SPREAD, PodTopologySpread } from './podTopologySpread.js';
+import { BalancedAllocation, LeastAllocated, MostAllocated, parseResourceArgs } from './resourceAllocation.js';
+import { TAINT_TOLERATION, TaintToleration } from './taintToleration.js';
+
+/** Builds a plugin from its (optional) args; throws with a clear message when args are invalid. */
+export type PluginFactory = (args: unknown) => Plugin;
+
+function noArgs(name: string, make: () => Plugin): PluginFactory {
+  return (args) => {
+    if (args !== undefined && args !== null) throw new Error(`plugin ${name} takes no args`);
+    return make();
+  };
+}
+
+export const inTreeRegistry: ReadonlyMap<string, PluginFactory> = new Map<string, PluginFactory>([
+  [NODE_UNSCHEDULABLE, noArgs(NODE_UNSCHEDULABLE, () => new NodeUnschedulable())],
+  [NODE_NAME, noArgs(NODE_NAME, () => new NodeName())],
+  [TAINT_TOLERATION, noArgs(TAINT_TOLERATION, () => new TaintToleration())],
+  [NODE_AFFINITY, noArgs(NODE_AFFINITY, () => new NodeAffinity())],
+  [NODE_PORTS, noArgs(NODE_PORTS, () => new NodePorts())],
+  [NODE_RESOURCES_FIT, noArgs(NODE_RESOURCES_FIT, () => new NodeResourcesFit())],
+  [POD_TOPOLOGY_SPREAD, noArgs(POD_TOPOLOGY_SPREAD, () => new PodTopologySpread())],
+  [INTER_POD_AFFINITY, noArgs(INTER_POD_AFFINITY, () => new InterPodAffinity())],
+  ['MostAllocated', (args) => new MostAllocated(parseResourceArgs('MostAllocated', args))],
+  ['LeastAllocated', (args) => new LeastAllocated(parseResourceArgs('LeastAllocated', args))],
+  ['BalancedAllocation', (args) => new BalancedAllocation(parseResourceArgs('BalancedAllocation', args))],
+  [IMAGE_LOCALITY, noArgs(IMAGE_LOCALITY, () => new ImageLocality())],
+]);
