@@ -362,21 +362,36 @@ export class ResourceStore {
    */
   async guaranteedUpdate(namespace: string | undefined, name: string, mutate: Mutation, opts: WriteOptions = {}, subresource?: WriteSubresource): Promise<WriteResult> {
     const key = this.key(namespace, name);
+    // Like Kubernetes, start from the watch cache's copy (saving an etcd read per write) and
+    // go to etcd only when that copy proves stale: a revision conflict, a failed
+    // precondition, or a change that looks like a no-op.
+    let current: Versioned | undefined = this.cachedVersion(key);
+    let confirmed = current === undefined;
     for (let attempt = 0; ; attempt++) {
-      const current = await this.storage.get(key);
+      current ??= await this.storage.get(key);
       if (!current) throw new NotFoundError(this.ref(name));
       const currentObj = this.typed(current.object, current.revision);
       const mutated = await mutate(structuredClone(currentObj));
       mutated.metadata ??= {};
       const wanted = mutated.metadata.resourceVersion;
       if (wanted && wanted !== String(current.revision)) {
+        if (!confirmed) {
+          [current, confirmed] = [undefined, true];
+          continue;
+        }
         throw new ConflictError(this.ref(name), 'the object has been modified; please apply your changes to the latest version and try again');
       }
       try {
-        return await this.writeUpdate(current, currentObj, mutated, opts, subresource);
+        return await this.writeUpdate(current, currentObj, mutated, opts, subresource, confirmed);
       } catch (e) {
-        if (e instanceof RevisionMismatchError && !wanted && attempt < maxUpdateRetries) {
+        if (e instanceof StaleRead) {
+          [current, confirmed] = [undefined, true];
+          continue;
+        }
+        if (e instanceof RevisionMismatchError && (!wanted || !confirmed) && attempt < maxUpdateRetries) {
           this.logger.debug('update raced another writer; retrying', { resource: this.descriptor.plural, name, attempt });
+          // The failed transaction already told us the current state.
+          [current, confirmed] = [e.current, true];
           continue;
         }
         if (e instanceof RevisionMismatchError) {
@@ -388,12 +403,23 @@ export class ResourceStore {
     }
   }
 
-  private async writeUpdate(current: Versioned, currentObj: KubeObject, mutated: KubeObject, opts: WriteOptions, subresource?: WriteSubresource): Promise<WriteResult> {
-    let next: KubeObject;
+  private cachedVersion(key: string): Versioned | undefined {
+    const hit = this.cache.get(key);
+    return hit ? { key, object: hit.object, revision: hit.revision } : undefined;
+  }
+
+  private async writeUpdate(current: Versioned, currentObj: KubeObject, mutated: KubeObject, opts: WriteOptions, subresource: WriteSubresource | undefined, confirmed: boolean): Promise<WriteResult> {
     if (subresource === 'binding') {
-      // A binding sets spec.nodeName and the PodScheduled condition in one write.
-      next = mutated;
-    } else if (subresource === 'status') {
+      // A binding sets spec.nodeName and the PodScheduled condition in one write; the
+      // handler built both from the current object, so there is nothing else to admit.
+      const { resourceVersion: _rv, ...meta } = mutated.metadata;
+      const next = { ...mutated, metadata: meta };
+      if (opts.dryRun) return { object: this.typed(next, current.revision), created: false };
+      const rev = await this.storage.update(current.key, next, current.revision);
+      return { object: this.typed(next, rev), created: false };
+    }
+    let next: KubeObject;
+    if (subresource === 'status') {
       // Only status changes through /status; everything else keeps its current value.
       next = { ...structuredClone(currentObj), status: mutated.status };
     } else {
@@ -424,7 +450,11 @@ export class ResourceStore {
     }
     this.trackFields(currentObj, admitted, opts, subresource === 'status' ? 'status' : undefined);
     admitted.metadata.resourceVersion = currentObj.metadata.resourceVersion;
-    if (isDeepStrictEqual(admitted, currentObj)) return { object: currentObj, created: false };
+    if (isDeepStrictEqual(admitted, currentObj)) {
+      // "No change" is only an answer when measured against the current state.
+      if (!confirmed) throw new StaleRead();
+      return { object: currentObj, created: false };
+    }
     delete admitted.metadata.resourceVersion;
 
     // The last finalizer removed from an object being deleted completes its deletion.
@@ -523,6 +553,9 @@ export class ResourceStore {
     return this.cache.list(this.base).length;
   }
 }
+
+/** The cached copy an update started from may be stale; read etcd and try again. */
+class StaleRead extends Error {}
 
 function checkFinalizerAdditions(next: KubeObject, old: KubeObject): FieldCause[] {
   if (!old.metadata.deletionTimestamp) return [];

@@ -53,6 +53,9 @@ export interface EtcdStorageOptions {
 
 export class EtcdStorage implements Storage {
   private readonly client: Etcd3;
+  private readonly clientOpts: IOptions;
+  /** Watches get their own connection, so a busy write path cannot hold back events (HTTP/2 flow control). */
+  private watchClient: Etcd3 | undefined;
   private readonly logger: Logger;
 
   constructor(opts: EtcdStorageOptions) {
@@ -64,6 +67,7 @@ export class EtcdStorage implements Storage {
       // The client's default fault handling (retry recoverable errors, per-host circuit
       // breakers) is kept: with several etcd members it fails over to a live one.
     };
+    this.clientOpts = clientOpts;
     this.client = new Etcd3(clientOpts);
     this.logger = opts.logger;
   }
@@ -162,7 +166,8 @@ export class EtcdStorage implements Storage {
 
   watch(prefix: string, afterRevision: number, handlers: StorageWatchHandlers): StorageWatch {
     let closed = false;
-    const builder = this.client.watch().prefix(prefix).startRevision(String(afterRevision + 1));
+    this.watchClient ??= new Etcd3(this.clientOpts);
+    const builder = this.watchClient.watch().prefix(prefix).startRevision(String(afterRevision + 1));
     const pending = builder.create();
     pending
       .then((watcher) => {
@@ -235,5 +240,6 @@ export class EtcdStorage implements Storage {
 
   async close(): Promise<void> {
     this.client.close();
+    this.watchClient?.close();
   }
 }
