@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import { down } from './cluster/down.js';
 import { gantryHome } from './cluster/state.js';
+import { supervise } from './cluster/supervise.js';
 import { up } from './cluster/up.js';
 
 const program = new Command();
@@ -27,6 +28,15 @@ program
   .description('stop the local cluster and remove everything `up` created')
   .action(async () => {
     await down(gantryHome(), (l) => process.stderr.write(`${l}\n`));
+  });
+
+program
+  .command('supervise', { hidden: true })
+  .description('run a component and restart it when it exits (used by `up`)')
+  .requiredOption('--log <file>', 'append the component output here')
+  .argument('<command...>', 'the command and its arguments, after --')
+  .action(async (command: string[], o: { log: string }) => {
+    await supervise(command[0]!, command.slice(1), o.log);
   });
 
 program.parseAsync(process.argv).catch((e: unknown) => {

@@ -175,6 +175,20 @@ describe('e2e: the real kubectl against gantry up', function () {
     expect(gone.stderr).to.contain('NotFound');
   });
 
+  it('the scheduler started by gantry up binds a pod to a node that fits', async () => {
+    let r = await kubectl(['apply', '-f', fixture('node-a.yaml')]);
+    expect(r.code, r.stderr).to.equal(0);
+    r = await kubectl(['apply', '-f', fixture('pod-small.yaml')]);
+    expect(r.code, r.stderr).to.equal(0);
+    const node = await eventually('the pod to be bound', async () => {
+      const got = await kubectl(['get', 'pod', 'small', '-o', 'jsonpath={.spec.nodeName}']);
+      return got.stdout || undefined;
+    }, 20_000);
+    expect(node).to.equal('node-a');
+    const wide = await kubectl(['get', 'pod', 'small', '-o', 'wide']);
+    expect(wide.stdout).to.match(/small\s+0\/1\s+Pending\s+0\s+\S+\s+<none>\s+node-a/);
+  });
+
   it('errors come back as Status messages kubectl prints', async () => {
     const r = await kubectl(['get', 'pod', 'missing']);
     expect(r.code).to.not.equal(0);

@@ -67,6 +67,14 @@ async function waitReady(url: string, caPem: string, token: string, timeoutMs: n
   throw new Error(`the API server did not become ready at ${url} (${last}); see ${logFile}`);
 }
 
+/** Starts `gantry supervise` for one component, detached; its command line names the log file. */
+function startSupervised(name: string, logFile: string, preArgs: string[], command: string, args: string[]): ClusterProcess {
+  const cli = componentCommand('cli/main');
+  const child = spawn(cli.command, [...cli.args, 'supervise', '--log', logFile, '--', command, ...preArgs, ...args], { detached: true, stdio: 'ignore' });
+  child.unref();
+  return { name, pid: child.pid!, marker: logFile };
+}
+
 export async function up(opts: UpOptions): Promise<UpResult> {
   const home = opts.home;
   const kubeconfig = path.join(home, 'kubeconfig');
@@ -114,5 +122,12 @@ export async function up(opts: UpOptions): Promise<UpResult> {
 
   await waitReady(server, ca.certPem, adminToken, 30_000, apiLog);
   fs.writeFileSync(kubeconfig, renderKubeconfig({ server, caPem: ca.certPem, token: adminToken }), { mode: 0o600 });
+
+  // Clients of the API run under a supervisor that restarts them, as systemd would.
+  opts.out('starting the scheduler');
+  const scheduler = componentCommand('scheduler/main');
+  const schedulerLog = path.join(logs, 'scheduler.log');
+  processes.push(startSupervised('scheduler', schedulerLog, scheduler.args, scheduler.command, ['--kubeconfig', kubeconfig, '--metrics-port', String(await freePort())]));
+  writeState(home, { version: 1, apiServer: server, etcd: etcd.endpoint, processes, createdAt: new Date().toISOString() });
   return { kubeconfig, server, alreadyRunning: false };
 }
