@@ -162,6 +162,19 @@ describe('API server (real etcd)', function () {
       expect((await c.client.get(`${pods}/evictme`)).status).to.equal(404);
     });
 
+    it('resolves a pod priorityClassName to spec.priority, and refuses unknown classes', async () => {
+      await c.client.request('POST', '/apis/scheduling.k8s.io/v1/priorityclasses', { body: { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'high' }, value: 1000, preemptionPolicy: 'Never' } });
+      const pod = (name: string, cls: string): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { priorityClassName: cls, containers: [{ name: 'c', image: 'busybox' }] } });
+      const ok = await c.client.request<KubeObject>('POST', '/api/v1/namespaces/default/pods', { body: pod('prio', 'high') });
+      expect(ok.status).to.equal(201);
+      expect(ok.body.spec).to.deep.include({ priority: 1000, preemptionPolicy: 'Never' });
+      const sys = await c.client.request<KubeObject>('POST', '/api/v1/namespaces/default/pods', { body: pod('prio-sys', 'system-node-critical') });
+      expect((sys.body.spec as { priority: number }).priority).to.equal(2_000_001_000);
+      const bad = await c.client.request<Status>('POST', '/api/v1/namespaces/default/pods', { body: pod('prio-bad', 'nope') });
+      expect(bad.status).to.equal(403);
+      expect(bad.body.message).to.contain('no PriorityClass with name nope was found');
+    });
+
     it('refuses objects in missing namespaces', async () => {
       const r = await c.client.request<Status>('POST', cmPath('nowhere'), { body: configMap('x') });
       expect(r.status).to.equal(404);

@@ -13,6 +13,7 @@ import { ApiError, ForbiddenError, NotFoundError } from '../common/errors.js';
 import type { Logger } from '../common/logging.js';
 import { definitions } from '../common/schemas/index.js';
 import { FieldManager } from './apply/fieldManagerApply.js';
+import { admitPodPriority, type PriorityClassLookup } from './admission/priority.js';
 import { RuleAuthorizer, type Rule } from './auth/authorizer.js';
 import { TokenAuthenticator } from './auth/tokens.js';
 import { aggregatedDiscoveryType, buildDiscovery, serverVersion } from './discovery/discovery.js';
@@ -82,8 +83,14 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       throw new ForbiddenError(`unable to create new content in namespace ${ns} because it is being terminated`);
     }
   };
+  const priorityClasses: PriorityClassLookup = {
+    get: (name) => cache.get(`${root}priorityclasses.scheduling.k8s.io/${name}`)?.object,
+    list: () => cache.list(`${root}priorityclasses.scheduling.k8s.io/`).map((e) => e.object),
+  };
+  const admitters: Partial<Record<string, (obj: KubeObject) => void>> = { pods: (pod) => admitPodPriority(pod, priorityClasses) };
   for (const [key, kind] of builtinKinds()) {
-    stores.set(key, new ResourceStore({ ...kind, storage, cache, validator, clock, logger: logger.child({ resource: kind.descriptor.plural }), namespaceGate, root, fieldTracker: fieldManager }));
+    const admitCreate = admitters[kind.descriptor.plural];
+    stores.set(key, new ResourceStore({ ...kind, storage, cache, validator, clock, logger: logger.child({ resource: kind.descriptor.plural }), namespaceGate, root, fieldTracker: fieldManager, ...(admitCreate ? { admitCreate } : {}) }));
   }
   for (const ns of bootstrapNamespaces) {
     await stores.get('/namespaces')!.create(undefined, { metadata: { name: ns } }).catch((e: unknown) => {

@@ -56,6 +56,8 @@ export interface ResourceStoreDeps {
   logger: Logger;
   /** Throws when objects may not be created in the namespace (missing or terminating). */
   namespaceGate?: (namespace: string) => Promise<void>;
+  /** Admission that needs other objects (e.g. a pod's PriorityClass); runs on create, may change the object. */
+  admitCreate?: (obj: KubeObject) => void;
   /** Key root shared with the watch cache, e.g. `/registry/`. */
   root: string;
   /** Records which manager owns which fields (metadata.managedFields). */
@@ -89,6 +91,7 @@ export class ResourceStore {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly namespaceGate: ((ns: string) => Promise<void>) | undefined;
+  private readonly admitCreate: ((obj: KubeObject) => void) | undefined;
   private readonly base: string;
   private readonly fieldTracker: FieldTracker | undefined;
 
@@ -102,6 +105,7 @@ export class ResourceStore {
     this.clock = deps.clock;
     this.logger = deps.logger;
     this.namespaceGate = deps.namespaceGate;
+    this.admitCreate = deps.admitCreate;
     const d = deps.descriptor;
     this.base = `${deps.root}${d.group ? `${d.plural}.${d.group}` : d.plural}/`;
   }
@@ -313,6 +317,7 @@ export class ResourceStore {
     this.checkIdentity(obj, namespace);
     if (obj.metadata.resourceVersion) throw new BadRequestError('resourceVersion should not be set on objects to be created');
     if (this.descriptor.namespaced && this.namespaceGate) await this.namespaceGate(obj.metadata.namespace ?? '');
+    this.admitCreate?.(obj);
     const generated = !obj.metadata.name && !!obj.metadata.generateName;
     for (let attempt = 0; ; attempt++) {
       // Only a retry with a new generated name needs a fresh copy.
