@@ -1,0 +1,141 @@
+// Running a command inside a running container with `runc exec`, which starts it with the
+// container's own process settings (user, capabilities, seccomp, no_new_privs, env).
+//
+// execSync keeps at most maxOutputBytes of each stream and discards the rest while still
+// draining the pipes (a flooding command neither blocks nor grows our memory); at the
+// deadline it kills the process inside the container by the pid runc wrote, since a signal
+// to runc itself would only be forwarded, and SIGKILL cannot be.
+//
+// An interactive exec with a TTY: runc's --tty without --console-socket makes runc itself
+// copy between the pty it creates and its own stdio, but only when its stdin is a terminal
+// (it sizes and resizes the pty from it). Node cannot open a pty nor receive the pty fd
+// over SCM_RIGHTS (what --console-socket and conmon's attach require; conmon's attach
+// socket is also SOCK_SEQPACKET, which Node cannot connect to). So `script` (util-linux)
+// provides that terminal: script -> pty -> runc --tty -> container pty. Resizing sets the
+// outer pty's size with `stty -F`; the kernel's SIGWINCH makes runc resize the inner one.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { ExecRequest, ExecSession, ExecSyncResult } from '../cri/types.js';
+import { readPidFile } from './conmon.js';
+import { BoundedBuffer, run } from './proc.js';
+import type { Runc } from './runc.js';
+
+export interface ExecSyncOptions {
+  timeoutMs: number;
+  maxOutputBytes: number;
+}
+
+function killQuietly(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (!pid) return;
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): number {
+  if (code !== null) return code;
+  const n = signal ? ({ SIGKILL: 9, SIGTERM: 15, SIGINT: 2, SIGHUP: 1 } as Record<string, number>)[signal] : undefined;
+  return 128 + (n ?? 0);
+}
+
+async function tempPidFile(execDir: string): Promise<string> {
+  await fs.mkdir(execDir, { recursive: true, mode: 0o700 });
+  return path.join(execDir, `${randomBytes(8).toString('hex')}.pid`);
+}
+
+export async function execSync(runc: Runc, execDir: string, id: string, cmd: readonly string[], opts: ExecSyncOptions): Promise<ExecSyncResult> {
+  const pidFile = await tempPidFile(execDir);
+  const child = spawn(runc.binary, runc.execArgs(id, cmd, { pidFile }), { stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = new BoundedBuffer(opts.maxOutputBytes);
+  const err = new BoundedBuffer(opts.maxOutputBytes);
+  child.stdout!.on('data', (c: Buffer) => out.push(c));
+  child.stderr!.on('data', (c: Buffer) => err.push(c));
+  let timedOut = false;
+  let backstop: NodeJS.Timeout | undefined;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    void readPidFile(pidFile).then((pid) => killQuietly(pid, 'SIGKILL'));
+    // If the process never started (or runc hangs), runc itself goes.
+    backstop = setTimeout(() => child.kill('SIGKILL'), 2000);
+  }, opts.timeoutMs);
+  try {
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', (c, s) => resolve([c, s]));
+      // A background process left in the container may hold the pipes open after the command
+      // exited: take what is there shortly after the exit and stop reading.
+      child.on('exit', () => {
+        setTimeout(() => {
+          child.stdout!.destroy();
+          child.stderr!.destroy();
+        }, 500).unref();
+      });
+    });
+    return { stdout: out.toBuffer(), stderr: err.toBuffer(), exitCode: exitCodeOf(code, signal), truncated: out.truncated || err.truncated, timedOut };
+  } finally {
+    clearTimeout(timer);
+    if (backstop) clearTimeout(backstop);
+    await fs.rm(pidFile, { force: true });
+  }
+}
+
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+export async function startExec(runc: Runc, execDir: string, id: string, req: ExecRequest): Promise<ExecSession> {
+  const pidFile = await tempPidFile(execDir);
+  let child: ChildProcess;
+  let ttyFile: string | undefined;
+  if (req.tty) {
+    ttyFile = pidFile.replace(/\.pid$/, '.tty');
+    // Raw mode first, so what the client types is echoed once (by the container's pty), not twice.
+    const inner = [runc.binary, ...runc.execArgs(id, req.cmd, { pidFile, tty: true })].map(shellQuote).join(' ');
+    const script = `stty raw -echo 2>/dev/null; tty > ${shellQuote(ttyFile)}; exec ${inner}`;
+    child = spawn('script', ['-q', '-e', '-c', script, '/dev/null'], {
+      stdio: [req.stdin ? 'pipe' : 'ignore', 'pipe', 'ignore'],
+      env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', SHELL: '/bin/sh', TERM: 'xterm' },
+    });
+  } else {
+    child = spawn(runc.binary, runc.execArgs(id, req.cmd, { pidFile }), {
+      stdio: [req.stdin ? 'pipe' : 'ignore', req.stdout ? 'pipe' : 'ignore', req.stderr ? 'pipe' : 'ignore'],
+    });
+  }
+  // A client that goes away must not crash us with EPIPE on the process's stdin.
+  child.stdin?.on('error', () => undefined);
+  const exitCode = new Promise<number>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      void fs.rm(pidFile, { force: true });
+      if (ttyFile) void fs.rm(ttyFile, { force: true });
+      resolve(exitCodeOf(code, signal));
+    });
+  });
+  const session: ExecSession = {
+    exitCode,
+    resize(width: number, height: number): void {
+      if (!ttyFile || !existsSync(ttyFile)) return;
+      void fs
+        .readFile(ttyFile, 'utf8')
+        .then((t) => t.trim())
+        .then((tty) => (tty.startsWith('/dev/') ? run('stty', ['-F', tty, 'rows', String(Math.max(1, Math.floor(height))), 'cols', String(Math.max(1, Math.floor(width)))]) : undefined))
+        .catch(() => undefined);
+    },
+    kill(): void {
+      void readPidFile(pidFile).then((pid) => {
+        killQuietly(pid, 'SIGKILL');
+        setTimeout(() => child.kill('SIGKILL'), 1000).unref();
+      });
+    },
+  };
+  if (child.stdin) session.stdin = child.stdin;
+  if (child.stdout) session.stdout = child.stdout;
+  if (child.stderr) session.stderr = child.stderr;
+  return session;
+}
