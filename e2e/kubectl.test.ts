@@ -1,7 +1,6 @@
 // The real kubectl against `gantry up`: the workflows users run every day.
 
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,23 +8,11 @@ import { RestClient } from '../common/client/restClient.js';
 import { readKubeconfig } from '../common/kubeconfig.js';
 import { makeTempDir } from '../common/proc/etcdProcess.js';
 import { freePort } from '../common/proc/ports.js';
-import { componentCommand } from '../common/proc/components.js';
-import { eventually, makeKubectl, type Kubectl } from './kubectl.js';
+import { eventually, gantry, makeKubectl, type Kubectl } from './kubectl.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const fixture = (name: string): string => path.join(fixtures, name);
 
-function gantry(home: string, args: string[]): Promise<{ code: number; out: string }> {
-  const { command, args: pre } = componentCommand('cli/main');
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, [...pre, ...args], { env: { ...process.env, GANTRY_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, out }));
-  });
-}
 
 describe('e2e: the real kubectl against gantry up', function () {
   this.timeout(120_000);

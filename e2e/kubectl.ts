@@ -2,6 +2,7 @@
 // so discovery and OpenAPI are really fetched from our server.
 
 import { spawn } from 'node:child_process';
+import { componentCommand } from '../common/proc/components.js';
 
 export interface KubectlResult {
   code: number;
@@ -64,4 +65,17 @@ export async function eventually<T>(what: string, fn: () => Promise<T | undefine
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** Runs the `gantry` CLI with GANTRY_HOME set; output is stdout and stderr together. */
+export function gantry(home: string, args: string[]): Promise<{ code: number; out: string }> {
+  const { command, args: pre } = componentCommand('cli/main');
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, [...pre, ...args], { env: { ...process.env, GANTRY_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, out }));
+  });
 }

@@ -4,17 +4,15 @@
 // with OpenAPI v2, ...). A release that fails here is a server incompatibility.
 
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KubeObject } from '../common/api/meta.js';
 import { RestClient } from '../common/client/restClient.js';
 import { readKubeconfig } from '../common/kubeconfig.js';
-import { componentCommand } from '../common/proc/components.js';
 import { makeTempDir } from '../common/proc/etcdProcess.js';
 import { freePort } from '../common/proc/ports.js';
-import { eventually, makeKubectl, type Kubectl, type KubectlResult } from './kubectl.js';
+import { eventually, gantry, makeKubectl, type Kubectl, type KubectlResult } from './kubectl.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const fixture = (name: string): string => path.join(fixtures, name);
@@ -39,17 +37,6 @@ function loggedRequests(stderr: string): string[] {
 /** Output worth reading when an assertion fails. */
 const show = (r: KubectlResult): string => `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
 
-function gantry(home: string, args: string[]): Promise<{ code: number; out: string }> {
-  const { command, args: pre } = componentCommand('cli/main');
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, [...pre, ...args], { env: { ...process.env, GANTRY_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, out }));
-  });
-}
 
 describe('e2e: kubectl 1.27-1.33 against one cluster', function () {
   this.timeout(60_000);

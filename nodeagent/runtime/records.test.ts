@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { isAtomicTemp, readJsonFile, writeFileAtomic } from './atomicFile.js';
+import { isAtomicTemp, readJsonFile, writeFileAtomic } from '../../common/atomicFile.js';
 import { Layout, newId, isId } from './layout.js';
 import { RecordStore, recordVersion, type ContainerRecord } from './records.js';
 

@@ -4,7 +4,7 @@
 
 import fs from 'node:fs/promises';
 import type { ContainerConfig, PodSandboxConfig } from '../cri/types.js';
-import { readJsonFile, writeFileAtomic } from './atomicFile.js';
+import { readJsonFile, writeFileAtomic } from '../../common/atomicFile.js';
 import type { CniAttachment } from './cni.js';
 import { isId, type Layout } from './layout.js';
 

@@ -23,7 +23,7 @@ import type {
   PodSandboxFilter,
   PodSandboxStatus,
 } from '../cri/types.js';
-import { isAtomicTemp } from './atomicFile.js';
+import { isAtomicTemp } from '../../common/atomicFile.js';
 import { Cgroups } from './cgroups.js';
 import { CniNetwork } from './cni.js';
 import { resolveOptions, RuntimeConfigError, type RuncRuntimeOptions } from './config.js';

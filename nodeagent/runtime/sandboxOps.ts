@@ -8,7 +8,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { BadRequestError } from '../../common/errors.js';
 import type { PodSandboxConfig } from '../cri/types.js';
-import { writeFileAtomic } from './atomicFile.js';
+import { writeFileAtomic } from '../../common/atomicFile.js';
 import type { RuntimeContext } from './context.js';
 import { removeContainer, stopContainer } from './containerOps.js';
 import { hostsFile, resolvConf } from './etcFiles.js';

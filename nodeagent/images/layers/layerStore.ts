@@ -11,7 +11,7 @@ import type { Logger } from '../../../common/logging.js';
 import { HashingStream, parseDigest } from '../digest.js';
 import { ContentVerificationError } from '../errors.js';
 import type { LayerCompression } from '../mediaTypes.js';
-import { emptyDir, writeFileAtomic } from '../store/atomicFile.js';
+import { emptyDir, writeFileAtomic } from '../../../common/atomicFile.js';
 import type { StoreLayout } from '../store/layout.js';
 import { decompressor } from './decompress.js';
 import type { OverlayMarkOptions } from './overlayMarks.js';

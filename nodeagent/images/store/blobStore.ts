@@ -11,7 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { HashingStream, isDigest, parseDigest } from '../digest.js';
 import { ApiError } from '../../../common/errors.js';
 import { ContentVerificationError, RegistryError } from '../errors.js';
-import { emptyDir } from './atomicFile.js';
+import { emptyDir } from '../../../common/atomicFile.js';
 import type { StoreLayout } from './layout.js';
 
 export interface BlobDescriptor {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { ImageConfigSummary } from '../../cri/types.js';
 import type { Logger } from '../../../common/logging.js';
 import { isDigest } from '../digest.js';
-import { writeFileAtomic } from './atomicFile.js';
+import { writeFileAtomic } from '../../../common/atomicFile.js';
 import type { StoreLayout } from './layout.js';
 
 export interface ImageRecord {

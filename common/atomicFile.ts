@@ -22,6 +22,10 @@ export async function writeFileAtomic(file: string, data: string | Buffer, mode 
     await fs.rm(tmp, { force: true });
     throw e;
   }
+  await syncDir(dir);
+}
+
+export async function syncDir(dir: string): Promise<void> {
   const dh = await fs.open(dir, 'r');
   try {
     await dh.sync();
@@ -45,4 +49,10 @@ export async function readJsonFile(file: string): Promise<unknown> {
 /** Temporary files a crash left behind (from writeFileAtomic); safe to delete. */
 export function isAtomicTemp(name: string): boolean {
   return /^\..+\.tmp-\d+-[0-9a-f]{8}$/.test(name);
+}
+
+/** Removes leftovers of an interrupted run (temp files and dirs) and recreates `dir` empty. */
+export async function emptyDir(dir: string): Promise<void> {
+  await fs.rm(dir, { recursive: true, force: true });
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
 }
