@@ -36,6 +36,8 @@ export interface RuncTestEnv {
 const usedSubnets = new Set<string>();
 let openEnvs = 0;
 let savedIpForward: string | undefined;
+/** Whether the portmap plugin's shared nat chains existed before the first environment. */
+let hostportChainsBefore: boolean | undefined;
 const ipForwardFile = '/proc/sys/net/ipv4/ip_forward';
 
 async function pickSubnet(bridge: string): Promise<string> {
@@ -61,6 +63,7 @@ interface EnvIdentity {
 
 export async function makeRuncTestEnv(tag = 'rt'): Promise<RuncTestEnv> {
   const rand = randomBytes(3).toString('hex');
+  if (openEnvs === 0) hostportChainsBefore = await hostportChainsExist();
   const root = await fs.mkdtemp(path.join(os.tmpdir(), `gantry-${tag}-`));
   const bridge = `gt${tag.slice(0, 4)}${rand}`.slice(0, 15);
   const subnet = await pickSubnet(bridge);
@@ -152,12 +155,44 @@ function envFor(identity: EnvIdentity): RuncTestEnv {
         // The bridge plugin turns forwarding on for its gateway; put the host back as it was.
         writeFileSync(ipForwardFile, savedIpForward);
       }
+      if (openEnvs === 0 && hostportChainsBefore === false) {
+        await attempt('portmap chains', async () => {
+          const left = await removeHostportChains();
+          if (left.length) problems.push(`portmap chains left: ${left.join('; ')}`);
+        });
+      }
       usedSubnets.delete(subnet);
       await attempt('remove temp dir', () => fs.rm(root, { recursive: true, force: true }));
       return problems;
     },
   };
   return env;
+}
+
+/** The portmap plugin's shared nat chains and the rules that jump to them (it never deletes them itself). */
+const hostportChains = ['CNI-HOSTPORT-DNAT', 'CNI-HOSTPORT-MASQ', 'CNI-HOSTPORT-SETMARK'];
+
+export async function hostportChainsExist(): Promise<boolean> {
+  return (await run('iptables', ['-t', 'nat', '-S', 'CNI-HOSTPORT-DNAT'])).code === 0;
+}
+
+/** Removes the shared portmap chains that tests caused to exist; returns what could not be removed. */
+export async function removeHostportChains(): Promise<string[]> {
+  const save = await run('iptables-save', ['-t', 'nat']);
+  const jumps = save.stdout.split('\n').filter((l) => l.startsWith('-A ') && hostportChains.some((c) => l.endsWith(`-j ${c}`)) && !hostportChains.some((c) => l.startsWith(`-A ${c} `)));
+  const left: string[] = [];
+  for (const rule of jumps) {
+    // iptables-save quotes comments; the argument list is the rule with -A turned into -D.
+    const args = (rule.match(/"[^"]*"|\S+/g) ?? []).map((a) => a.replace(/^"|"$/g, ''));
+    args[0] = '-D';
+    if ((await run('iptables', ['-t', 'nat', ...args])).code !== 0) left.push(rule);
+  }
+  for (const chain of hostportChains) {
+    await run('iptables', ['-t', 'nat', '-F', chain]);
+    const x = await run('iptables', ['-t', 'nat', '-X', chain]);
+    if (x.code !== 0 && (await run('iptables', ['-t', 'nat', '-S', chain])).code === 0) left.push(chain);
+  }
+  return left;
 }
 
 /** Deletes rules whose text mentions `marker` (the CNI network name is in their comments) and the chains they jump to. */
