@@ -3,7 +3,8 @@ import { silentLogger } from '../../common/logging.js';
 import { makeTempDir, startEtcd, type EtcdProcess } from '../../common/proc/etcdProcess.js';
 import type { KubeObject } from '../../common/api/meta.js';
 import { KeyExistsError, KeyNotFoundError, RevisionMismatchError } from './errors.js';
-import { EtcdStorage, prefixEnd } from './etcdStorage.js';
+import { prefixEnd } from '../../common/etcdKeys.js';
+import { EtcdStorage } from './etcdStorage.js';
 import type { StorageEvent } from './storage.js';
 
 const obj = (name: string, extra: Record<string, unknown> = {}): KubeObject => ({ metadata: { name }, ...extra });

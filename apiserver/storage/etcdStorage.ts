@@ -2,23 +2,11 @@
 // operation, with compare-and-swap transactions on mod_revision for create/update/delete.
 
 import { Etcd3, type IOptions } from 'etcd3';
+import { prefixEnd } from '../../common/etcdKeys.js';
 import type { KubeObject } from '../../common/api/meta.js';
 import type { Logger } from '../../common/logging.js';
 import { KeyExistsError, KeyNotFoundError, RevisionCompactedError, RevisionMismatchError, StorageUnavailableError } from './errors.js';
 import type { ListOptions, ListResult, Storage, StorageEvent, StorageWatch, StorageWatchHandlers, Versioned } from './storage.js';
-
-/** The smallest key greater than every key with this prefix (etcd's range_end for a prefix). */
-export function prefixEnd(prefix: string): Buffer {
-  const b = Buffer.from(prefix);
-  for (let i = b.length - 1; i >= 0; i--) {
-    if (b[i]! < 0xff) {
-      const end = Buffer.from(b.subarray(0, i + 1));
-      end[i] = end[i]! + 1;
-      return end;
-    }
-  }
-  return Buffer.from([0]);
-}
 
 interface RawKv {
   key: Buffer;

@@ -3,15 +3,15 @@
 // shared with the benchmark's client loops inside one event loop. A second etcd serves
 // the raw-etcd floors, so floor traffic never touches the API server's revision stream.
 
+import { writeApiServerFiles } from '../../common/pki/apiServerFiles.js';
+import { stopChild } from '../../common/proc/stopChild.js';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClusterAccess } from '../../common/kubeconfig.js';
-import { makeCA, makeSignedCert } from '../../common/pki/certs.js';
 import { componentCommand } from '../../common/proc/components.js';
 import { makeTempDir, startEtcd, type EtcdProcess } from '../../common/proc/etcdProcess.js';
 import { freePort } from '../../common/proc/ports.js';
@@ -42,18 +42,14 @@ export async function startBenchCluster(cleanup: Cleanup, opts: BenchClusterOpti
   const floorEtcd = await startEtcd({ dataDir: path.join(tmp.dir, 'etcd-floor'), logFile: path.join(tmp.dir, 'etcd-floor.log') });
   cleanup.add(`stop floor etcd (pid ${floorEtcd.pid})`, () => floorEtcd.stop());
 
-  const ca = makeCA('gantry-bench-ca');
-  const serving = makeSignedCert(ca, { commonName: 'gantry-apiserver', dnsNames: ['localhost'], ips: ['127.0.0.1'] });
-  const token = randomBytes(24).toString('hex');
+  const { ca, token, ...creds } = writeApiServerFiles(tmp.dir, 'gantry-bench-ca');
+
   const files = {
-    cert: path.join(tmp.dir, 'apiserver.crt'),
-    key: path.join(tmp.dir, 'apiserver.key'),
-    tokens: path.join(tmp.dir, 'tokens.csv'),
+
+    ...creds,
     log: path.join(tmp.dir, 'apiserver.log'),
+
   };
-  fs.writeFileSync(files.cert, serving.certPem);
-  fs.writeFileSync(files.key, serving.keyPem, { mode: 0o600 });
-  fs.writeFileSync(files.tokens, `${token},admin,admin-uid,"system:masters"\n`, { mode: 0o600 });
 
   const port = await freePort();
   const { command, args } = componentCommand('apiserver/main');
@@ -80,14 +76,6 @@ function repoRoot(): string {
   return path.basename(up) === 'dist' ? path.dirname(up) : up;
 }
 
-async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const gone = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill('SIGTERM');
-  const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await gone;
-  clearTimeout(t);
-}
 
 function probe(access: ClusterAccess): Promise<boolean> {
   return new Promise((resolve) => {

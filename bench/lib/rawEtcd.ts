@@ -3,19 +3,7 @@
 // a read of what the API server stored (reads do not move etcd's revision).
 
 import { Etcd3 } from 'etcd3';
-
-/** etcd's range_end for "every key starting with prefix". */
-function prefixEnd(prefix: string): Buffer {
-  const b = Buffer.from(prefix);
-  for (let i = b.length - 1; i >= 0; i--) {
-    if (b[i]! < 0xff) {
-      const end = Buffer.from(b.subarray(0, i + 1));
-      end[i] = end[i]! + 1;
-      return end;
-    }
-  }
-  return Buffer.from([0]);
-}
+import { prefixEnd } from '../../common/etcdKeys.js';
 
 export class RawEtcd {
   readonly client: Etcd3;

@@ -1,6 +1,7 @@
 // Process helpers for the scheduler benchmark: CPU time of a process by PID (from /proc),
 // running a Gantry component as a child, and summarizing a V8 CPU profile by self time.
 
+import { stopChild } from '../../common/proc/stopChild.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -43,14 +44,7 @@ export function schedSpawn(relativeMain: string, args: string[], nodeFlags: stri
   return {
     child,
     output: () => out,
-    stop: async (graceMs = 30_000) => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const gone = new Promise<void>((r) => child.once('exit', () => r()));
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      await gone;
-      clearTimeout(t);
-    },
+    stop: (graceMs = 30_000) => stopChild(child, graceMs),
   };
 }
 

@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { freePort, waitForPort } from './ports.js';
+import { stopChild } from './stopChild.js';
 
 export interface EtcdProcessOptions {
   dataDir: string;
@@ -73,14 +74,7 @@ export async function startEtcd(opts: EtcdProcessOptions): Promise<EtcdProcess> 
       child.kill('SIGKILL');
       await gone();
     },
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const gone = new Promise<void>((r) => child.once('exit', () => r()));
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await gone;
-      clearTimeout(t);
-    },
+    stop: () => stopChild(child, 5_000),
   };
 }
 

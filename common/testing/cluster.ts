@@ -4,15 +4,15 @@
 // API server started from its main through componentCommand. Everything is stopped by
 // PID and removed by close().
 
+import { writeApiServerFiles } from '../pki/apiServerFiles.js';
+import { stopChild } from '../proc/stopChild.js';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RestClient } from '../client/restClient.js';
 import { renderKubeconfig, type ClusterAccess } from '../kubeconfig.js';
-import { makeCA, makeSignedCert, type KeyPair } from '../pki/certs.js';
 import { componentCommand } from '../proc/components.js';
 import { makeTempDir, startEtcd, type EtcdProcess } from '../proc/etcdProcess.js';
 import { freePort } from '../proc/ports.js';
@@ -69,14 +69,6 @@ function probeReady(access: ClusterAccess): Promise<boolean> {
   });
 }
 
-async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const gone = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill('SIGTERM');
-  const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await gone;
-  clearTimeout(t);
-}
 
 export async function startProcessCluster(opts: ProcessClusterOptions = {}): Promise<ProcessCluster> {
   const tmp = makeTempDir('gantry-cluster');
@@ -84,19 +76,12 @@ export async function startProcessCluster(opts: ProcessClusterOptions = {}): Pro
   let child: ChildProcess | undefined;
   try {
     etcd = await startEtcd({ dataDir: path.join(tmp.dir, 'etcd'), logFile: path.join(tmp.dir, 'etcd.log') });
-    const ca = makeCA('gantry-test-ca');
-    const serving: KeyPair = makeSignedCert(ca, { commonName: 'gantry-apiserver', dnsNames: ['localhost'], ips: ['127.0.0.1'] });
-    const token = randomBytes(24).toString('hex');
+    const { ca, token, ...creds } = writeApiServerFiles(tmp.dir, 'gantry-test-ca');
     const files = {
-      cert: path.join(tmp.dir, 'apiserver.crt'),
-      key: path.join(tmp.dir, 'apiserver.key'),
-      tokens: path.join(tmp.dir, 'tokens.csv'),
+      ...creds,
       log: path.join(tmp.dir, 'apiserver.log'),
       kubeconfig: path.join(tmp.dir, 'kubeconfig'),
     };
-    fs.writeFileSync(files.cert, serving.certPem);
-    fs.writeFileSync(files.key, serving.keyPem, { mode: 0o600 });
-    fs.writeFileSync(files.tokens, `${token},admin,admin-uid,"system:masters"\n`, { mode: 0o600 });
     const port = await freePort();
     const access: ClusterAccess = { server: `https://127.0.0.1:${port}`, caPem: ca.certPem, token };
     fs.writeFileSync(files.kubeconfig, renderKubeconfig(access), { mode: 0o600 });
