@@ -1,0 +1,21 @@
+// The JSON merge patch (RFC 7386) that turns `from` into `to`: changed keys set, removed keys
+// null, arrays replaced whole. undefined when they are equal. Status writes send only this,
+// so the agent never overwrites fields it does not own (such as the scheduler's condition).
+
+import { isObject } from '../../common/api/meta.js';
+
+function equal(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+export function mergePatch(from: unknown, to: unknown): unknown {
+  if (!isObject(from) || !isObject(to)) return equal(from, to) ? undefined : to;
+  const patch: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(to)) {
+    if (v === undefined) continue;
+    const sub = isObject(v) && isObject(from[k]) ? mergePatch(from[k], v) : equal(from[k], v) ? undefined : v;
+    if (sub !== undefined) patch[k] = sub;
+  }
+  for (const k of Object.keys(from)) if (!(k in to) || to[k] === undefined) patch[k] = null;
+  return Object.keys(patch).length ? patch : undefined;
+}

@@ -1,0 +1,108 @@
+// One worker per pod: syncs of a pod never overlap, a request arriving during a sync
+// schedules exactly one more, and different pods sync concurrently. A sync may ask to run
+// again after a delay (a back-off ending); a failed sync is retried with growing delays.
+
+import type { Logger } from '../../common/logging.js';
+
+export interface SyncOutcome {
+  /** Sync again after this many ms (earliest request wins). */
+  requeueAfterMs?: number;
+  /** The pod is finished with on this node: forget the worker. */
+  done?: boolean;
+}
+
+interface Worker {
+  running: boolean;
+  dirty: boolean;
+  timer?: NodeJS.Timeout;
+  timerAt?: number;
+  failures: number;
+}
+
+export class PodWorkers {
+  private readonly workers = new Map<string, Worker>();
+  private stopped = false;
+  private readonly idleWaiters = new Set<() => void>();
+
+  constructor(
+    private readonly sync: (uid: string) => Promise<SyncOutcome>,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Asks for a sync of `uid` now, or after `delayMs`. */
+  enqueue(uid: string, delayMs = 0): void {
+    if (this.stopped) return;
+    let w = this.workers.get(uid);
+    if (!w) {
+      w = { running: false, dirty: false, failures: 0 };
+      this.workers.set(uid, w);
+    }
+    if (delayMs > 0) {
+      const at = Date.now() + delayMs;
+      if (w.timer && w.timerAt !== undefined && w.timerAt <= at) return;
+      if (w.timer) clearTimeout(w.timer);
+      w.timerAt = at;
+      w.timer = setTimeout(() => {
+        w.timer = undefined;
+        w.timerAt = undefined;
+        this.enqueue(uid);
+      }, delayMs);
+      return;
+    }
+    if (w.running) {
+      w.dirty = true;
+      return;
+    }
+    void this.run(uid, w);
+  }
+
+  private async run(uid: string, w: Worker): Promise<void> {
+    w.running = true;
+    do {
+      w.dirty = false;
+      let outcome: SyncOutcome = {};
+      try {
+        outcome = await this.sync(uid);
+        w.failures = 0;
+      } catch (e) {
+        w.failures++;
+        const delay = Math.min(500 * 2 ** (w.failures - 1), 30_000);
+        this.logger.warn('pod sync failed', { uid, error: e instanceof Error ? e.message : String(e), retryInMs: delay });
+        outcome = { requeueAfterMs: delay };
+      }
+      if (this.stopped) break;
+      if (outcome.done && !w.dirty) {
+        if (w.timer) clearTimeout(w.timer);
+        this.workers.delete(uid);
+        w.running = false;
+        this.notifyIdle();
+        return;
+      }
+      if (outcome.requeueAfterMs !== undefined) this.enqueue(uid, outcome.requeueAfterMs);
+    } while (w.dirty && !this.stopped);
+    w.running = false;
+    this.notifyIdle();
+  }
+
+  private notifyIdle(): void {
+    if ([...this.workers.values()].some((w) => w.running)) return;
+    for (const r of this.idleWaiters) r();
+    this.idleWaiters.clear();
+  }
+
+  /** Resolves once no sync is running. */
+  idle(): Promise<void> {
+    if (![...this.workers.values()].some((w) => w.running)) return Promise.resolve();
+    return new Promise((r) => this.idleWaiters.add(r));
+  }
+
+  uids(): string[] {
+    return [...this.workers.keys()];
+  }
+
+  stop(): Promise<void> {
+    this.stopped = true;
+    for (const w of this.workers.values()) if (w.timer) clearTimeout(w.timer);
+    return this.idle();
+  }
+}
