@@ -5,6 +5,7 @@ import type { JSONSchemaType } from 'ajv';
 import { ConfigError, loadConfig } from '../common/config.js';
 import { createLogger } from '../common/logging.js';
 import { TokenAuthenticator } from './auth/tokens.js';
+import type { KubeletClientCredentials } from './proxy/agentTls.js';
 import { startApiServer } from './server.js';
 
 export interface ApiServerConfig {
@@ -16,6 +17,11 @@ export interface ApiServerConfig {
   tokenFile: string;
   etcdPrefix: string;
   logLevel: string;
+  /** Client certificate and key presented to node agents for pods/log and pods/exec. */
+  kubeletClientCertFile?: string;
+  kubeletClientKeyFile?: string;
+  /** CA that signed the node agents' serving certificates. */
+  kubeletCertificateAuthority?: string;
 }
 
 const schema: JSONSchemaType<ApiServerConfig> = {
@@ -29,6 +35,9 @@ const schema: JSONSchemaType<ApiServerConfig> = {
     tokenFile: { type: 'string', minLength: 1 },
     etcdPrefix: { type: 'string', pattern: '^/.*/$' },
     logLevel: { type: 'string', enum: ['error', 'warn', 'info', 'debug'] },
+    kubeletClientCertFile: { type: 'string', minLength: 1, nullable: true },
+    kubeletClientKeyFile: { type: 'string', minLength: 1, nullable: true },
+    kubeletCertificateAuthority: { type: 'string', minLength: 1, nullable: true },
   },
   required: ['etcdEndpoints', 'host', 'port', 'tlsCertFile', 'tlsKeyFile', 'tokenFile', 'etcdPrefix', 'logLevel'],
   additionalProperties: false,
@@ -44,10 +53,25 @@ function readFile(file: string, what: string): string {
   }
 }
 
+/** Both files or neither: a certificate without its key (or the reverse) is a mistake worth stopping for. */
+function kubeletClient(cfg: ApiServerConfig): KubeletClientCredentials | undefined {
+  const { kubeletClientCertFile: cert, kubeletClientKeyFile: key, kubeletCertificateAuthority: ca } = cfg;
+  if (!cert && !key) {
+    if (ca) throw new ConfigError('--kubelet-certificate-authority needs --kubelet-client-cert-file and --kubelet-client-key-file');
+    return undefined;
+  }
+  if (!cert || !key) throw new ConfigError('--kubelet-client-cert-file and --kubelet-client-key-file go together');
+  const out: KubeletClientCredentials = { certPem: readFile(cert, 'kubelet client certificate'), keyPem: readFile(key, 'kubelet client key') };
+  if (ca) out.caPem = readFile(ca, 'kubelet certificate authority');
+  return out;
+}
+
 async function main(): Promise<void> {
   let cfg: ApiServerConfig;
+  let kubelet: KubeletClientCredentials | undefined;
   try {
     cfg = loadConfig(schema, defaults, process.argv.slice(2), 'GANTRY_APISERVER');
+    kubelet = kubeletClient(cfg);
   } catch (e) {
     process.stderr.write(`gantry-apiserver: ${(e as Error).message}\n`);
     process.exit(2);
@@ -62,6 +86,7 @@ async function main(): Promise<void> {
       authenticator: TokenAuthenticator.fromFile(cfg.tokenFile),
       logger,
       etcdPrefix: cfg.etcdPrefix,
+      ...(kubelet ? { kubeletClient: kubelet } : {}),
     });
     const stop = (): void => {
       logger.info('shutting down');

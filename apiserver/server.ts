@@ -2,8 +2,9 @@
 // discovery and OpenAPI, and the HTTPS listener.
 
 import https from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import express from 'express';
 import { builtinResources } from '../common/api/resources.js';
 import type { KubeObject } from '../common/api/meta.js';
@@ -13,9 +14,10 @@ import { ApiError, ForbiddenError, NotFoundError } from '../common/errors.js';
 import type { Logger } from '../common/logging.js';
 import { definitions } from '../common/schemas/index.js';
 import { FieldManager } from './apply/fieldManagerApply.js';
+import { admitNodeRequest, nodeOfUser, nodeRestrictionLookups } from './admission/nodeRestriction.js';
 import { admitPodPriority, type PriorityClassLookup } from './admission/priority.js';
 import { RuleAuthorizer, type Rule } from './auth/authorizer.js';
-import { TokenAuthenticator } from './auth/tokens.js';
+import { TokenAuthenticator, type UserInfo } from './auth/tokens.js';
 import { aggregatedDiscoveryType, buildDiscovery, serverVersion } from './discovery/discovery.js';
 import { ResourceHandler } from './http/resourceHandler.js';
 import { resolveRequest, type RequestInfo } from './http/requestInfo.js';
@@ -24,6 +26,8 @@ import { statusFromError } from './http/status.js';
 import { ApiMetrics } from './metrics.js';
 import { openApiV3 } from './openapi/index.js';
 import { openApiV2ContentType, openApiV2Document } from './openapi/v2.js';
+import type { KubeletClientCredentials } from './proxy/agentTls.js';
+import { PodConnector } from './proxy/podConnector.js';
 import { builtinKinds } from './registry/registry.js';
 import { ResourceStore } from './registry/resourceStore.js';
 import { EtcdStorage } from './storage/etcdStorage.js';
@@ -44,6 +48,8 @@ export interface ApiServerOptions {
   clock?: Clock;
   /** Key root in etcd. Tests give each server its own. */
   etcdPrefix?: string;
+  /** Client certificate for node agents (pods/log, pods/exec); without it those answer 503. */
+  kubeletClient?: KubeletClientCredentials;
 }
 
 export interface RunningApiServer {
@@ -102,12 +108,34 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const openapi = openApiV3(builtinResources, definitions);
   const authorizer = new RuleAuthorizer(opts.rules);
   const metrics = new ApiMetrics();
+  /** Who is asking and may they: the same gate for plain requests and connection upgrades. */
+  const admit = (method: string, url: URL, headers: IncomingHttpHeaders): { user: UserInfo; info: RequestInfo } => {
+    const info = resolveRequest(method, url.pathname, url.searchParams);
+    const user = opts.authenticator.authenticate(headers.authorization);
+    authorizer.authorize(user, info);
+    return { user, info };
+  };
+  const store = (key: string): ResourceStore => stores.get(key)!;
+  // The watch cache first (cheap); a miss there may just be news it has not seen yet.
+  const fresh = (key: string, ns: string | undefined, name: string): Promise<KubeObject> =>
+    store(key).get(ns, name, { resourceVersion: '0' }).catch((e: unknown) => {
+      if (e instanceof NotFoundError) return store(key).get(ns, name);
+      throw e;
+    });
+  const connector = new PodConnector({
+    credentials: opts.kubeletClient,
+    getNode: (name) => fresh('/nodes', undefined, name),
+    getPod: (ns, name) => store('/pods').get(ns, name),
+    admit: (req, url) => admit(req.method ?? 'GET', url, req.headers),
+    logger: logger.child({ subsystem: 'podproxy' }),
+  });
   const handler = new ResourceHandler({
     stores,
     printers: printerFor,
     definitions,
     clock,
     apply: fieldManager,
+    connect: connector.connect,
     currentRevision: () => cache.revision,
   });
 
@@ -120,10 +148,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     const started = process.hrtime.bigint();
     const url = new URL(req.originalUrl, 'https://gantry');
     let info: RequestInfo;
+    let user: UserInfo;
     try {
-      info = resolveRequest(req.method, url.pathname, url.searchParams);
-      const user = opts.authenticator.authenticate(req.headers.authorization);
-      authorizer.authorize(user, info);
+      ({ user, info } = admit(req.method, url, req.headers));
     } catch (e) {
       sendStatus(res, statusFromError(e).status);
       return;
@@ -135,7 +162,12 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     });
     res.locals.info = info;
     res.locals.url = url;
-    next();
+    const node = nodeOfUser(user);
+    if (node === undefined) return next();
+    admitNodeRequest(user, info, nodeRestrictionLookups(store('/pods'), req, node)).then(
+      () => next(),
+      (e: unknown) => sendStatus(res, statusFromError(e).status),
+    );
   });
 
   const get = (path: string, fn: (req: express.Request, res: express.Response) => unknown): void => {
@@ -219,6 +251,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   });
 
   const server = https.createServer({ cert: opts.tls.certPem, key: opts.tls.keyPem }, app);
+  // express never sees upgrades: exec's websocket handshake comes here.
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => connector.handleUpgrade(req, socket, head));
   // Watches live long; Node's default request timeout would cut them.
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
@@ -243,6 +277,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     close: async () => {
       clearInterval(compactor);
       cache.stop();
+      connector.close();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await storage.close();

@@ -10,7 +10,19 @@ export const maxJsonDepth = 100;
 /** Kubernetes' request body limit. */
 export const maxBodyBytes = 3 * 1024 * 1024;
 
+/** Bodies an earlier step (admission) already read; the stream cannot be read twice. */
+const preread = new WeakMap<IncomingMessage, Buffer>();
+
+/** Reads the body now and keeps it for the handler's later readBody. */
+export async function prereadBody(req: IncomingMessage): Promise<Buffer> {
+  const body = await readBody(req);
+  preread.set(req, body);
+  return body;
+}
+
 export async function readBody(req: IncomingMessage, limit = maxBodyBytes): Promise<Buffer> {
+  const kept = preread.get(req);
+  if (kept) return kept;
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) {
     req.resume();

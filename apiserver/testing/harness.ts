@@ -10,7 +10,8 @@ import { silentLogger, type Logger } from '../../common/logging.js';
 import { makeCA, makeSignedCert } from '../../common/pki/certs.js';
 import { makeTempDir, startEtcd, type EtcdProcess } from '../../common/proc/etcdProcess.js';
 import type { Clock } from '../../common/clock.js';
-import { TokenAuthenticator } from '../auth/tokens.js';
+import { TokenAuthenticator, type UserInfo } from '../auth/tokens.js';
+import type { KubeletClientCredentials } from '../proxy/agentTls.js';
 import { startApiServer, type RunningApiServer } from '../server.js';
 
 export interface TestCluster {
@@ -28,7 +29,16 @@ export interface TestCluster {
   close(): Promise<void>;
 }
 
-export async function startTestCluster(opts: { logger?: Logger; clock?: Clock } = {}): Promise<TestCluster> {
+export interface TestClusterOptions {
+  logger?: Logger;
+  clock?: Clock;
+  /** The API server's client certificate for node agents (pods/log, pods/exec). */
+  kubeletClient?: KubeletClientCredentials;
+  /** More users beside admin and nobody, e.g. a node (system:node:n1 in system:nodes). */
+  users?: { token: string; user: UserInfo }[];
+}
+
+export async function startTestCluster(opts: TestClusterOptions = {}): Promise<TestCluster> {
   const tmp = makeTempDir('gantry-test');
   const etcdOpts = { dataDir: path.join(tmp.dir, 'etcd'), logFile: path.join(tmp.dir, 'etcd.log') };
   let etcd = await startEtcd(etcdOpts);
@@ -39,10 +49,20 @@ export async function startTestCluster(opts: { logger?: Logger; clock?: Clock } 
   const authenticator = new TokenAuthenticator([
     { token, user: { name: 'admin', uid: '1', groups: ['system:masters'] } },
     { token: nobodyToken, user: { name: 'nobody', uid: '2', groups: [] } },
+    ...(opts.users ?? []),
   ]);
   const logger = opts.logger ?? silentLogger();
   const start = (port: number): Promise<RunningApiServer> =>
-    startApiServer({ etcdEndpoints: [etcd.endpoint], host: '127.0.0.1', port, tls: serving, authenticator, logger, ...(opts.clock ? { clock: opts.clock } : {}) });
+    startApiServer({
+      etcdEndpoints: [etcd.endpoint],
+      host: '127.0.0.1',
+      port,
+      tls: serving,
+      authenticator,
+      logger,
+      ...(opts.clock ? { clock: opts.clock } : {}),
+      ...(opts.kubeletClient ? { kubeletClient: opts.kubeletClient } : {}),
+    });
   let server = await start(0);
   const access: ClusterAccess = { server: server.url, caPem: ca.certPem, token };
   const kubeconfig = path.join(tmp.dir, 'kubeconfig');

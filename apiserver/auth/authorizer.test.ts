@@ -1,0 +1,87 @@
+import { expect } from 'chai';
+import { ApiError } from '../../common/errors.js';
+import { resolveRequest } from '../http/requestInfo.js';
+import { RuleAuthorizer } from './authorizer.js';
+import type { UserInfo } from './tokens.js';
+
+const node: UserInfo = { name: 'system:node:n1', uid: 'n1', groups: ['system:nodes', 'system:authenticated'] };
+const scheduler: UserInfo = { name: 'system:kube-scheduler', uid: 's', groups: ['system:authenticated'] };
+const controllers: UserInfo = { name: 'system:kube-controller-manager', uid: 'c', groups: ['system:authenticated'] };
+const nobody: UserInfo = { name: 'nobody', uid: 'x', groups: ['system:authenticated'] };
+
+const cases: { user: UserInfo; method: string; url: string; allowed: boolean }[] = [
+  // The node agent: its Node, the pods, what pods mount, events, its lease.
+  { user: node, method: 'GET', url: '/api/v1/nodes/n1', allowed: true },
+  { user: node, method: 'GET', url: '/api/v1/nodes?watch=true', allowed: true },
+  { user: node, method: 'POST', url: '/api/v1/nodes', allowed: true },
+  { user: node, method: 'PUT', url: '/api/v1/nodes/n1/status', allowed: true },
+  { user: node, method: 'PATCH', url: '/api/v1/nodes/n1/status', allowed: true },
+  { user: node, method: 'PATCH', url: '/api/v1/nodes/n1', allowed: true },
+  { user: node, method: 'DELETE', url: '/api/v1/nodes/n1', allowed: false },
+  { user: node, method: 'GET', url: '/api/v1/pods?fieldSelector=spec.nodeName%3Dn1', allowed: true },
+  { user: node, method: 'PATCH', url: '/api/v1/namespaces/a/pods/p/status', allowed: true },
+  { user: node, method: 'PUT', url: '/api/v1/namespaces/a/pods/p/status', allowed: true },
+  { user: node, method: 'DELETE', url: '/api/v1/namespaces/a/pods/p', allowed: true },
+  { user: node, method: 'POST', url: '/api/v1/namespaces/a/pods', allowed: false },
+  { user: node, method: 'PUT', url: '/api/v1/namespaces/a/pods/p', allowed: false },
+  { user: node, method: 'POST', url: '/api/v1/namespaces/a/pods/p/binding', allowed: false },
+  { user: node, method: 'GET', url: '/api/v1/namespaces/a/secrets/s', allowed: true },
+  { user: node, method: 'GET', url: '/api/v1/namespaces/a/configmaps?watch=1', allowed: true },
+  { user: node, method: 'PUT', url: '/api/v1/namespaces/a/secrets/s', allowed: false },
+  { user: node, method: 'GET', url: '/api/v1/services', allowed: true },
+  { user: node, method: 'POST', url: '/api/v1/namespaces/a/events', allowed: true },
+  { user: node, method: 'PATCH', url: '/api/v1/namespaces/a/events/e', allowed: true },
+  { user: node, method: 'POST', url: '/apis/events.k8s.io/v1/namespaces/a/events', allowed: true },
+  { user: node, method: 'GET', url: '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/n1', allowed: true },
+  { user: node, method: 'PUT', url: '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/n1', allowed: true },
+  { user: node, method: 'POST', url: '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases', allowed: true },
+  { user: node, method: 'GET', url: '/apis/apps/v1/deployments', allowed: false },
+  { user: node, method: 'GET', url: '/api/v1/namespaces/a/pods/p/log', allowed: false },
+  { user: node, method: 'GET', url: '/version', allowed: true },
+  // The scheduler: informers, bindings, preemption, status, events, its leader lease.
+  { user: scheduler, method: 'GET', url: '/api/v1/pods?watch=true', allowed: true },
+  { user: scheduler, method: 'GET', url: '/api/v1/nodes', allowed: true },
+  { user: scheduler, method: 'GET', url: '/api/v1/namespaces', allowed: true },
+  { user: scheduler, method: 'GET', url: '/apis/scheduling.k8s.io/v1/priorityclasses', allowed: true },
+  { user: scheduler, method: 'GET', url: '/apis/apps/v1/replicasets', allowed: true },
+  { user: scheduler, method: 'POST', url: '/api/v1/namespaces/a/pods/p/binding', allowed: true },
+  { user: scheduler, method: 'POST', url: '/api/v1/namespaces/a/pods/p/eviction', allowed: true },
+  { user: scheduler, method: 'PATCH', url: '/api/v1/namespaces/a/pods/p/status', allowed: true },
+  { user: scheduler, method: 'POST', url: '/api/v1/namespaces/a/events', allowed: true },
+  { user: scheduler, method: 'PATCH', url: '/api/v1/namespaces/a/events/e', allowed: true },
+  { user: scheduler, method: 'GET', url: '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-scheduler', allowed: true },
+  { user: scheduler, method: 'POST', url: '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases', allowed: true },
+  { user: scheduler, method: 'PUT', url: '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-scheduler', allowed: true },
+  { user: scheduler, method: 'POST', url: '/api/v1/namespaces/a/pods', allowed: false },
+  { user: scheduler, method: 'PUT', url: '/api/v1/nodes/n1', allowed: false },
+  { user: scheduler, method: 'GET', url: '/api/v1/namespaces/a/secrets', allowed: false },
+  // The controller manager: reads and cleans up anything, creates what controllers make.
+  { user: controllers, method: 'GET', url: '/api/v1/namespaces/a/secrets', allowed: true },
+  { user: controllers, method: 'POST', url: '/apis/apps/v1/namespaces/a/replicasets', allowed: true },
+  { user: controllers, method: 'POST', url: '/api/v1/namespaces/a/pods', allowed: true },
+  { user: controllers, method: 'PUT', url: '/apis/apps/v1/namespaces/a/deployments/d/status', allowed: true },
+  { user: controllers, method: 'DELETE', url: '/api/v1/namespaces/a/configmaps', allowed: true },
+  { user: controllers, method: 'POST', url: '/api/v1/namespaces/a/secrets', allowed: false },
+  { user: controllers, method: 'GET', url: '/api/v1/namespaces/a/pods/p/exec?command=sh', allowed: false },
+  // Everyone else: discovery only.
+  { user: nobody, method: 'GET', url: '/apis', allowed: true },
+  { user: nobody, method: 'GET', url: '/api/v1/pods', allowed: false },
+];
+
+describe('RuleAuthorizer default rules', () => {
+  const authorizer = new RuleAuthorizer();
+  for (const tc of cases) {
+    it(`${tc.allowed ? 'allows' : 'forbids'} ${tc.user.name}: ${tc.method} ${tc.url}`, () => {
+      const u = new URL(tc.url, 'https://x');
+      const info = resolveRequest(tc.method, u.pathname, u.searchParams);
+      let err: unknown;
+      try {
+        authorizer.authorize(tc.user, info);
+      } catch (e) {
+        err = e;
+      }
+      if (tc.allowed) expect(err).to.equal(undefined);
+      else expect(err).to.be.instanceOf(ApiError).with.property('reason', 'Forbidden');
+    });
+  }
+});

@@ -1,0 +1,50 @@
+// The machine's real kubectl against a test cluster, with a fresh cache dir so discovery
+// is really fetched from our server.
+
+import { spawn } from 'node:child_process';
+
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface KubectlRun {
+  /** Output so far. */
+  stdout(): string;
+  /** SIGTERM (if still running) and wait for the exit. */
+  stop(): Promise<KubectlResult>;
+  done: Promise<KubectlResult>;
+}
+
+export function runKubectl(kubeconfig: string, cacheDir: string, args: string[], input = ''): KubectlRun {
+  const child = spawn('kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, ...args], {
+    env: { ...process.env, KUBECONFIG: kubeconfig, KUBECTL_KUBERC: 'false' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  const done = new Promise<KubectlResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? (signal ? -1 : 0), stdout, stderr });
+    });
+  });
+  child.stdin.end(input);
+  return {
+    stdout: () => stdout,
+    stop: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      return done;
+    },
+    done,
+  };
+}
+
+export function kubectl(kubeconfig: string, cacheDir: string, args: string[], input = ''): Promise<KubectlResult> {
+  return runKubectl(kubeconfig, cacheDir, args, input).done;
+}
