@@ -42,6 +42,10 @@ export interface ProcessClusterOptions {
   nodeFlags?: string[];
   /** How long to wait for /readyz. */
   readyTimeoutMs?: number;
+  /** More flags for the API server (e.g. the kubelet client certificate). */
+  apiServerFlags?: string[];
+  /** More users in the token file, e.g. a node: `{ token, user: 'system:node:n1', groups: ['system:nodes'] }`. */
+  extraTokens?: { token: string; user: string; groups: string[] }[];
 }
 
 /** The repository root (or dist/'s parent when compiled): `--import tsx` resolves from there. */
@@ -77,6 +81,7 @@ export async function startProcessCluster(opts: ProcessClusterOptions = {}): Pro
   try {
     etcd = await startEtcd({ dataDir: path.join(tmp.dir, 'etcd'), logFile: path.join(tmp.dir, 'etcd.log') });
     const { ca, token, ...creds } = writeApiServerFiles(tmp.dir, 'gantry-test-ca');
+    for (const t of opts.extraTokens ?? []) fs.appendFileSync(creds.tokens, `${t.token},${t.user},${t.user}-uid,"${t.groups.join(',')}"\n`);
     const files = {
       ...creds,
       log: path.join(tmp.dir, 'apiserver.log'),
@@ -90,7 +95,7 @@ export async function startProcessCluster(opts: ProcessClusterOptions = {}): Pro
     const launch = async (): Promise<ChildProcess> => {
       const { command, args } = componentCommand('apiserver/main');
       const fd = fs.openSync(files.log, 'a');
-      const c = spawn(command, [...(opts.nodeFlags ?? []), ...args, '--etcd-endpoints', etcdEndpoint, '--host', '127.0.0.1', '--port', String(port), '--tls-cert-file', files.cert, '--tls-key-file', files.key, '--token-file', files.tokens, '--log-level', 'warn'], {
+      const c = spawn(command, [...(opts.nodeFlags ?? []), ...args, '--etcd-endpoints', etcdEndpoint, '--host', '127.0.0.1', '--port', String(port), '--tls-cert-file', files.cert, '--tls-key-file', files.key, '--token-file', files.tokens, '--log-level', 'warn', ...(opts.apiServerFlags ?? [])], {
         stdio: ['ignore', fd, fd],
         cwd: repoRoot(),
       });

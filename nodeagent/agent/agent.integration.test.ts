@@ -1,0 +1,207 @@
+// The node agent end to end: etcd + API server + one agent process over real runc, images
+// from a real registry, and the real kubectl for logs and exec (proxied by the API server).
+
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Pod } from './podTypes.js';
+import { startAgentHarness, type AgentHarness } from './testing/agentHarness.js';
+
+async function eventually<T>(what: string, fn: () => Promise<T | undefined>, ms = 30_000, everyMs = 200): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v !== undefined) return v;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+describe('node agent with real runc (integration)', function () {
+  this.timeout(300_000);
+  let h: AgentHarness;
+  let ns = 'default';
+
+  const podPath = (name: string): string => `/api/v1/namespaces/${ns}/pods/${name}`;
+  async function getPod(name: string): Promise<Pod | undefined> {
+    const r = await h.client.get<Pod>(podPath(name));
+    return r.status === 200 ? r.body : undefined;
+  }
+  async function createPod(name: string, spec: Record<string, unknown>, meta: Record<string, unknown> = {}): Promise<Pod> {
+    const r = await h.client.request<Pod>('POST', `/api/v1/namespaces/${ns}/pods`, {
+      body: { apiVersion: 'v1', kind: 'Pod', metadata: { name, ...meta }, spec: { nodeName: h.nodeName, terminationGracePeriodSeconds: 2, ...spec } },
+    });
+    expect(r.status, r.text).to.equal(201);
+    return r.body;
+  }
+  function containerStatus(p: Pod | undefined, name = 'c'): NonNullable<NonNullable<Pod['status']>['containerStatuses']>[number] | undefined {
+    return p?.status?.containerStatuses?.find((c) => c.name === name);
+  }
+  const waitFor = (name: string, what: string, test: (p: Pod) => boolean, ms?: number): Promise<Pod> =>
+    eventually(`${name}: ${what}`, async () => {
+      const p = await getPod(name);
+      return p && test(p) ? p : undefined;
+    }, ms);
+  const readyCondition = (p: Pod): string | undefined => p.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+
+  before(async () => {
+    h = await startAgentHarness();
+    await h.startAgent();
+    ns = 'default';
+  });
+
+  after(async () => {
+    if (!h) return;
+    const problems = await h.close();
+    expect(problems, problems.join('\n')).to.deep.equal([]);
+  });
+
+  afterEach(function () {
+    if (this.currentTest?.state === 'failed' && h) {
+      process.stderr.write(`--- agent log tail ---\n${fs.readFileSync(h.agentLog, 'utf8').split('\n').slice(-60).join('\n')}\n`);
+    }
+  });
+
+  it('registers its Node, which becomes Ready, and renews its Lease', async () => {
+    const node = await eventually('the node to be Ready', async () => {
+      const r = await h.client.get<{ status?: { conditions?: { type: string; status: string }[]; capacity?: Record<string, string>; daemonEndpoints?: unknown } }>(`/api/v1/nodes/${h.nodeName}`);
+      return r.status === 200 && r.body.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? r.body : undefined;
+    });
+    expect(node.status!.capacity!.pods).to.equal('110');
+    const lease = async (): Promise<string> => {
+      const r = await h.client.get<{ spec: { renewTime: string; holderIdentity: string } }>(`/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${h.nodeName}`);
+      expect(r.body.spec.holderIdentity).to.equal(h.nodeName);
+      return r.body.spec.renewTime;
+    };
+    const first = await eventually('the lease', () => lease());
+    await eventually('a lease renewal', async () => ((await lease()) !== first ? true : undefined), 15_000);
+  });
+
+  it('runs a pod whose readiness probe passes: Running, Ready, serving on its pod IP', async () => {
+    await createPod('web', {
+      containers: [{ name: 'c', image: 'gantry/web:v1', imagePullPolicy: 'IfNotPresent', ports: [{ name: 'http', containerPort: 8080 }], readinessProbe: { httpGet: { path: '/', port: 'http' }, periodSeconds: 1 } }],
+    });
+    const p = await waitFor('web', 'Ready', (x) => readyCondition(x) === 'True');
+    expect(p.status!.phase).to.equal('Running');
+    expect(p.status!.podIP).to.match(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(p.status!.hostIP).to.equal('127.0.0.1');
+    expect(p.status!.qosClass).to.equal('BestEffort');
+    expect(containerStatus(p)!.ready).to.equal(true);
+    const res = await fetch(`http://${p.status!.podIP}:8080/`);
+    expect(await res.text()).to.equal('gantry web v1\n');
+  });
+
+  it('shows a crashing container in CrashLoopBackOff with a growing back-off', async () => {
+    await createPod('crash', { containers: [{ name: 'c', image: 'busybox', imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', 'echo crashing; exit 1'] }] });
+    const seenAt: number[] = [];
+    let sawBackOff = false;
+    await eventually('three restarts', async () => {
+      const p = await getPod('crash');
+      const c = containerStatus(p);
+      if (c?.state.waiting?.reason === 'CrashLoopBackOff') sawBackOff = true;
+      const n = c?.restartCount ?? 0;
+      while (seenAt.length < n) seenAt.push(Date.now());
+      return n >= 3 ? true : undefined;
+    }, 60_000, 100);
+    expect(sawBackOff, 'CrashLoopBackOff seen').to.equal(true);
+    const p = await getPod('crash');
+    expect(containerStatus(p)!.lastState.terminated!.exitCode).to.equal(1);
+    // Back-off 1 s, 2 s: the gap before the third restart is longer than before the second.
+    const gaps = [seenAt[1]! - seenAt[0]!, seenAt[2]! - seenAt[1]!];
+    expect(gaps[1]).to.be.greaterThan(gaps[0]!);
+    expect(gaps[1]).to.be.greaterThan(1500);
+    const prev = await h.kubectl(['logs', 'crash', '--previous']);
+    expect(prev.stdout).to.equal('crashing\n');
+  });
+
+  it('reports OOMKilled with exit code 137 in lastState', async () => {
+    await createPod('oom', {
+      containers: [{ name: 'c', image: 'busybox', imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', 'x=a; while true; do x=$x$x; done'], resources: { limits: { memory: '16Mi' } } }],
+    });
+    const p = await waitFor('oom', 'an OOMKilled lastState', (x) => containerStatus(x)?.lastState.terminated?.reason === 'OOMKilled', 60_000);
+    expect(containerStatus(p)!.lastState.terminated!.exitCode).to.equal(137);
+    expect(p.status!.qosClass).to.equal('Burstable');
+  });
+
+  it('streams logs with kubectl logs -f, and honours --tail and --timestamps', async () => {
+    await createPod('talker', { containers: [{ name: 'c', image: 'busybox', imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', 'i=0; while true; do echo line $i; i=$((i+1)); sleep 0.2; done'] }] });
+    await waitFor('talker', 'Running', (x) => x.status?.phase === 'Running');
+    const follow = spawn('kubectl', ['--kubeconfig', h.cluster.kubeconfig, 'logs', '-f', 'talker'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    follow.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      await eventually('followed lines', async () => (/line 1\n[\s\S]*line 12\n/.test(out) ? true : undefined), 20_000, 100);
+    } finally {
+      follow.kill('SIGTERM');
+    }
+    const tail = await h.kubectl(['logs', 'talker', '--tail=1', '--timestamps']);
+    expect(tail.stdout.trim().split('\n')).to.have.length(1);
+    expect(tail.stdout).to.match(/^\d{4}-\d\d-\d\dT\S+ line \d+\n$/);
+  });
+
+  it('runs commands with kubectl exec: output, stdin and exit codes', async () => {
+    await waitFor('talker', 'Running', (x) => x.status?.phase === 'Running');
+    const ok = await h.kubectl(['exec', 'talker', '--', 'sh', '-c', 'echo hello from exec; echo to-stderr >&2']);
+    expect(ok.code, ok.stderr).to.equal(0);
+    expect(ok.stdout).to.equal('hello from exec\n');
+    expect(ok.stderr).to.contain('to-stderr');
+    const failed = await h.kubectl(['exec', 'talker', '--', 'sh', '-c', 'exit 3']);
+    expect(failed.code).to.equal(3);
+    const cat = await h.kubectl(['exec', '-i', 'talker', '--', 'cat'], 'piped through\n');
+    expect(cat.code, cat.stderr).to.equal(0);
+    expect(cat.stdout).to.equal('piped through\n');
+  });
+
+  it('keeps containers running with unchanged restart counts across an agent SIGKILL and restart', async () => {
+    const before = await waitFor('web', 'Ready', (x) => readyCondition(x) === 'True');
+    const crashBefore = containerStatus(await getPod('crash'))!.restartCount;
+    await h.stopAgent('SIGKILL');
+    await h.startAgent();
+    // Let the restarted agent sync everything once.
+    await new Promise((r) => setTimeout(r, 3000));
+    const after = await waitFor('web', 'Ready', (x) => readyCondition(x) === 'True');
+    expect(containerStatus(after)!.containerID).to.equal(containerStatus(before)!.containerID);
+    expect(containerStatus(after)!.restartCount).to.equal(containerStatus(before)!.restartCount);
+    expect(after.status!.podIP).to.equal(before.status!.podIP);
+    expect(containerStatus(await getPod('crash'))!.restartCount).to.be.at.least(crashBefore);
+  });
+
+  it('honours the grace period on deletion, then removes the pod', async () => {
+    await createPod('stubborn', { terminationGracePeriodSeconds: 3, containers: [{ name: 'c', image: 'busybox', imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', 'trap "" TERM; while true; do sleep 0.1; done'] }] });
+    await waitFor('stubborn', 'Running', (x) => x.status?.phase === 'Running');
+    const started = Date.now();
+    const r = await h.client.request('DELETE', podPath('stubborn'));
+    expect(r.status).to.equal(200);
+    await eventually('the pod to be gone', async () => ((await getPod('stubborn')) ? undefined : true), 20_000, 100);
+    const took = Date.now() - started;
+    expect(took).to.be.at.least(2900);
+    expect(took).to.be.below(9000);
+
+    await createPod('polite', { terminationGracePeriodSeconds: 30, containers: [{ name: 'c', image: 'busybox', imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 0.1; done'] }] });
+    await waitFor('polite', 'Running', (x) => x.status?.phase === 'Running');
+    const t2 = Date.now();
+    await h.client.request('DELETE', podPath('polite'));
+    await eventually('the pod to be gone', async () => ((await getPod('polite')) ? undefined : true), 20_000, 100);
+    expect(Date.now() - t2).to.be.below(5000);
+  });
+
+  it('cleans up a pod deleted while the agent was down when it comes back', async () => {
+    await createPod('orphan', { containers: [{ name: 'c', image: 'busybox', imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] }] });
+    const p = await waitFor('orphan', 'Running', (x) => x.status?.phase === 'Running');
+    const sandboxes = (): string[] => fs.readdirSync(path.join(h.agentRoot, 'runtime', 'sandboxes')).filter((n) => !n.startsWith('.'));
+    const countBefore = sandboxes().length;
+    await h.stopAgent('SIGKILL');
+    const del = await h.client.request('DELETE', podPath('orphan'), { body: { gracePeriodSeconds: 0 } });
+    expect(del.status).to.equal(200);
+    expect(await getPod('orphan')).to.equal(undefined);
+    await h.startAgent();
+    await eventually('the orphan sandbox to be removed', async () => (sandboxes().length === countBefore - 1 ? true : undefined), 30_000);
+    expect(fs.readFileSync(h.agentLog, 'utf8')).to.contain(p.metadata.uid);
+  });
+});

@@ -1,0 +1,135 @@
+// The agent's PodTranslator over nodeagent/podspec: ConfigMaps and Secrets read from the API
+// when a container is configured (a container sees one version of each), volumes kept under
+// <podsRoot>/<uid>, logs under <logsRoot>/<namespace>_<name>_<uid> as the kubelet lays them out.
+
+import { readFileSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { RestClient } from '../../common/client/restClient.js';
+import type { KubeObject } from '../../common/api/meta.js';
+import type { ContainerConfig, PodSandboxConfig } from '../cri/types.js';
+import {
+  asPod,
+  cleanupVolumes,
+  configMapContent,
+  containerConfig,
+  containerHash,
+  containerMounts,
+  containerResources,
+  parseResolvConf,
+  prepareVolumes,
+  qosClass,
+  resolveEnv,
+  sandboxConfig,
+  secretContent,
+  type Container,
+  type ObjectSources,
+  type PreparedVolume,
+} from '../podspec/index.js';
+import type { ContainerSpec, Pod } from './podTypes.js';
+import type { ContainerContext, PodTranslator } from './translator.js';
+
+export interface PodspecTranslatorOptions {
+  client: RestClient;
+  podsRoot: string;
+  logsRoot: string;
+  nodeName: string;
+  hostIP: string;
+  clusterDns: string[];
+  clusterDomain: string;
+  nodeMemoryBytes: bigint;
+  nodeCpuCores: number;
+  hostResolvConf?: string;
+}
+
+export class PodspecTranslator implements PodTranslator {
+  private readonly volumes = new Map<string, Map<string, PreparedVolume>>();
+  private readonly sources: ObjectSources;
+  private readonly allocatable: Record<string, string>;
+  private readonly hostResolv: ReturnType<typeof parseResolvConf>;
+
+  constructor(private readonly o: PodspecTranslatorOptions) {
+    const read = async (kind: string, ns: string, name: string): Promise<KubeObject | undefined> => {
+      const r = await o.client.get<KubeObject>(`/api/v1/namespaces/${ns}/${kind}/${name}`);
+      if (r.status === 404) return undefined;
+      if (r.status !== 200) throw new Error(`reading ${kind} ${ns}/${name}: HTTP ${r.status}`);
+      return r.body;
+    };
+    this.sources = {
+      configMap: async (ns, name) => {
+        const obj = await read('configmaps', ns, name);
+        return obj ? configMapContent(obj) : undefined;
+      },
+      secret: async (ns, name) => {
+        const obj = await read('secrets', ns, name);
+        return obj ? secretContent(obj) : undefined;
+      },
+    };
+    this.allocatable = { cpu: String(o.nodeCpuCores), memory: String(o.nodeMemoryBytes) };
+    let resolv = '';
+    try {
+      resolv = readFileSync(o.hostResolvConf ?? '/etc/resolv.conf', 'utf8');
+    } catch {
+      // No host resolver config: pods with dnsPolicy Default get an empty one, as the kubelet does.
+    }
+    this.hostResolv = parseResolvConf(resolv);
+  }
+
+  private podDir(uid: string): string {
+    return path.join(this.o.podsRoot, uid);
+  }
+
+  private logDir(pod: Pod): string {
+    return path.join(this.o.logsRoot, `${pod.metadata.namespace}_${pod.metadata.name}_${pod.metadata.uid}`);
+  }
+
+  qosClass(pod: Pod): string {
+    return qosClass(asPod(pod as unknown as KubeObject));
+  }
+
+  sandboxConfig(pod: Pod, attempt: number): PodSandboxConfig {
+    const hostResolv = this.hostResolv;
+    return sandboxConfig(asPod(pod as unknown as KubeObject), {
+      attempt,
+      logDirectory: this.logDir(pod),
+      dns: { clusterDNS: this.o.clusterDns, clusterDomain: this.o.clusterDomain, host: hostResolv },
+    });
+  }
+
+
+  async prepareVolumes(pod: Pod): Promise<void> {
+    const prepared = await prepareVolumes(asPod(pod as unknown as KubeObject), this.podDir(pod.metadata.uid), { ...this.sources, nodeAllocatable: this.allocatable });
+    this.volumes.set(pod.metadata.uid, prepared);
+  }
+
+  async cleanupVolumes(podUid: string): Promise<void> {
+    this.volumes.delete(podUid);
+    await cleanupVolumes(this.podDir(podUid));
+    await fs.rm(this.podDir(podUid), { recursive: true, force: true });
+    for (const name of await fs.readdir(this.o.logsRoot).catch(() => [] as string[])) {
+      if (name.endsWith(`_${podUid}`)) await fs.rm(path.join(this.o.logsRoot, name), { recursive: true, force: true });
+    }
+  }
+
+  async containerConfig(pod: Pod, spec: ContainerSpec, ctx: ContainerContext): Promise<ContainerConfig> {
+    const p = asPod(pod as unknown as KubeObject);
+    const c = spec as unknown as Container;
+    // Volumes are (re)written before each container starts: a restarted agent has no map yet, and content may have changed.
+    await this.prepareVolumes(pod);
+    const envs = await resolveEnv(p, c, {
+      ...this.sources,
+      ...(ctx.podIP ? { podIP: ctx.podIP, podIPs: [ctx.podIP] } : {}),
+      hostIP: this.o.hostIP,
+      hostIPs: [this.o.hostIP],
+      nodeName: this.o.nodeName,
+      nodeAllocatable: this.allocatable,
+    });
+    const mounts = await containerMounts(p, c, this.volumes.get(pod.metadata.uid) ?? new Map(), { envs });
+    const resources = containerResources(p, c, { nodeMemoryCapacity: this.o.nodeMemoryBytes });
+    return containerConfig(p, c, { attempt: ctx.attempt, envs, mounts, resources, imageRef: ctx.imageRef });
+  }
+
+  specHash(container: ContainerSpec): string {
+    return containerHash(container as unknown as Container);
+  }
+}

@@ -1,0 +1,179 @@
+// The node agent process: `node dist/nodeagent/main.js --kubeconfig ... --node-name ... --root ...`
+// (all settings: agent/config.ts). Opens the image store and the runc runtime under --root,
+// serves logs/exec for the API server, joins the cluster and runs the pods bound to this node.
+// SIGTERM stops the agent but leaves containers running, like the kubelet: a restarted agent
+// picks them up.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { RestClient } from '../common/client/restClient.js';
+import { realClock } from '../common/clock.js';
+import { ConfigError } from '../common/config.js';
+import { readKubeconfig } from '../common/kubeconfig.js';
+import { createLogger, type Logger } from '../common/logging.js';
+import { NodeAgent } from './agent/agent.js';
+import { loadAgentConfig, type AgentConfig } from './agent/config.js';
+import { PodEventRecorder } from './agent/events.js';
+import { readHostInfo } from './agent/hostInfo.js';
+import { RuntimeContainerLocator } from './agent/locator.js';
+import { NodeLifecycle } from './agent/nodeLifecycle.js';
+import { RestPodApi } from './agent/podApi.js';
+import { InformerPodSource } from './agent/podSource.js';
+import { PodspecTranslator } from './agent/podspecTranslator.js';
+import { pressureFrom, readPressure } from './agent/pressure.js';
+import { runtimePodUids } from './agent/runtimePods.js';
+import { parseQuantity } from '../common/quantity.js';
+import { RegistryImageService } from './images/imageService.js';
+import { loadRegistriesFile } from './images/registry/hosts.js';
+import { RuncRuntime } from './runtime/runtime.js';
+import { startAgentServer } from './server/agentServer.js';
+
+function fail(message: string): never {
+  process.stderr.write(`gantry-agent: ${message}\n`);
+  process.exit(2);
+}
+
+function readFile(file: string, what: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    fail(`cannot read ${what} ${file}: ${(e as Error).message}`);
+  }
+}
+
+async function collectImages(images: RegistryImageService, runtime: RuncRuntime, logger: Logger): Promise<void> {
+  const inUse = new Set((await runtime.listContainers()).map((c) => c.imageRef));
+  const removed = await images.collect(inUse, { highPercent: 85, lowPercent: 80 });
+  if (removed.length) logger.info('image garbage collection', { removed });
+}
+
+async function run(cfg: AgentConfig, logger: Logger): Promise<void> {
+  const access = (() => {
+    try {
+      return readKubeconfig(cfg.kubeconfig);
+    } catch (e) {
+      fail(`cannot read kubeconfig ${cfg.kubeconfig}: ${(e as Error).message}`);
+    }
+  })();
+  const client = new RestClient(access);
+  const clock = realClock;
+  fs.mkdirSync(cfg.root, { recursive: true, mode: 0o700 });
+  const images = await RegistryImageService.open({
+    root: path.join(cfg.root, 'images'),
+    ...(cfg.registriesFile ? { registries: loadRegistriesFile(cfg.registriesFile) } : {}),
+    log: logger.child({ subsystem: 'images' }),
+  });
+  const runtime = await RuncRuntime.open({
+    root: path.join(cfg.root, 'runtime'),
+    imageLayers: images,
+    network: { bridge: cfg.bridge, subnet: cfg.podSubnet },
+    cgroupRoot: `/${cfg.cgroupRoot}`,
+    logger: logger.child({ subsystem: 'runtime' }),
+  });
+  const version = await runtime.version();
+  const host = readHostInfo();
+  const { source: pods, informer } = InformerPodSource.forNode(client, cfg.nodeName, logger.child({ subsystem: 'informer' }));
+  const translator = new PodspecTranslator({
+    client,
+    podsRoot: path.join(cfg.root, 'pods'),
+    logsRoot: path.join(cfg.root, 'logs'),
+    nodeName: cfg.nodeName,
+    hostIP: cfg.address,
+    clusterDns: cfg.clusterDns,
+    clusterDomain: cfg.clusterDomain,
+    nodeMemoryBytes: host.memoryBytes,
+    nodeCpuCores: host.cpuCores,
+  });
+  const thresholds = { memoryAvailableBytes: parseQuantity(cfg.evictionMemoryAvailable).value(), diskFreePercent: cfg.evictionDiskFreePercent };
+  const lifecycle = new NodeLifecycle({
+    client,
+    identity: {
+      nodeName: cfg.nodeName,
+      address: cfg.address,
+      port: cfg.port,
+      podSubnet: cfg.podSubnet,
+      maxPods: cfg.maxPods,
+      reservedCpu: cfg.systemReservedCpu,
+      reservedMemory: cfg.systemReservedMemory,
+      evictionMemoryAvailable: cfg.evictionMemoryAvailable,
+      runtimeVersion: `${version.runtimeName}://${version.runtimeVersion}`,
+    },
+    host,
+    leaseDurationSeconds: cfg.leaseDurationSeconds,
+    statusReportSeconds: cfg.nodeStatusReportSeconds,
+    health: async () => {
+      const pressure = pressureFrom(await readPressure(cfg.root), thresholds);
+      try {
+        await runtime.version();
+        await runtimePodUids(runtime);
+        return { pressure };
+      } catch (e) {
+        return { pressure, runtimeError: (e as Error).message };
+      }
+    },
+    diskBytes: async () => {
+      const s = await fs.promises.statfs(cfg.root);
+      return BigInt(s.blocks) * BigInt(s.bsize);
+    },
+    clock,
+    logger: logger.child({ subsystem: 'node' }),
+  });
+  const agent = new NodeAgent({
+    nodeName: cfg.nodeName,
+    hostIP: cfg.address,
+    runtime,
+    images,
+    pods,
+    api: new RestPodApi(client, pods, logger.child({ subsystem: 'status' })),
+    translator,
+    events: new PodEventRecorder(client, cfg.nodeName, clock, logger.child({ subsystem: 'events' })),
+    lifecycle,
+    backoffInitialMs: cfg.backoffInitialSeconds * 1000,
+    backoffMaxMs: cfg.backoffMaxSeconds * 1000,
+    relistMs: cfg.relistMillis,
+    clock,
+    logger,
+  });
+  const server = await startAgentServer({
+    host: cfg.listenHost,
+    port: cfg.port,
+    tls: { certPem: readFile(cfg.tlsCertFile, 'TLS certificate'), keyPem: readFile(cfg.tlsKeyFile, 'TLS key'), clientCaPem: readFile(cfg.clientCaFile, 'client CA') },
+    allowedClientNames: cfg.allowedClientNames,
+    locator: new RuntimeContainerLocator(pods, runtime),
+    runtime,
+    logger: logger.child({ subsystem: 'server' }),
+  });
+  logger.info('agent listening', { port: server.port, node: cfg.nodeName });
+  informer.start();
+  const gc = setInterval(() => void collectImages(images, runtime, logger).catch((e: unknown) => logger.warn('image GC failed', { error: (e as Error).message })), 5 * 60_000);
+  const stop = (): void => {
+    logger.info('shutting down; containers keep running');
+    clearInterval(gc);
+    void Promise.all([agent.stop(), informer.stop(), server.close()]).finally(() => {
+      client.close();
+      process.exit(0);
+    });
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  await agent.start();
+  logger.info('agent running', { node: cfg.nodeName, pods: pods.uids().length });
+}
+
+async function main(): Promise<void> {
+  let cfg: AgentConfig;
+  try {
+    cfg = loadAgentConfig(process.argv.slice(2));
+  } catch (e) {
+    fail(e instanceof ConfigError ? e.message : String(e));
+  }
+  const logger = createLogger('agent', { level: cfg.logLevel });
+  try {
+    await run(cfg, logger);
+  } catch (e) {
+    logger.error('agent failed', { error: e instanceof Error ? e.message : String(e) });
+    process.exit(1);
+  }
+}
+
+void main();
