@@ -1,26 +1,67 @@
 #!/usr/bin/env node
 // The `gantry` command.
 
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { down } from './cluster/down.js';
 import { gantryHome } from './cluster/state.js';
+import { isDnsLabel } from './cluster/nodeName.js';
 import { supervise } from './cluster/supervise.js';
-import { up } from './cluster/up.js';
+import { defaultBridge, defaultCgroupRoot, defaultPodSubnet, up } from './cluster/up.js';
 
 const program = new Command();
 program.name('gantry').description('Gantry: a Kubernetes-style container orchestrator').showHelpAfterError();
 
+function port(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < 1 || n > 65535) throw new InvalidArgumentError('expected a port number (1-65535)');
+  return n;
+}
+
+function ipv4Cidr(v: string): string {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(v);
+  if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) < 8 || Number(m[5]) > 30) throw new InvalidArgumentError('expected an IPv4 CIDR such as 10.88.0.0/16 (prefix 8-30)');
+  return v;
+}
+
+function dnsLabel(v: string): string {
+  if (!isDnsLabel(v)) throw new InvalidArgumentError("expected a DNS-1123 label: lowercase letters, digits and '-', at most 63");
+  return v;
+}
+
+interface UpFlags {
+  apiPort?: number;
+  registryPort?: number;
+  nodeName?: string;
+  agentPort?: number;
+  podSubnet?: string;
+  bridge?: string;
+  cgroupRoot?: string;
+}
+
 program
   .command('up')
-  .description('start a local cluster in the background (state in $GANTRY_HOME, default ~/.gantry)')
-  .option('--api-port <port>', 'port of the API server (default 6443, or a free one)', (v) => Number.parseInt(v, 10))
-  .action(async (o: { apiPort?: number }) => {
+  .description('start a local cluster in the background (state in $GANTRY_HOME, default ~/.gantry): etcd, an image registry, the API server, the scheduler and a node agent for this machine')
+  .option('--api-port <port>', 'port of the API server (default 6443, or a free one)', port)
+  .option('--registry-port <port>', 'port of the image registry, the docker.io mirror (default 5000, or a free one)', port)
+  .option('--node-name <name>', "this machine's Node name (default: the hostname as a DNS-1123 label)", dnsLabel)
+  .option('--agent-port <port>', "the node agent's HTTPS port for logs and exec (default 10250, or a free one)", port)
+  .option('--pod-subnet <cidr>', `IPv4 range for pod addresses (default ${defaultPodSubnet})`, ipv4Cidr)
+  .option('--bridge <name>', `Linux bridge the pods attach to, at most 15 characters (default ${defaultBridge})`, (v) => {
+    if (!/^[A-Za-z0-9_.-]{1,15}$/.test(v)) throw new InvalidArgumentError('expected 1-15 characters of letters, digits, _ . -');
+    return v;
+  })
+  .option('--cgroup-root <name>', `parent cgroup of every pod (default ${defaultCgroupRoot})`, (v) => {
+    if (!/^[A-Za-z0-9_.-]+$/.test(v)) throw new InvalidArgumentError('expected letters, digits, _ . -');
+    return v;
+  })
+  .action(async (o: UpFlags) => {
     const home = gantryHome();
-    const r = await up({ home, ...(o.apiPort ? { apiPort: o.apiPort } : {}), out: (l) => process.stderr.write(`${l}\n`) });
-    process.stdout.write(
-      `${r.alreadyRunning ? 'cluster already running' : 'cluster is up'}: ${r.server}\n` +
-        `use it with:  export KUBECONFIG=${r.kubeconfig}; kubectl get namespaces\n`,
-    );
+    const r = await up({ home, ...o, out: (l) => process.stderr.write(`${l}\n`) });
+    const lines = r.alreadyRunning
+      ? [`cluster already running: ${r.server}`]
+      : [`cluster is up: ${r.server}`, `  image registry: ${r.registry} (the docker.io mirror: image: busybox, gantry/web:v1, gantry/web:v2)`, `  node: ${r.nodeName}${r.nodeReady ? ' (Ready)' : ' (not Ready yet)'}`, `  logs: ${r.logs}`];
+    lines.push(`use it with:  export KUBECONFIG=${r.kubeconfig}; kubectl get nodes`);
+    process.stdout.write(lines.join('\n') + '\n');
   });
 
 program

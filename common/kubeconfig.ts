@@ -7,18 +7,21 @@ export interface ClusterAccess {
   server: string;
   caPem: string;
   token: string;
-  /** Context, cluster and user name. */
+  /** Context and cluster name. */
   name?: string;
+  /** The user entry's name; default `<name>-admin`. */
+  user?: string;
 }
 
 export function renderKubeconfig(a: ClusterAccess): string {
   const name = a.name ?? 'gantry';
+  const user = a.user ?? `${name}-admin`;
   return toYaml({
     apiVersion: 'v1',
     kind: 'Config',
     clusters: [{ name, cluster: { server: a.server, 'certificate-authority-data': Buffer.from(a.caPem).toString('base64') } }],
-    users: [{ name: `${name}-admin`, user: { token: a.token } }],
-    contexts: [{ name, context: { cluster: name, user: `${name}-admin`, namespace: 'default' } }],
+    users: [{ name: user, user: { token: a.token } }],
+    contexts: [{ name, context: { cluster: name, user, namespace: 'default' } }],
     'current-context': name,
     preferences: {},
   });

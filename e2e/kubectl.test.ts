@@ -7,8 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { RestClient } from '../common/client/restClient.js';
 import { readKubeconfig } from '../common/kubeconfig.js';
 import { makeTempDir } from '../common/proc/etcdProcess.js';
-import { freePort } from '../common/proc/ports.js';
-import { eventually, gantry, makeKubectl, type Kubectl } from './kubectl.js';
+import { eventually, gantry, isolatedUpArgs, makeKubectl, removeUnlessMounted, type Kubectl } from './kubectl.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const fixture = (name: string): string => path.join(fixtures, name);
@@ -21,11 +20,12 @@ describe('e2e: the real kubectl against gantry up', function () {
   let kubectl: Kubectl;
   let client: RestClient;
 
-  before(async () => {
+  before(async function () {
+    // `up` builds the registry's images and waits for this machine's node.
+    this.timeout(180_000);
     tmp = makeTempDir('gantry-e2e');
     home = path.join(tmp.dir, 'home');
-    const port = await freePort();
-    const r = await gantry(home, ['up', '--api-port', String(port)]);
+    const r = await gantry(home, await isolatedUpArgs());
     expect(r.code, r.out).to.equal(0);
     const kubeconfig = path.join(home, 'kubeconfig');
     kubectl = makeKubectl(kubeconfig, path.join(tmp.dir, 'kube-cache'));
@@ -34,12 +34,15 @@ describe('e2e: the real kubectl against gantry up', function () {
 
   after(async () => {
     client?.close();
-    if (home) {
-      const r = await gantry(home, ['down']);
-      expect(r.code, r.out).to.equal(0);
-      expect(fs.existsSync(home)).to.equal(false);
+    try {
+      if (home) {
+        const r = await gantry(home, ['down']);
+        expect(r.code, r.out).to.equal(0);
+        expect(fs.existsSync(home)).to.equal(false);
+      }
+    } finally {
+      if (tmp) removeUnlessMounted(tmp);
     }
-    tmp?.remove();
   });
 
   it('reports version 1.32 so the dispatcher picks kubectl 1.32', async () => {

@@ -2,7 +2,10 @@
 // so discovery and OpenAPI are really fetched from our server.
 
 import { spawn } from 'node:child_process';
+import { randomBytes, randomInt } from 'node:crypto';
 import { componentCommand } from '../common/proc/components.js';
+import { mountsUnder } from '../common/proc/leftovers.js';
+import { freePort } from '../common/proc/ports.js';
 
 export interface KubectlResult {
   code: number;
@@ -78,4 +81,25 @@ export function gantry(home: string, args: string[]): Promise<{ code: number; ou
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, out }));
   });
+}
+
+/**
+ * `gantry up` flags that keep a test cluster apart from any other on this machine (a
+ * developer's own `gantry up` included): its own API port, bridge, cgroup root and pod
+ * subnet, so its `down` removes only what it made.
+ */
+export async function isolatedUpArgs(): Promise<string[]> {
+  const id = randomBytes(3).toString('hex');
+  const subnet = `10.${200 + randomInt(50)}.${randomInt(256)}.0/24`;
+  return ['up', '--api-port', String(await freePort()), '--bridge', `gte2e${id}`, '--cgroup-root', `gantry-e2e-${id}`, '--pod-subnet', subnet];
+}
+
+/**
+ * Removes a test's temp dir unless something is still mounted in it (a failed teardown):
+ * deleting through a mount would delete what is mounted. Then it fails, loudly.
+ */
+export function removeUnlessMounted(tmp: { dir: string; remove: () => void }): void {
+  const mounts = mountsUnder(tmp.dir);
+  if (mounts.length) throw new Error(`kept ${tmp.dir}: still mounted there: ${mounts.join(', ')}`);
+  tmp.remove();
 }

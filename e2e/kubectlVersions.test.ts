@@ -11,8 +11,7 @@ import type { KubeObject } from '../common/api/meta.js';
 import { RestClient } from '../common/client/restClient.js';
 import { readKubeconfig } from '../common/kubeconfig.js';
 import { makeTempDir } from '../common/proc/etcdProcess.js';
-import { freePort } from '../common/proc/ports.js';
-import { eventually, gantry, makeKubectl, type Kubectl, type KubectlResult } from './kubectl.js';
+import { eventually, gantry, isolatedUpArgs, makeKubectl, removeUnlessMounted, type Kubectl, type KubectlResult } from './kubectl.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const fixture = (name: string): string => path.join(fixtures, name);
@@ -46,21 +45,27 @@ describe('e2e: kubectl 1.27-1.33 against one cluster', function () {
   let kubeconfig: string;
   let client: RestClient;
 
-  before(async () => {
+  before(async function () {
+    // `up` builds the registry's images and waits for this machine's node.
+    this.timeout(180_000);
     tmp = makeTempDir('gantry-e2e-versions');
     home = path.join(tmp.dir, 'home');
-    const r = await gantry(home, ['up', '--api-port', String(await freePort())]);
+    const r = await gantry(home, await isolatedUpArgs());
     expect(r.code, r.out).to.equal(0);
     kubeconfig = path.join(home, 'kubeconfig');
     client = new RestClient(readKubeconfig(kubeconfig));
   });
-  after(async () => {
+  after(async function () {
+    this.timeout(120_000);
     client?.close();
-    if (home) {
-      const r = await gantry(home, ['down']);
-      expect(r.code, r.out).to.equal(0);
+    try {
+      if (home) {
+        const r = await gantry(home, ['down']);
+        expect(r.code, r.out).to.equal(0);
+      }
+    } finally {
+      if (tmp) removeUnlessMounted(tmp);
     }
-    tmp?.remove();
   });
 
   for (const minor of minors) {

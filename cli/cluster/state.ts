@@ -11,10 +11,26 @@ export interface ClusterProcess {
   marker: string;
 }
 
+/** This machine's node: what `down` needs to remove what its agent set up. */
+export interface NodeState {
+  name: string;
+  /** The agent's --root: runtime state, images, pod volumes. */
+  root: string;
+  bridge: string;
+  podSubnet: string;
+  cgroupRoot: string;
+  /** The agent's HTTPS port (logs, exec). */
+  port: number;
+}
+
 export interface ClusterState {
   version: 1;
   apiServer: string;
   etcd: string;
+  /** The cluster's image registry, the node agents' docker.io mirror: `http://127.0.0.1:PORT`. */
+  registry?: string;
+  node?: NodeState;
+  /** In start order; `down` stops them in reverse, etcd and the registry last. */
   processes: ClusterProcess[];
   createdAt: string;
 }

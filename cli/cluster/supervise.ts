@@ -5,15 +5,25 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 
+/** How long a component has to exit after SIGTERM before it is killed. */
+const killAfterMs = 20_000;
+
 export async function supervise(command: string, args: string[], logFile: string): Promise<void> {
   let child: ChildProcess | undefined;
   let stopping = false;
   let backoffMs = 500;
   const log = (line: string): void => fs.appendFileSync(logFile, `${new Date().toISOString()} supervisor: ${line}\n`);
   const stop = (): void => {
+    if (stopping) return;
     stopping = true;
-    if (child && child.exitCode === null) child.kill('SIGTERM');
-    else process.exit(0);
+    if (child && child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      // Bounded, so whoever stops us (gantry down) sees us gone with the component.
+      setTimeout(() => {
+        log(`component did not exit within ${killAfterMs} ms of SIGTERM; killing it`);
+        child?.kill('SIGKILL');
+      }, killAfterMs).unref();
+    } else process.exit(0);
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

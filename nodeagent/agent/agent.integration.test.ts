@@ -64,7 +64,9 @@ describe('node agent with real runc (integration)', function () {
 
   afterEach(function () {
     if (this.currentTest?.state === 'failed' && h) {
-      process.stderr.write(`--- agent log tail ---\n${fs.readFileSync(h.agentLog, 'utf8').split('\n').slice(-60).join('\n')}\n`);
+      const lines = fs.readFileSync(h.agentLog, 'utf8').split('\n');
+      const problems = lines.filter((l) => /"level":"(warn|error)"/.test(l)).slice(-20);
+      process.stderr.write(`--- agent warnings ---\n${problems.join('\n')}\n--- agent log tail ---\n${lines.slice(-30).join('\n')}\n`);
     }
   });
 
@@ -95,6 +97,54 @@ describe('node agent with real runc (integration)', function () {
     expect(containerStatus(p)!.ready).to.equal(true);
     const res = await fetch(`http://${p.status!.podIP}:8080/`);
     expect(await res.text()).to.equal('gantry web v1\n');
+  });
+
+  it('restarts a container whose liveness probe fails, after a startup probe passed', async () => {
+    await createPod('sick', {
+      containers: [{
+        name: 'c', image: 'busybox', imagePullPolicy: 'IfNotPresent',
+        command: ['sh', '-c', 'touch /tmp/healthy; sleep 2; rm /tmp/healthy; sleep 3600'],
+        startupProbe: { exec: { command: ['test', '-f', '/tmp/healthy'] }, periodSeconds: 1, failureThreshold: 5 },
+        livenessProbe: { exec: { command: ['test', '-f', '/tmp/healthy'] }, periodSeconds: 1, failureThreshold: 2 },
+      }],
+    });
+    const p = await waitFor('sick', 'a restart', (x) => (containerStatus(x)?.restartCount ?? 0) >= 1, 30_000);
+    expect(containerStatus(p)!.lastState.terminated).to.not.equal(undefined);
+    const events = await h.client.get<{ items: { reason: string; message: string }[] }>(`/api/v1/namespaces/${ns}/events`, { query: { fieldSelector: `involvedObject.uid=${p.metadata.uid}` } });
+    expect(events.body.items.map((e) => e.reason)).to.include.members(['Unhealthy', 'Killing', 'Started']);
+  });
+
+  it('gives containers env and files from ConfigMaps, Secrets and the downward API', async () => {
+    const cm = await h.client.request('POST', `/api/v1/namespaces/${ns}/configmaps`, { body: { metadata: { name: 'settings' }, data: { greeting: 'hello', 'app.conf': 'mode=fast\n' } } });
+    expect(cm.status, cm.text).to.equal(201);
+    const sec = await h.client.request('POST', `/api/v1/namespaces/${ns}/secrets`, { body: { metadata: { name: 'creds' }, data: { password: Buffer.from('s3cret').toString('base64') } } });
+    expect(sec.status, sec.text).to.equal(201);
+    await createPod('configured', {
+      restartPolicy: 'Never',
+      volumes: [{ name: 'conf', configMap: { name: 'settings' } }, { name: 'sec', secret: { secretName: 'creds' } }, { name: 'scratch', emptyDir: {} }],
+      containers: [{
+        name: 'c', image: 'busybox', imagePullPolicy: 'IfNotPresent',
+        command: ['sh', '-c', 'echo "$GREETING $PASSWORD $POD_NAME $MY_IP"; cat /etc/app/app.conf /etc/creds/password; echo; echo ok > /scratch/x && cat /scratch/x'],
+        env: [
+          { name: 'GREETING', valueFrom: { configMapKeyRef: { name: 'settings', key: 'greeting' } } },
+          { name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'creds', key: 'password' } } },
+          { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+          { name: 'MY_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+        ],
+        volumeMounts: [{ name: 'conf', mountPath: '/etc/app' }, { name: 'sec', mountPath: '/etc/creds' }, { name: 'scratch', mountPath: '/scratch' }],
+      }],
+    });
+    const p = await waitFor('configured', 'Succeeded', (x) => x.status?.phase === 'Succeeded').catch(async (e: unknown) => {
+      throw new Error(`${String(e)}; status: ${JSON.stringify((await getPod('configured'))?.status)}`);
+    });
+    const logs = await h.kubectl(['logs', 'configured']);
+    expect(logs.stdout).to.equal(`hello s3cret configured ${p.status!.podIP ?? ''}`.trimEnd() + '\nmode=fast\ns3cret\nok\n');
+  });
+
+  it('holds a container whose ConfigMap is missing in CreateContainerConfigError', async () => {
+    await createPod('unconfigured', { containers: [{ name: 'c', image: 'busybox', imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'], env: [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'absent', key: 'k' } } }] }] });
+    const p = await waitFor('unconfigured', 'CreateContainerConfigError', (x) => containerStatus(x)?.state.waiting?.reason === 'CreateContainerConfigError');
+    expect(String(containerStatus(p)!.state.waiting!.message)).to.contain('configmap "absent" not found');
   });
 
   it('shows a crashing container in CrashLoopBackOff with a growing back-off', async () => {

@@ -62,7 +62,9 @@ export class PodWorkers {
       w.dirty = false;
       let outcome: SyncOutcome = {};
       try {
+        const started = Date.now();
         outcome = await this.sync(uid);
+        this.logger.debug('pod synced', { uid, ms: Date.now() - started, ...outcome });
         w.failures = 0;
       } catch (e) {
         w.failures++;

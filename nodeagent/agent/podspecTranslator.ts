@@ -98,6 +98,7 @@ export class PodspecTranslator implements PodTranslator {
 
 
   async prepareVolumes(pod: Pod): Promise<void> {
+    await fs.mkdir(this.podDir(pod.metadata.uid), { recursive: true, mode: 0o700 });
     const prepared = await prepareVolumes(asPod(pod as unknown as KubeObject), this.podDir(pod.metadata.uid), { ...this.sources, nodeAllocatable: this.allocatable });
     this.volumes.set(pod.metadata.uid, prepared);
   }

@@ -7,11 +7,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { NotFoundError } from '../../common/errors.js';
-import { buildTestImages, type TestImages } from '../testing/buildah.js';
+import { buildTestImages, type TestImages } from '../../common/images/testImages.js';
 import { startCountingProxy } from '../testing/countingProxy.js';
 import { mirrorTo, openService, storeEntries } from '../testing/imageFixtures.js';
 import { pushImage } from '../testing/registryPush.js';
-import { startRegistry, type TestRegistry } from '../testing/registryProcess.js';
+import { startRegistry, type LocalRegistry } from '../../common/images/registryProcess.js';
 import { makeTar } from '../testing/tarLayer.js';
 import { ManifestError, RegistryError } from './errors.js';
 import type { RegistryImageService } from './imageService.js';
@@ -22,7 +22,7 @@ type ErrorClass = abstract new (...args: never[]) => Error;
 describe('RegistryImageService against a real registry', function () {
   this.timeout(120_000);
   let work: string;
-  let reg: TestRegistry;
+  let reg: LocalRegistry;
   let images: TestImages;
   let svc: RegistryImageService | undefined;
   let root: string;
@@ -140,7 +140,7 @@ describe('RegistryImageService against a real registry', function () {
       expect(await s.pullImage({ image: 'busybox' })).to.match(/^sha256:/);
     });
 
-    const failures: Array<{ name: string; ref: string; registries?: (r: TestRegistry) => RegistriesConfig; error: ErrorClass; why: RegExp }> = [
+    const failures: Array<{ name: string; ref: string; registries?: (r: LocalRegistry) => RegistriesConfig; error: ErrorClass; why: RegExp }> = [
       { name: 'an unknown tag', ref: 'gantry/web:nope', error: RegistryError, why: /manifest gantry\/web:nope not found at 127\.0\.0\.1:\d+/ },
       { name: 'an unknown repository', ref: 'nothing/here', error: RegistryError, why: /not found/ },
       { name: 'an unknown digest', ref: `gantry/web@sha256:${'0'.repeat(64)}`, error: RegistryError, why: /not found/ },

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { mirrorTo, openService, snapshotTree, storeEntries } from '../testing/imageFixtures.js';
 import { pushImage, type HandMadeImage, type PushedImage } from '../testing/registryPush.js';
-import { startRegistry, type TestRegistry } from '../testing/registryProcess.js';
+import { startRegistry, type LocalRegistry } from '../../common/images/registryProcess.js';
 import { makeTar, type TarEntrySpec } from '../testing/tarLayer.js';
 import { ContentVerificationError, UnsafeLayerError } from './errors.js';
 import type { RegistryImageService } from './imageService.js';
@@ -20,7 +20,7 @@ describe('malicious images and tampered registries', function () {
   this.timeout(60_000);
   let work: string;
   let canary: string;
-  let reg: TestRegistry;
+  let reg: LocalRegistry;
   let root: string;
   let svc: RegistryImageService;
   let canaryBefore: Record<string, string>;

@@ -7,13 +7,17 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { AuthConfig } from '../cri/types.js';
-import { buildTestImages, type TestImages } from '../testing/buildah.js';
+import { startRegistry, type LocalRegistry, type RegistryOptions } from '../../common/images/registryProcess.js';
+import { buildTestImages, type TestImages } from '../../common/images/testImages.js';
 import { mirrorTo, openService, storeEntries } from '../testing/imageFixtures.js';
-import { startRegistry, type RegistryOptions, type TestRegistry } from '../testing/registryProcess.js';
+import { startTokenServer, type TokenServer } from '../testing/tokenServer.js';
 import { RegistryAuthError, RegistryError } from './errors.js';
 import type { RegistriesConfig } from './registry/hosts.js';
 
 type ErrorClass = abstract new (...args: never[]) => Error;
+
+/** A registry and, with token auth, the token server it trusts. */
+type TestRegistry = LocalRegistry & { tokenServer?: TokenServer };
 
 interface Case {
   name: string;
@@ -30,7 +34,7 @@ interface Case {
 
 interface Setup {
   name: string;
-  registry: Omit<RegistryOptions, 'dir'>;
+  registry: Omit<RegistryOptions, 'dir' | 'tokenAuthority'>;
   cases: Case[];
 }
 
@@ -129,16 +133,23 @@ describe('registry authentication and TLS', function () {
   for (const setup of setups) {
     describe(setup.name, () => {
       let reg: TestRegistry;
+      let tokenServer: TokenServer | undefined;
       let images: TestImages;
       let n = 0;
 
       before(async () => {
-        reg = await startRegistry({ dir: path.join(work, setup.name.replace(/\W+/g, '-')), ...setup.registry });
+        const dir = path.join(work, setup.name.replace(/\W+/g, '-'));
+        if (setup.registry.auth !== 'token') reg = await startRegistry({ dir, ...setup.registry });
+        else {
+          tokenServer = await startTokenServer({ users: { gantry: 'registry-secret' } });
+          reg = { ...(await startRegistry({ dir, ...setup.registry, username: 'gantry', password: 'registry-secret', tokenAuthority: tokenServer })), tokenServer };
+        }
         images = await buildTestImages(reg);
       });
 
       after(async () => {
         await reg?.stop();
+        await tokenServer?.stop();
       });
 
       for (const tc of setup.cases) {

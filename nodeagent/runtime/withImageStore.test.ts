@@ -8,9 +8,9 @@ import http from 'node:http';
 import path from 'node:path';
 import type { ContainerConfig, PodSandboxConfig } from '../cri/types.js';
 import type { RegistryImageService } from '../images/imageService.js';
-import { buildTestImages } from '../testing/buildah.js';
+import { buildTestImages } from '../../common/images/testImages.js';
 import { mirrorTo, openService } from '../testing/imageFixtures.js';
-import { startRegistry, type TestRegistry } from '../testing/registryProcess.js';
+import { startRegistry, type LocalRegistry } from '../../common/images/registryProcess.js';
 import type { RuncRuntime } from './runtime.js';
 import { makeRuncTestEnv, type RuncTestEnv } from './testing/testEnv.js';
 
@@ -51,7 +51,7 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 10_
 
 describe('runc runtime over the real image store (registry + buildah images)', function () {
   this.timeout(180_000);
-  let registry: TestRegistry;
+  let registry: LocalRegistry;
   let env: RuncTestEnv;
   let images: RegistryImageService;
   let runtime: RuncRuntime;

@@ -8,10 +8,10 @@ import path from 'node:path';
 import { silentLogger } from '../../common/logging.js';
 import { RegistryImageService, type RegistryImageServiceOptions } from '../images/imageService.js';
 import type { RegistriesConfig } from '../images/registry/hosts.js';
-import type { TestRegistry } from './registryProcess.js';
+import type { LocalRegistry } from '../../common/images/registryProcess.js';
 
 /** docker.io mirrored to the test registry, nothing else tried: `busybox` and `gantry/web:v1` come from it. */
-export function mirrorTo(reg: TestRegistry): RegistriesConfig {
+export function mirrorTo(reg: LocalRegistry): RegistriesConfig {
   const config: RegistriesConfig = { mirrors: { 'docker.io': { endpoint: [reg.url] } }, disableDefaultEndpoint: true };
   const c: NonNullable<RegistriesConfig['configs']>[string] = {};
   if (reg.auth !== 'none') c.auth = { username: reg.username, password: reg.password };
