@@ -1,6 +1,6 @@
 // The scheduler benchmark, after Kubernetes' scheduler_perf SchedulingBasic:
 //   npx tsx bench/scheduler.ts [--nodes 5000] [--pods 10000] [--scheduled-events false] [--watch true]
-//                              [--in-flight 128] [--ceiling-pods 5000] [--cpu-prof DIR]
+//                              [--in-flight 128] [--ceiling-pods 5000] [--cpu-prof DIR] [--hollow true]
 // 1. Decision rate alone: the scheduler's own code in memory (its own process), no API.
 // 2. End to end: etcd and the API server as separate processes; 5,000 Node objects and
 //    10,000 pending pods created through the API; then the scheduler process (scheduler/main,
@@ -11,6 +11,9 @@
 // 2b. The API server alone, same run: bindings POSTed directly, the ceiling any scheduler
 //    could reach here.
 // 3. Bin-packing quality: nodes used against the lower bound sum(requests)/node capacity.
+// --hollow backs the nodes with hollow nodes (nodeagent/hollow/main, one process of simulated
+// node agents, same capacity as the plain Node objects) instead of bare Node objects, and
+// also reports how fast bound pods reach Running (a watch notes each pod's bind and Running).
 // Prints a table, then one JSON line. Never part of the pass/fail test run.
 
 import fs from 'node:fs';
@@ -23,6 +26,7 @@ import { freePort } from '../common/proc/ports.js';
 import { startProcessCluster, type ProcessCluster } from '../common/testing/cluster.js';
 import { benchNode, benchPod, nodesLowerBound } from '../common/testing/schedWorkload.js';
 import { schedCreateAll } from './lib/schedLoad.js';
+import { rssBytes } from './lib/procStat.js';
 import { schedCpuMs, schedProfileTop, schedRunJson, schedSpawn, type SchedChild } from './lib/schedProc.js';
 
 interface DecisionRate {
@@ -101,6 +105,43 @@ interface E2E {
   etcdMaxLagS?: number;
   /** The API server alone, same run: bindings/s posted directly at the same concurrency. */
   apiBindCeiling: number;
+  /** Only with --hollow. */
+  hollow?: HollowFigures;
+}
+
+interface HollowFigures {
+  registerS: number;
+  running: number;
+  /** Pods Running per second, from the first acknowledged bind to the last pod Running. */
+  runningPerS: number;
+  /** The last pod Running, after the last acknowledged bind. */
+  lastRunningAfterLastBindS: number;
+  /** Per pod, bind seen to Running seen (both through the watch). */
+  bindToRunningP50S: number;
+  bindToRunningP99S: number;
+  rssMiB: number;
+  cpuS: number;
+}
+
+const hollowPrefix = 'hollow-';
+
+/** Starts the hollow-node process and waits for its "registered" line. */
+async function startHollow(cluster: ProcessCluster, nodes: number): Promise<{ child: SchedChild; registerS: number }> {
+  const t0 = performance.now();
+  const child = schedSpawn('nodeagent/hollow/main', ['--kubeconfig', cluster.kubeconfig, '--count', String(nodes), '--name-prefix', hollowPrefix, '--zones', '3', '--log-level', 'warn']);
+  const deadline = Date.now() + 15 * 60_000;
+  let lastLog = 0;
+  while (!child.output().includes('hollow nodes registered:')) {
+    if (child.child.exitCode !== null) throw new Error(`the hollow-node process exited:\n${child.output().slice(-2000)}`);
+    if (Date.now() > deadline) throw new Error('hollow nodes did not register within 15 min');
+    if (performance.now() - lastLog > 5000) {
+      lastLog = performance.now();
+      const r = await cluster.client.get<{ items: unknown[] }>('/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases');
+      progress(`${r.body.items?.length ?? 0}/${nodes} hollow nodes registered`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, registerS: (performance.now() - t0) / 1000 };
 }
 
 /** Bindings POSTed straight to the API server (no scheduler): the ceiling a scheduler could reach here. */
@@ -117,7 +158,7 @@ async function apiBindCeiling(cluster: ProcessCluster, nodes: number, count: num
   );
 }
 
-async function endToEnd(nodes: number, pods: number, opts: { scheduledEvents: boolean; watch: boolean; profDir: string | undefined; ceilingPods: number; inFlight: number }): Promise<E2E> {
+async function endToEnd(nodes: number, pods: number, opts: { scheduledEvents: boolean; watch: boolean; profDir: string | undefined; ceilingPods: number; inFlight: number; hollow: boolean }): Promise<E2E> {
   const nodeFlags = opts.profDir ? ['--cpu-prof', '--cpu-prof-dir', path.join(opts.profDir, 'apiserver')] : [];
   progress('starting etcd and the API server (separate processes)');
   const cluster: ProcessCluster = await startProcessCluster({ nodeFlags });
@@ -125,10 +166,19 @@ async function endToEnd(nodes: number, pods: number, opts: { scheduledEvents: bo
   let stopWatch: (() => void) | undefined;
   let etcd: Etcd3 | undefined;
   let etcdWatcher: Watcher | undefined;
+  let hollow: { child: SchedChild; registerS: number } | undefined;
+  let stopPhaseWatch: (() => void) | undefined;
   try {
     const client = cluster.client;
-    progress(`creating ${nodes} nodes`);
-    const nodeRate = await schedCreateAll(client, nodes, () => '/api/v1/nodes', benchNode);
+    let nodeRate: number;
+    if (opts.hollow) {
+      progress(`starting ${nodes} hollow nodes (one process)`);
+      hollow = await startHollow(cluster, nodes);
+      nodeRate = nodes / hollow.registerS;
+    } else {
+      progress(`creating ${nodes} nodes`);
+      nodeRate = await schedCreateAll(client, nodes, () => '/api/v1/nodes', benchNode);
+    }
     progress(`creating ${pods} pending pods`);
     const podRate = await schedCreateAll(client, pods, () => '/api/v1/namespaces/default/pods', (i) => benchPod(i));
 
@@ -158,9 +208,23 @@ async function endToEnd(nodes: number, pods: number, opts: { scheduledEvents: bo
       });
       stopWatch = w.stop;
     }
+    // With hollow nodes: when each pod was seen bound and seen Running.
+    const boundAt = new Map<string, number>();
+    const runningAt = new Map<string, number>();
+    if (hollow) {
+      const list = await client.get<{ metadata: { resourceVersion: string } }>('/api/v1/namespaces/default/pods', { query: { limit: 1 } });
+      const w = client.watch('/api/v1/namespaces/default/pods', { resourceVersion: list.body.metadata.resourceVersion, timeoutSeconds: 3600 }, (ev) => {
+        const p = ev.object as unknown as V1Pod;
+        const name = p.metadata?.name ?? '';
+        const now = performance.now();
+        if (p.spec?.nodeName && !boundAt.has(name)) boundAt.set(name, now);
+        if (p.status?.phase === 'Running' && !runningAt.has(name)) runningAt.set(name, now);
+      });
+      stopPhaseWatch = w.stop;
+    }
 
     const metricsPort = await freePort();
-    const cpu0 = { api: schedCpuMs(cluster.apiServerPid), etcd: schedCpuMs(cluster.etcd.pid), bench: process.cpuUsage() };
+    const cpu0 = { api: schedCpuMs(cluster.apiServerPid), etcd: schedCpuMs(cluster.etcd.pid), bench: process.cpuUsage(), hollow: hollow ? schedCpuMs(hollow.child.child.pid!) : NaN };
     const t0 = performance.now();
     progress('starting the scheduler process');
     const schedFlags = opts.profDir ? ['--cpu-prof', '--cpu-prof-dir', path.join(opts.profDir, 'scheduler')] : [];
@@ -232,6 +296,32 @@ async function endToEnd(nodes: number, pods: number, opts: { scheduledEvents: bo
       etcd?.close();
     }
     stopWatch?.();
+    let hollowFigures: HollowFigures | undefined;
+    if (hollow) {
+      const until = Date.now() + 10 * 60_000;
+      let lastLog = 0;
+      while (runningAt.size < pods && Date.now() < until) {
+        if (hollow.child.child.exitCode !== null) throw new Error(`the hollow-node process exited:\n${hollow.child.output().slice(-2000)}`);
+        if (performance.now() - lastLog > 2000) {
+          lastLog = performance.now();
+          progress(`${runningAt.size}/${pods} pods Running`);
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const lastRunning = Math.max(...runningAt.values());
+      const latencies = [...runningAt].map(([name, t]) => (t - (boundAt.get(name) ?? t)) / 1000).sort((a, b) => a - b);
+      hollowFigures = {
+        registerS: hollow.registerS,
+        running: runningAt.size,
+        runningPerS: runningAt.size / ((lastRunning - first.t) / 1000),
+        lastRunningAfterLastBindS: (lastRunning - last.t) / 1000,
+        bindToRunningP50S: percentile(latencies, 0.5),
+        bindToRunningP99S: percentile(latencies, 0.99),
+        rssMiB: rssBytes(hollow.child.child.pid!) / 2 ** 20,
+        cpuS: (schedCpuMs(hollow.child.child.pid!) - cpu0.hollow) / 1000,
+      };
+      stopPhaseWatch?.();
+    }
     const listed = await client.get<{ items: V1Pod[] }>('/api/v1/namespaces/default/pods', { timeoutMs: 120_000 });
     const nodeOf = listed.body.items.map((p) => p.spec?.nodeName).filter((n): n is string => !!n);
     await sched.stop();
@@ -261,9 +351,15 @@ async function endToEnd(nodes: number, pods: number, opts: { scheduledEvents: bo
       ...(watchMaxLagS !== undefined ? { watchMaxLagS } : {}),
       ...(etcdMaxLagS !== undefined ? { etcdMaxLagS } : {}),
       apiBindCeiling: ceiling,
+      ...(hollowFigures ? { hollow: hollowFigures } : {}),
     };
   } finally {
     stopWatch?.();
+    stopPhaseWatch?.();
+    if (hollow) {
+      await hollow.child.stop();
+      if (process.env.SCHED_BENCH_HOLLOW_LOG) fs.writeFileSync(process.env.SCHED_BENCH_HOLLOW_LOG, hollow.child.output());
+    }
     await etcdWatcher?.cancel().catch(() => undefined);
     etcd?.close();
     await sched?.stop();
@@ -281,11 +377,13 @@ async function main(): Promise<void> {
   const inFlight = Number(f['in-flight'] ?? 128);
   const ceilingPods = Number(f['ceiling-pods'] ?? 5000);
   const profDir = f['cpu-prof'] ? path.resolve(f['cpu-prof']) : undefined;
+  const hollow = f.hollow === 'true';
   const lb = nodesLowerBound(pods);
 
   progress(`decision rate in memory: ${nodes} nodes, ${pods} pods`);
   const dr = await schedRunJson<DecisionRate>('scheduler/perf/decisionRate', ['--nodes', String(nodes), '--pods', String(pods)]);
-  const e2e = await endToEnd(nodes, pods, { scheduledEvents, watch, profDir, ceilingPods, inFlight });
+  const e2e = await endToEnd(nodes, pods, { scheduledEvents, watch, profDir, ceilingPods, inFlight, hollow });
+  const h = e2e.hollow;
 
   const pctOver = (used: number): number => ((used - lb.nodes) / lb.nodes) * 100;
   const rows: Row[] = [
@@ -300,7 +398,14 @@ async function main(): Promise<void> {
     { figure: 'nodes used, in memory vs lower bound', value: `${dr.nodesUsed} vs ${dr.lowerBound} (+${pctOver(dr.nodesUsed).toFixed(1)}%)`, goal: '<= +5%', met: pctOver(dr.nodesUsed) <= 5 },
     { figure: 'CPU s in the bind window: apiserver / etcd / scheduler* / bench', value: `${e2e.cpuApiS.toFixed(1)} / ${e2e.cpuEtcdS.toFixed(1)} / ${e2e.cpuSchedS.toFixed(1)} / ${e2e.cpuBenchS.toFixed(1)}`, goal: '-' },
     { figure: 'events written / dropped (queue full); failed binds', value: `${e2e.eventsWritten} / ${e2e.eventsDropped}; ${e2e.bindFailures}`, goal: '-' },
-    { figure: 'setup: node / pod creation through the API', value: `${e2e.nodeCreatePerS.toFixed(0)} / ${e2e.podCreatePerS.toFixed(0)} objects/s`, goal: '-' },
+    { figure: `setup: ${hollow ? 'hollow node registration' : 'node creation'} / pod creation through the API`, value: `${e2e.nodeCreatePerS.toFixed(0)} / ${e2e.podCreatePerS.toFixed(0)} objects/s`, goal: '-' },
+    ...(h
+      ? [
+          { figure: 'hollow nodes: pods Running, first bind to last Running', value: `${h.runningPerS.toFixed(0)} pods/s (${h.running}/${pods}; last Running ${h.lastRunningAfterLastBindS.toFixed(2)} s after the last bind)`, goal: '-' },
+          { figure: 'hollow nodes: bind to Running per pod, p50 / p99 (watch)', value: `${(h.bindToRunningP50S * 1000).toFixed(0)} / ${(h.bindToRunningP99S * 1000).toFixed(0)} ms`, goal: '-' },
+          { figure: 'hollow process: RSS / CPU s from scheduler start to all Running', value: `${h.rssMiB.toFixed(0)} MiB (${((h.rssMiB * 1024) / nodes).toFixed(0)} KiB per node) / ${h.cpuS.toFixed(1)} s; registration ${h.registerS.toFixed(1)} s`, goal: '-' },
+        ]
+      : []),
   ];
   console.log(table(rows));
   console.log(`* scheduler CPU from its start (includes listing). Scheduled events: ${scheduledEvents ? 'on' : 'off'}. Machine: ${(await import('node:os')).cpus().length} cores, shared with the API server, etcd and this process.`);
@@ -313,7 +418,7 @@ async function main(): Promise<void> {
       for (const l of schedProfileTop(path.join(dir, files[0]!), 15)) console.log('  ' + l);
     }
   }
-  console.log(JSON.stringify({ bench: 'scheduler', nodes, pods, scheduledEvents, decision: dr, e2e, lowerBound: lb }));
+  console.log(JSON.stringify({ bench: 'scheduler', nodes, pods, scheduledEvents, hollow, decision: dr, e2e, lowerBound: lb }));
 }
 
 main().catch((e: unknown) => {

@@ -41,6 +41,7 @@ export class NodeAgent {
   readonly probes: ProbeManager;
   private readonly relister: RuntimeRelister;
   private timers: NodeJS.Timeout[] = [];
+  private stopped = false;
 
   constructor(private readonly o: NodeAgentOptions) {
     const logger = o.logger;
@@ -64,12 +65,17 @@ export class NodeAgent {
 
   async start(): Promise<void> {
     await this.o.lifecycle.register();
+    if (this.stopped) return;
     this.o.lifecycle.start();
     this.o.pods.subscribe((uid) => this.workers.enqueue(uid));
     await this.o.pods.waitForSync();
+    if (this.stopped) return;
+    // Pods listed before the subscription above: sync each once now rather than at the next resync.
+    for (const uid of this.o.pods.uids()) this.workers.enqueue(uid);
     this.o.logger.info('pods bound to this node listed', { pods: this.o.pods.uids().length });
     await this.housekeeping();
     await this.relister.relist();
+    if (this.stopped) return;
     this.relister.start();
     this.timers.push(setInterval(() => void this.housekeeping(), 10_000));
     const resync = this.o.resyncMs ?? 60_000;
@@ -87,6 +93,7 @@ export class NodeAgent {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     this.relister.stop();

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mergePatch } from './mergePatch.js';
+import { mergePatch, withoutNulls } from './mergePatch.js';
 
 describe('mergePatch', () => {
   const cases: { name: string; from: unknown; to: unknown; want: unknown }[] = [
@@ -12,4 +12,13 @@ describe('mergePatch', () => {
     { name: 'added object', from: {}, to: { s: { running: {} } }, want: { s: { running: {} } } },
   ];
   for (const tc of cases) it(tc.name, () => expect(mergePatch(tc.from, tc.to)).to.deep.equal(tc.want));
+});
+
+describe('withoutNulls', () => {
+  it('drops null keys at every depth, inside arrays too, so a stored status diffs as equal', () => {
+    const wanted = { conditions: [{ type: 'Ready', lastProbeTime: null }], podIP: null, s: { t: { startedAt: null, exitCode: 0 } } };
+    const stored = { conditions: [{ type: 'Ready' }], s: { t: { exitCode: 0 } } };
+    expect(withoutNulls(wanted)).to.deep.equal(stored);
+    expect(mergePatch(stored, withoutNulls(wanted))).to.equal(undefined);
+  });
 });

@@ -8,6 +8,15 @@ function equal(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+/** A copy without null-valued keys (at any depth): the API server drops them when it decodes. */
+export function withoutNulls<T>(v: T): T {
+  if (Array.isArray(v)) return v.map((x: unknown) => withoutNulls(x)) as T;
+  if (!isObject(v)) return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) if (x !== null && x !== undefined) out[k] = withoutNulls(x);
+  return out as T;
+}
+
 export function mergePatch(from: unknown, to: unknown): unknown {
   if (!isObject(from) || !isObject(to)) return equal(from, to) ? undefined : to;
   const patch: Record<string, unknown> = {};

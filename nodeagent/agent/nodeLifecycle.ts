@@ -61,6 +61,7 @@ export class NodeLifecycle {
   }
 
   start(): void {
+    if (this.stopped) return;
     const renewMs = (this.o.leaseDurationSeconds * 1000) / 4;
     this.timers.push(setInterval(() => void this.renewLease().catch((e: unknown) => this.o.logger.warn('lease renewal failed', { error: (e as Error).message })), renewMs));
     // Conditions are checked often (a runtime going down shows within seconds); written only on change or every report period.

@@ -4,7 +4,7 @@
 
 import type { RestClient } from '../../common/client/restClient.js';
 import type { Logger } from '../../common/logging.js';
-import { mergePatch } from './mergePatch.js';
+import { mergePatch, withoutNulls } from './mergePatch.js';
 import type { PodApi } from './podSync.js';
 import type { NodePodSource } from './podSource.js';
 import type { Pod, PodStatusApi } from './podTypes.js';
@@ -23,8 +23,10 @@ export class RestPodApi implements PodApi {
     return this.source.byUid(uid);
   }
 
-  async writeStatus(pod: Pod, status: PodStatusApi): Promise<void> {
+  async writeStatus(pod: Pod, wanted: PodStatusApi): Promise<void> {
     const uid = pod.metadata.uid;
+    // Compare what the server will store: a null it drops would make every diff non-empty, forever.
+    const status = withoutNulls(wanted);
     const patch = mergePatch(pod.status ?? {}, status);
     const text = JSON.stringify(status);
     if (patch === undefined) {
