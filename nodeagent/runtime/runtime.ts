@@ -23,6 +23,7 @@ import type {
   PodSandboxFilter,
   PodSandboxStatus,
 } from '../cri/types.js';
+import { containerSummary, matchesLabels } from '../cri/recordViews.js';
 import { isAtomicTemp } from '../../common/atomicFile.js';
 import { Cgroups } from './cgroups.js';
 import { CniNetwork } from './cni.js';
@@ -40,13 +41,6 @@ import { currentBoundingSet } from './securityDefaults.js';
 import { subnetClash } from './subnet.js';
 
 export type { RuncRuntimeOptions } from './config.js';
-
-const containerState = { created: 'CONTAINER_CREATED', running: 'CONTAINER_RUNNING', exited: 'CONTAINER_EXITED' } as const;
-
-function matchesLabels(labels: Record<string, string> | undefined, selector: Record<string, string> | undefined): boolean {
-  if (!selector) return true;
-  return Object.entries(selector).every(([k, v]) => labels?.[k] === v);
-}
 
 export class RuncRuntime implements RuntimeService {
   private unowned: { sandboxes: string[]; containers: string[] } = { sandboxes: [], containers: [] };
@@ -215,20 +209,6 @@ export class RuncRuntime implements RuntimeService {
     this.cpuSamples.delete(id);
   }
 
-  private summary(c: ContainerRecord): Container {
-    return {
-      id: c.id,
-      podSandboxId: c.sandboxId,
-      metadata: { ...c.config.metadata },
-      image: { ...c.config.image },
-      imageRef: c.imageRef,
-      state: containerState[c.state],
-      createdAt: c.createdAt,
-      labels: { ...(c.config.labels ?? {}) },
-      annotations: { ...(c.config.annotations ?? {}) },
-    };
-  }
-
   async listContainers(filter: ContainerFilter = {}): Promise<Container[]> {
     const out: Container[] = [];
     for (const c of this.ctx.containers.values()) {
@@ -236,7 +216,7 @@ export class RuncRuntime implements RuntimeService {
       if (filter.podSandboxId && c.sandboxId !== filter.podSandboxId) continue;
       if (!matchesLabels(c.config.labels, filter.labelSelector)) continue;
       await containers.refreshContainer(this.ctx, c);
-      const summary = this.summary(c);
+      const summary = containerSummary(c);
       if (filter.state && summary.state !== filter.state) continue;
       out.push(summary);
     }
@@ -253,7 +233,7 @@ export class RuncRuntime implements RuntimeService {
       message = text.slice(0, 4096);
     }
     return {
-      ...this.summary(c),
+      ...containerSummary(c),
       startedAt: c.startedAt ?? 0,
       finishedAt: c.finishedAt ?? 0,
       exitCode: c.exitCode ?? 0,

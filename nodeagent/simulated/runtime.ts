@@ -23,6 +23,7 @@ import type {
   PodSandboxFilter,
   PodSandboxStatus,
 } from '../cri/types.js';
+import { containerSummary, matchesLabels } from '../cri/recordViews.js';
 import { validateContainerConfig } from '../runtime/containerOps.js';
 import { commandLine, environment } from '../runtime/processConfig.js';
 import { validateSandboxConfig } from '../runtime/sandboxOps.js';
@@ -32,14 +33,8 @@ import type { SimulatedHost } from './host.js';
 import { writeContainerLog } from './logWriter.js';
 import type { SimulatedContainerRecord, SimulatedSandboxRecord } from './records.js';
 
-const containerState = { created: 'CONTAINER_CREATED', running: 'CONTAINER_RUNNING', exited: 'CONTAINER_EXITED' } as const;
 /** The runc runtime's default cap on what execSync keeps of each stream. */
 const defaultExecOutputBytes = 1024 * 1024;
-
-function matchesLabels(labels: Record<string, string> | undefined, selector: Record<string, string> | undefined): boolean {
-  if (!selector) return true;
-  return Object.entries(selector).every(([k, v]) => labels?.[k] === v);
-}
 
 function newId(): string {
   return randomUUID().replace(/-/g, '');
@@ -259,20 +254,6 @@ export class SimulatedRuntime implements RuntimeService {
     this.host.sandboxes.get(c.sandboxId)?.containerIds.delete(id);
   }
 
-  private summary(c: SimulatedContainerRecord): Container {
-    return {
-      id: c.id,
-      podSandboxId: c.sandboxId,
-      metadata: { ...c.config.metadata },
-      image: { ...c.config.image },
-      imageRef: c.imageRef,
-      state: containerState[c.state],
-      createdAt: c.createdAt,
-      labels: { ...(c.config.labels ?? {}) },
-      annotations: { ...(c.config.annotations ?? {}) },
-    };
-  }
-
   async listContainers(filter: ContainerFilter = {}): Promise<Container[]> {
     const out: Container[] = [];
     const candidates = filter.id ? [this.host.containers.get(filter.id)] : this.host.containers.values();
@@ -281,8 +262,9 @@ export class SimulatedRuntime implements RuntimeService {
       if (filter.podSandboxId && c.sandboxId !== filter.podSandboxId) continue;
       if (!matchesLabels(c.config.labels, filter.labelSelector)) continue;
       this.host.refresh(c);
-      if (filter.state && containerState[c.state] !== filter.state) continue;
-      out.push(this.summary(c));
+      const summary = containerSummary(c);
+      if (filter.state && summary.state !== filter.state) continue;
+      out.push(summary);
     }
     return out.sort((a, b) => a.createdAt - b.createdAt);
   }
@@ -290,7 +272,7 @@ export class SimulatedRuntime implements RuntimeService {
   async containerStatus(id: string): Promise<ContainerStatus> {
     const c = this.container(id);
     return {
-      ...this.summary(c),
+      ...containerSummary(c),
       startedAt: c.startedAt ?? 0,
       finishedAt: c.finishedAt ?? 0,
       exitCode: c.exitCode ?? 0,
