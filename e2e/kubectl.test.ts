@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { RestClient } from '../common/client/restClient.js';
 import { readKubeconfig } from '../common/kubeconfig.js';
 import { makeTempDir } from '../common/proc/etcdProcess.js';
-import { eventually, gantry, isolatedUpArgs, makeKubectl, removeUnlessMounted, type Kubectl } from './kubectl.js';
+import { gantry, isolatedUpArgs, makeKubectl, removeUnlessMounted, type Kubectl } from './kubectl.js';
+import { eventually } from '../common/testing/eventually.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const fixture = (name: string): string => path.join(fixtures, name);

@@ -55,21 +55,6 @@ export function makeKubectl(kubeconfig: string, cacheDir: string, binary = 'kube
   return run;
 }
 
-export async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** Runs the `gantry` CLI with GANTRY_HOME set; output is stdout and stderr together. */
 export function gantry(home: string, args: string[]): Promise<{ code: number; out: string }> {
   const { command, args: pre } = componentCommand('cli/main');

@@ -11,7 +11,8 @@ import type { KubeObject } from '../common/api/meta.js';
 import { RestClient } from '../common/client/restClient.js';
 import { readKubeconfig } from '../common/kubeconfig.js';
 import { makeTempDir } from '../common/proc/etcdProcess.js';
-import { eventually, gantry, isolatedUpArgs, makeKubectl, removeUnlessMounted, type Kubectl, type KubectlResult } from './kubectl.js';
+import { gantry, isolatedUpArgs, makeKubectl, removeUnlessMounted, type Kubectl, type KubectlResult } from './kubectl.js';
+import { eventually } from '../common/testing/eventually.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const fixture = (name: string): string => path.join(fixtures, name);

@@ -15,7 +15,8 @@ import { makeTempDir } from '../common/proc/etcdProcess.js';
 import { cgroupDirs, linkExists, mountsUnder, processesMentioning } from '../common/proc/leftovers.js';
 import { pidRuns } from '../common/proc/pids.js';
 import { parseYaml } from '../common/yaml.js';
-import { eventually, gantry, isolatedUpArgs, makeKubectl, removeUnlessMounted, type Kubectl } from './kubectl.js';
+import { gantry, isolatedUpArgs, makeKubectl, removeUnlessMounted, type Kubectl } from './kubectl.js';
+import { eventually } from '../common/testing/eventually.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const busyboxPods = path.join(repoRoot, 'manifests/examples/busybox-pods.yaml');

@@ -5,23 +5,9 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { eventually } from '../../common/testing/eventually.js';
 import type { Pod } from './podTypes.js';
 import { startAgentHarness, type AgentHarness } from './testing/agentHarness.js';
-
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, ms = 30_000, everyMs = 200): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
 
 describe('node agent with real runc (integration)', function () {
   this.timeout(300_000);
@@ -43,11 +29,11 @@ describe('node agent with real runc (integration)', function () {
   function containerStatus(p: Pod | undefined, name = 'c'): NonNullable<NonNullable<Pod['status']>['containerStatuses']>[number] | undefined {
     return p?.status?.containerStatuses?.find((c) => c.name === name);
   }
-  const waitFor = (name: string, what: string, test: (p: Pod) => boolean, ms?: number): Promise<Pod> =>
+  const waitFor = (name: string, what: string, test: (p: Pod) => boolean, ms = 30_000): Promise<Pod> =>
     eventually(`${name}: ${what}`, async () => {
       const p = await getPod(name);
       return p && test(p) ? p : undefined;
-    }, ms);
+    }, ms, 200);
   const readyCondition = (p: Pod): string | undefined => p.status?.conditions?.find((c) => c.type === 'Ready')?.status;
 
   before(async () => {
@@ -74,14 +60,14 @@ describe('node agent with real runc (integration)', function () {
     const node = await eventually('the node to be Ready', async () => {
       const r = await h.client.get<{ status?: { conditions?: { type: string; status: string }[]; capacity?: Record<string, string>; daemonEndpoints?: unknown } }>(`/api/v1/nodes/${h.nodeName}`);
       return r.status === 200 && r.body.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? r.body : undefined;
-    });
+    }, 30_000);
     expect(node.status!.capacity!.pods).to.equal('110');
     const lease = async (): Promise<string> => {
       const r = await h.client.get<{ spec: { renewTime: string; holderIdentity: string } }>(`/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${h.nodeName}`);
       expect(r.body.spec.holderIdentity).to.equal(h.nodeName);
       return r.body.spec.renewTime;
     };
-    const first = await eventually('the lease', () => lease());
+    const first = await eventually('the lease', () => lease(), 30_000);
     await eventually('a lease renewal', async () => ((await lease()) !== first ? true : undefined), 15_000);
   });
 
