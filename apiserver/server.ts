@@ -25,7 +25,7 @@ import { send, sendStatus } from './http/respond.js';
 import { statusFromError } from './http/status.js';
 import { ApiMetrics } from './metrics.js';
 import { openApiV3 } from './openapi/index.js';
-import { openApiV2ContentType, openApiV2Document } from './openapi/v2.js';
+import { buildOpenApiV2, serveOpenApiV2 } from './openapi/v2.js';
 import type { KubeletClientCredentials } from './proxy/agentTls.js';
 import { PodConnector } from './proxy/podConnector.js';
 import { builtinKinds } from './registry/registry.js';
@@ -210,11 +210,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     if (!g) throw new NotFoundError({ resource: 'group', name: String(req.params.group) });
     send(res, 200, { kind: 'APIGroup', apiVersion: 'v1', ...g });
   });
-  const openApiV2 = openApiV2Document(serverVersion.gitVersion);
-  get('/openapi/v2', (_req, res) => {
-    res.writeHead(200, { 'Content-Type': openApiV2ContentType, 'Content-Length': openApiV2.length, 'Cache-Control': 'no-cache, private' });
-    res.end(openApiV2);
-  });
+  const openApiV2 = buildOpenApiV2(builtinResources, definitions, serverVersion.gitVersion);
+  get('/openapi/v2', (req, res) => serveOpenApiV2(openApiV2, req, res));
   get('/openapi/v3', (_req, res) => {
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
     res.end(openapi.indexBody);

@@ -79,12 +79,15 @@ describe('openapi v3 documents', () => {
         }
       });
 
-      it('has list (with watch), create, read, replace and delete operations', () => {
+      it('has list (with watch), create, deletecollection, read, replace and delete operations', () => {
         const prefix = r.group === '' ? `/api/${r.version}` : `/apis/${r.group}/${r.version}`;
         const base = r.namespaced ? `${prefix}/namespaces/{namespace}/${r.plural}` : `${prefix}/${r.plural}`;
         const collection = doc.paths[base]!;
         expect(collection.get!.parameters!.map((p) => p.name)).to.include.members(['watch', 'resourceVersion', 'labelSelector', 'fieldSelector', 'limit', 'continue', 'timeoutSeconds']);
         expect(collection.post!['x-kubernetes-group-version-kind']).to.deep.equal(gvk);
+        expect(collection.delete!['x-kubernetes-action']).to.equal('deletecollection');
+        expect(collection.delete!.parameters!.map((p) => p.name)).to.include.members(['labelSelector', 'fieldSelector', 'propagationPolicy', 'dryRun']);
+        expect(collection.delete!.parameters!.map((p) => p.name)).to.not.include('watch');
         const item = doc.paths[`${base}/{name}`]!;
         for (const verb of ['get', 'put', 'patch', 'delete'] as const) expect(item[verb], verb).to.not.equal(undefined);
         if (r.namespaced) expect(doc.paths[`${prefix}/${r.plural}`]!.get!.operationId).to.match(/ForAllNamespaces$/);

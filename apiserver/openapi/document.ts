@@ -6,16 +6,9 @@
 import { createHash } from 'node:crypto';
 import { groupVersions, type ResourceDescriptor } from '../../common/api/resources.js';
 import type { SchemaObject } from '../../common/schemas/index.js';
-import {
-  deleteOptionsDefinition,
-  patchDefinition,
-  type PathItemObject,
-  resourcePaths,
-  statusDefinition,
-  subresourceKinds,
-  watchEventDefinition,
-} from './operations.js';
+import type { PathItemObject } from './operations.js';
 import { reachableDefinitions } from './reachable.js';
+import { apiSurface } from './surface.js';
 
 export interface OpenApiDocument {
   openapi: '3.0.0';
@@ -51,9 +44,6 @@ export interface OpenApiV3 {
 
 /** What the server reports as its version in document info (matches /version's minor 32). */
 const info = { title: 'Gantry', version: 'v1.32.0' };
-
-/** Schemas every group-version document carries: replies and request bodies common to all kinds. */
-const commonDefinitions = [statusDefinition, deleteOptionsDefinition, watchEventDefinition, patchDefinition];
 
 /** `api/v1` for the core group, `apis/<group>/<version>` otherwise. */
 export function groupVersionPath(group: string, version: string): string {
@@ -114,23 +104,11 @@ function build(
   resources: readonly ResourceDescriptor[],
   definitions: Readonly<Record<string, SchemaObject>>,
 ): OpenApiDocument {
-  const kinds = resources.filter((r) => r.group === group && r.version === version);
-  const paths: Record<string, PathItemObject> = {};
-  const roots = new Set(commonDefinitions);
-  for (const r of kinds) {
-    Object.assign(paths, resourcePaths(r));
-    roots.add(r.definition);
-    roots.add(`${r.definition}List`);
-    for (const sub of r.subresources) {
-      if (sub === 'scale' || sub === 'binding' || sub === 'eviction') roots.add(subresourceKinds[sub].definition);
-    }
-  }
-  const sortedPaths: Record<string, PathItemObject> = {};
-  for (const p of Object.keys(paths).sort()) sortedPaths[p] = paths[p]!;
+  const { paths, roots } = apiSurface(resources.filter((r) => r.group === group && r.version === version));
   return {
     openapi: '3.0.0',
     info,
-    paths: sortedPaths,
+    paths,
     components: {
       schemas: reachableDefinitions(roots, definitions),
       securitySchemes: {

@@ -6,6 +6,7 @@
 import type { ResourceDescriptor } from '../../common/api/resources.js';
 import { refPrefix } from '../../common/schemas/index.js';
 import {
+  deleteCollectionParams,
   deleteParams,
   listParams,
   nameParam,
@@ -135,6 +136,15 @@ export function resourcePaths(r: ResourceDescriptor): Record<string, PathItemObj
       requestBody: { content: content(['application/json', 'application/yaml'], r.definition), required: true },
       responses: ok(r.definition, ['200', '201', '202']),
     }),
+    delete: {
+      ...op('delete', '', 'deletecollection', `delete a collection of ${r.kind}`, {
+        parameters: deleteCollectionParams,
+        requestBody: { content: content(['application/json'], deleteOptionsDefinition) },
+        // Gantry answers with the list of what it deleted.
+        responses: ok(`${r.definition}List`, ['200']),
+      }),
+      operationId: `delete${gv}Collection${scope}${r.kind}`,
+    },
   };
   if (r.namespaced) {
     paths[`${apiPrefix(r.group, r.version)}/${r.plural}`] = {

@@ -62,3 +62,9 @@ export const deleteParams: ParameterObject[] = [
   query('orphanDependents', 'boolean', 'Deprecated: use propagationPolicy. Whether dependents are orphaned rather than garbage collected.'),
   query('propagationPolicy', 'string', 'How dependents are garbage collected: Orphan, Background or Foreground.'),
 ];
+
+/** Selects like a list (no watching) and deletes like a delete. */
+export const deleteCollectionParams: ParameterObject[] = [
+  ...listParams.filter((p) => !['watch', 'allowWatchBookmarks', 'sendInitialEvents'].includes(p.name)),
+  ...deleteParams,
+];
