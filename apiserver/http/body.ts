@@ -3,6 +3,8 @@
 import type { IncomingMessage } from 'node:http';
 import { BadRequestError, TooLargeError, UnsupportedMediaTypeError } from '../../common/errors.js';
 import { checkBounds, parseYaml, YamlError } from '../../common/yaml.js';
+import { decodeProtobufObject, protobufContentType } from '../protobuf/decode.js';
+import type { BodyKind } from '../protobuf/kinds.js';
 
 /** structuredClone, validation and JSON.stringify recurse: deep JSON is refused here, as deep YAML is. */
 export const maxJsonDepth = 100;
@@ -48,9 +50,14 @@ export function mediaType(contentType: string | undefined): string {
 const jsonTypes = new Set(['application/json', 'application/merge-patch+json', 'application/json-patch+json', 'application/strategic-merge-patch+json', '']);
 const yamlTypes = new Set(['application/yaml', 'application/apply-patch+yaml', 'application/x-yaml', 'text/yaml']);
 
-/** Decodes JSON or YAML; anything else is 415. Syntax errors are 400 with the position. */
-export function decodeBody(body: Buffer, contentType: string | undefined): unknown {
+/**
+ * Decodes JSON, YAML or Kubernetes protobuf; anything else is 415. Syntax errors are 400 with
+ * the position. `expected` is the kind the URL takes: protobuf bodies name their kind, and a
+ * different one is refused in Kubernetes' words (without it, any kind Kubernetes defines).
+ */
+export function decodeBody(body: Buffer, contentType: string | undefined, expected?: BodyKind): unknown {
   const type = mediaType(contentType);
+  if (type === protobufContentType) return decodeProtobufObject(body, expected, { maxDepth: maxJsonDepth });
   const text = body.toString('utf8');
   if (text.trim() === '') throw new BadRequestError('the request body is empty');
   if (jsonTypes.has(type)) {

@@ -16,6 +16,7 @@ import type { DeleteOptions, FieldValidation, ListOptions, WriteOptions } from '
 import type { ResourceStore } from '../registry/resourceStore.js';
 import type { TablePrinter } from '../tables/types.js';
 import { decodeBody, mediaType, readBody } from './body.js';
+import { requestBodyKind } from '../protobuf/kinds.js';
 import { negotiate, type Negotiated } from './negotiate.js';
 import type { ResourceRequest } from './requestInfo.js';
 import { send, sendList, sendObject } from './respond.js';
@@ -175,13 +176,13 @@ export class ResourceHandler {
         return this.patch(store, ns, info, req, res, query, neg, printer, now);
       case 'delete': {
         const raw = await readBody(req);
-        const body = raw.length ? decodeBody(raw, req.headers['content-type'] ?? 'application/json') : undefined;
+        const body = raw.length ? decodeBody(raw, req.headers['content-type'] ?? 'application/json', requestBodyKind(d, info.verb, info.subresource)) : undefined;
         const out = await store.delete(ns, info.name!, deleteOptions(query, body));
         return sendObject(res, 200, out.object, neg, printer, now);
       }
       case 'deletecollection': {
         const raw = await readBody(req);
-        const body = raw.length ? decodeBody(raw, req.headers['content-type'] ?? 'application/json') : undefined;
+        const body = raw.length ? decodeBody(raw, req.headers['content-type'] ?? 'application/json', requestBodyKind(d, info.verb, info.subresource)) : undefined;
         const list = await store.deleteCollection(ns, listOptions(query), deleteOptions(query, body));
         return sendList(res, list, neg, printer, now);
       }
@@ -221,7 +222,7 @@ export class ResourceHandler {
   }
 
   private async create(store: ResourceStore, ns: string | undefined, info: ResourceRequest, req: IncomingMessage, res: ServerResponse, q: URLSearchParams, neg: Negotiated, printer: TablePrinter, now: number): Promise<void> {
-    const body = decodeBody(await readBody(req), req.headers['content-type']);
+    const body = decodeBody(await readBody(req), req.headers['content-type'], requestBodyKind(store.descriptor, info.verb, info.subresource));
     const opts = writeOptions(q, req);
     if (info.subresource === 'binding') return this.bind(store, ns, info.name!, asObject(body, 'Binding'), opts, res);
     if (info.subresource === 'eviction') return this.evict(store, ns, info.name!, asObject(body, 'Eviction'), res);
@@ -258,7 +259,7 @@ export class ResourceHandler {
   }
 
   private async update(store: ResourceStore, ns: string | undefined, info: ResourceRequest, req: IncomingMessage, res: ServerResponse, q: URLSearchParams, neg: Negotiated, printer: TablePrinter, now: number): Promise<void> {
-    const body = asObject(decodeBody(await readBody(req), req.headers['content-type']));
+    const body = asObject(decodeBody(await readBody(req), req.headers['content-type'], requestBodyKind(store.descriptor, info.verb, info.subresource)));
     const opts = writeOptions(q, req);
     const name = info.name;
     if (!name) throw new MethodNotAllowedError('PUT needs an object name');
@@ -320,7 +321,7 @@ export class ResourceHandler {
     const out = await store.guaranteedUpdate(ns, name, (current) => {
       const scale = change(toScale(current));
       const spec = isObject(scale.spec) ? scale.spec : {};
-      const replicas = spec.replicas;
+      const replicas = spec.replicas ?? 0; // Go's omitempty: a Scale to 0 carries no replicas
       if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
         throw new ApiError('Invalid', `Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`, {
           name,

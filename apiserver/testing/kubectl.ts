@@ -17,8 +17,16 @@ export interface KubectlRun {
   done: Promise<KubectlResult>;
 }
 
-export function runKubectl(kubeconfig: string, cacheDir: string, args: string[], input = ''): KubectlRun {
-  const child = spawn('kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, ...args], {
+export interface KubectlOptions {
+  /** A specific kubectl, e.g. /usr/lib/google-cloud-sdk/bin/kubectl.1.33; default: the `kubectl` dispatcher on PATH. */
+  binary?: string;
+}
+
+/** The machine's kubectl of one minor version (1.27-1.33). */
+export const kubectlBinary = (minor: number): string => `/usr/lib/google-cloud-sdk/bin/kubectl.1.${minor}`;
+
+export function runKubectl(kubeconfig: string, cacheDir: string, args: string[], input = '', opts: KubectlOptions = {}): KubectlRun {
+  const child = spawn(opts.binary ?? 'kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, ...args], {
     env: { ...process.env, KUBECONFIG: kubeconfig, KUBECTL_KUBERC: 'false' },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -45,6 +53,6 @@ export function runKubectl(kubeconfig: string, cacheDir: string, args: string[],
   };
 }
 
-export function kubectl(kubeconfig: string, cacheDir: string, args: string[], input = ''): Promise<KubectlResult> {
-  return runKubectl(kubeconfig, cacheDir, args, input).done;
+export function kubectl(kubeconfig: string, cacheDir: string, args: string[], input = '', opts: KubectlOptions = {}): Promise<KubectlResult> {
+  return runKubectl(kubeconfig, cacheDir, args, input, opts).done;
 }
