@@ -1,58 +1,15 @@
-// Test helpers: a generic protobuf decoder driven by the same descriptors the encoder uses
-// (so a test reads the bytes back the way any proto runtime would, tag by tag), and the
-// inverse of v2Proto.ts for the parts of a Swagger document Gantry writes, to compare the
+// Test helpers: the generic protobuf decoder (apiserver/protobuf/wireDecode.ts) reads the
+// bytes back tag by tag, and the inverse of v2Proto.ts for the parts of a Swagger document Gantry writes, to compare the
 // protobuf with the JSON it was made from.
 
-import protobuf from 'protobufjs/minimal.js';
 import { load } from 'js-yaml';
-import { fieldByNumber } from '../protobuf/descriptors.js';
-import type { FieldDescriptor } from '../protobuf/descriptorTypes.js';
+import { decodeMessage as decodeWire } from '../protobuf/wireDecode.js';
 
 export type Decoded = { [field: string]: unknown };
 
-function readScalar(r: protobuf.Reader, kind: FieldDescriptor['kind']): unknown {
-  switch (kind) {
-    case 'string': return r.string();
-    case 'bytes': return r.bytes();
-    case 'bool': return r.bool();
-    case 'double': return r.double();
-    case 'float': return r.float();
-    case 'int32': case 'enum': return r.int32();
-    case 'uint32': return r.uint32();
-    case 'sint32': return r.sint32();
-    case 'fixed32': return r.fixed32();
-    case 'sfixed32': return r.sfixed32();
-    case 'int64': return Number(r.int64());
-    case 'uint64': return Number(r.uint64());
-    case 'sint64': return Number(r.sint64());
-    case 'fixed64': return Number(r.fixed64());
-    case 'sfixed64': return Number(r.sfixed64());
-    default: throw new Error(`not a scalar: ${kind}`);
-  }
-}
-
-/** Decodes `bytes` as `typeName`; repeated fields become arrays, unknown tags fail the test. */
+/** Decodes `bytes` as `typeName` with the server's own generic decoder. */
 export function decodeMessage(typeName: string, bytes: Uint8Array): Decoded {
-  const r = protobuf.Reader.create(bytes);
-  const out: Decoded = {};
-  while (r.pos < r.len) {
-    const tag = r.uint32();
-    const f = fieldByNumber(typeName, tag >>> 3);
-    if (!f) throw new Error(`${typeName}: unknown field number ${tag >>> 3}`);
-    let value: unknown;
-    if (f.kind === 'message') value = decodeMessage(f.typeName!, r.bytes());
-    else if (f.repeated && (tag & 7) === 2 && f.kind !== 'string' && f.kind !== 'bytes') {
-      // packed scalars
-      const end = r.uint32() + r.pos;
-      const items: unknown[] = [];
-      while (r.pos < end) items.push(readScalar(r, f.kind));
-      out[f.name] = [...((out[f.name] as unknown[] | undefined) ?? []), ...items];
-      continue;
-    } else value = readScalar(r, f.kind);
-    if (f.repeated) out[f.name] = [...((out[f.name] as unknown[] | undefined) ?? []), value];
-    else out[f.name] = value;
-  }
-  return out;
+  return decodeWire(typeName, bytes, { maxDepth: 200 });
 }
 
 const list = (v: unknown): Decoded[] => (Array.isArray(v) ? (v as Decoded[]) : []);
