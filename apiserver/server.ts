@@ -6,7 +6,7 @@ import type { IncomingMessage, IncomingHttpHeaders, ServerResponse } from 'node:
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import express from 'express';
-import { builtinResources } from '../common/api/resources.js';
+import { builtinResources, reviewResources } from '../common/api/resources.js';
 import type { KubeObject } from '../common/api/meta.js';
 import type { Clock } from '../common/clock.js';
 import { realClock } from '../common/clock.js';
@@ -29,6 +29,7 @@ import { buildOpenApiV2, serveOpenApiV2 } from './openapi/v2.js';
 import type { KubeletClientCredentials } from './proxy/agentTls.js';
 import { PodConnector } from './proxy/podConnector.js';
 import { builtinKinds } from './registry/registry.js';
+import { ReviewEndpoint } from './registry/reviewEndpoint.js';
 import { ResourceStore } from './registry/resourceStore.js';
 import { EtcdStorage } from './storage/etcdStorage.js';
 import type { Storage } from './storage/storage.js';
@@ -104,9 +105,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     });
   }
 
-  const discovery = buildDiscovery(builtinResources);
+  const discovery = buildDiscovery([...builtinResources, ...reviewResources]);
   const openapi = openApiV3(builtinResources, definitions);
   const authorizer = new RuleAuthorizer(opts.rules);
+  const reviews = new ReviewEndpoint({ authorizer, validator });
   const metrics = new ApiMetrics();
   /** Who is asking and may they: the same gate for plain requests and connection upgrades. */
   const admit = (method: string, url: URL, headers: IncomingHttpHeaders): { user: UserInfo; info: RequestInfo } => {
@@ -161,6 +163,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       metrics.observe(info.verb, resource, res.statusCode, seconds);
     });
     res.locals.info = info;
+    res.locals.user = user;
     res.locals.url = url;
     const node = nodeOfUser(user);
     if (node === undefined) return next();
@@ -231,7 +234,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       sendStatus(res, statusFromError(new NotFoundError({ resource: 'path', name: url.pathname })).status);
       return;
     }
-    handler.handle(info, req as unknown as IncomingMessage, res as unknown as ServerResponse, url.searchParams).catch((e: unknown) => {
+    const served = reviews.serves(info)
+      ? reviews.handle(info, res.locals.user as UserInfo, req as unknown as IncomingMessage, res as unknown as ServerResponse)
+      : handler.handle(info, req as unknown as IncomingMessage, res as unknown as ServerResponse, url.searchParams);
+    served.catch((e: unknown) => {
       const { status, internal } = statusFromError(e);
       // The request stream ends (and is destroyed) once its body is read; only a gone socket means the client left.
       if (!res.socket || res.socket.destroyed || (e instanceof Error && e.message === 'aborted')) {

@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
-import { builtinResources, groupVersions } from '../common/api/resources.js';
+import { builtinResources, groupVersions, reviewResources } from '../common/api/resources.js';
 import type { SchemaObject } from '../common/schemas/schema-object.js';
 
 const require = createRequire(import.meta.url);
@@ -41,6 +41,7 @@ const metaKinds = new Set([
   'DeleteOptions',
   'Preconditions',
   'WatchEvent',
+  'FieldSelectorRequirement',
 ]);
 
 /**
@@ -70,13 +71,28 @@ const packageOfV1Kind: Record<string, string> = {
   ScaleSpec: 'autoscaling',
   ScaleStatus: 'autoscaling',
   Eviction: 'policy',
+  SelfSubjectAccessReview: 'authorization',
+  SelfSubjectAccessReviewSpec: 'authorization',
+  ResourceAttributes: 'authorization',
+  NonResourceAttributes: 'authorization',
+  FieldSelectorAttributes: 'authorization',
+  LabelSelectorAttributes: 'authorization',
+  SubjectAccessReviewStatus: 'authorization',
+  SelfSubjectRulesReview: 'authorization',
+  SelfSubjectRulesReviewSpec: 'authorization',
+  SubjectRulesReviewStatus: 'authorization',
+  ResourceRule: 'authorization',
+  NonResourceRule: 'authorization',
+  SelfSubjectReview: 'authentication',
+  SelfSubjectReviewStatus: 'authentication',
+  UserInfo: 'authentication',
 };
 
 /** Class-name prefixes client-node uses to disambiguate kinds with the same name. */
 const prefixedPackages: Record<string, string> = { Core: 'core' };
 
 function definitionOfClass(className: string): string {
-  const m = /^([A-Z][a-z]+)?(V\d+)([A-Z]\w*)$/.exec(className);
+  const m = /^([A-Z][a-z]+)?(V\d+(?:alpha\d+|beta\d+)?)([A-Z]\w*)$/.exec(className);
   if (!m) throw new Error(`cannot name class ${className}`);
   const [, prefix, version, kind] = m as unknown as [string, string | undefined, string, string];
   const v = version.toLowerCase();
@@ -400,10 +416,11 @@ function objectSchema(model: Model, enqueue: (cls: string) => void): SchemaObjec
 }
 
 function classOfDefinition(definition: string): string {
-  const m = /^io\.k8s\.(?:api\.([a-z]+)|apimachinery\.pkg\.apis\.(meta))\.(v\d+)\.(\w+)$/.exec(definition);
+  const m = /^io\.k8s\.(?:api\.([a-z]+)|apimachinery\.pkg\.apis\.(meta))\.(v\d+(?:alpha\d+|beta\d+)?)\.(\w+)$/.exec(definition);
   if (!m) throw new Error(`cannot map definition ${definition} to a client-node class`);
   const pkg = m[1] ?? m[2]!;
-  const version = m[3]!.toUpperCase();
+  // v1 -> V1, v1beta1 -> V1beta1 (client-node's class prefixes).
+  const version = `V${m[3]!.slice(1)}`;
   const kind = m[4]!;
   const candidates = [`${pkg[0]!.toUpperCase()}${pkg.slice(1)}${version}${kind}`, `${version}${kind}`];
   for (const c of candidates) if (modelExists(c) && definitionOfClass(c) === definition) return c;
@@ -435,6 +452,8 @@ async function main(): Promise<void> {
     addRoot(r.definition, [{ group: r.group, version: r.version, kind: r.kind }]);
     addRoot(`${r.definition}List`, [{ group: r.group, version: r.version, kind: r.listKind }]);
   }
+  // Create-only review kinds: no lists.
+  for (const r of reviewResources) addRoot(r.definition, [{ group: r.group, version: r.version, kind: r.kind }]);
   // Kinds the API server uses for subresources and replies.
   addRoot('io.k8s.api.autoscaling.v1.Scale', [{ group: 'autoscaling', version: 'v1', kind: 'Scale' }]);
   addRoot('io.k8s.api.policy.v1.Eviction', [{ group: 'policy', version: 'v1', kind: 'Eviction' }]);

@@ -6,12 +6,14 @@ import { isDeepStrictEqual } from 'node:util';
 import type { KubeObject, ManagedFieldsEntry } from '../../common/api/meta.js';
 import type { Clock } from '../../common/clock.js';
 import { rfc3339 } from '../../common/clock.js';
-import { ApiError, BadRequestError, ConflictError, NotFoundError, type FieldCause } from '../../common/errors.js';
+import { ApiError, BadRequestError, ConflictError, InvalidError, NotFoundError, type FieldCause } from '../../common/errors.js';
 import { openApiPatchMeta, type PatchMeta } from '../patch/patchMeta.js';
 import { applyStrategicMergePatch } from '../patch/strategicMergePatch.js';
 import type { ResourceStore, WriteResult } from '../registry/resourceStore.js';
 import type { ApplyRequest, ServerSideApply } from './serverSideApply.js';
 import { describePath, fieldsOf, fromPaths, hasPath, leaves, removeAt, valueAt, without, type FieldPath, type FieldSet } from './fieldSet.js';
+import { fieldsFromLastApplied, kubectlApplyManager, syncLastApplied } from './lastApplied.js';
+import { checkManagedFields, explicitManagedFields, ownsNothing, setOf, sortManagedFields } from './managedFields.js';
 
 /** What the store calls on every non-apply write to keep ownership current. */
 export interface FieldTracker {
@@ -36,10 +38,6 @@ function sameSlot(e: ManagedFieldsEntry, manager: string, operation: 'Apply' | '
   return e.manager === manager && e.operation === operation && (e.subresource ?? '') === (subresource ?? '');
 }
 
-function setOf(e: ManagedFieldsEntry): FieldSet {
-  return (e.fieldsV1 ?? {}) as FieldSet;
-}
-
 export class FieldManager implements FieldTracker, ServerSideApply {
   private readonly metas = new Map<string, PatchMeta>();
 
@@ -62,26 +60,41 @@ export class FieldManager implements FieldTracker, ServerSideApply {
 
   track(definition: string, apiVersion: string, old: KubeObject | undefined, next: KubeObject, manager: string, subresource?: string, scope: FieldScope = 'all'): ManagedFieldsEntry[] | undefined {
     const meta = this.meta(definition);
+    // Entries the writer set explicitly replace the stored ones (kubectl's client-side ->
+    // server-side apply migration does this); the writer's own changes are then recorded on top.
+    const explicit = explicitManagedFields(next.metadata.managedFields, subresource);
+    const given = explicit && !isDeepStrictEqual(explicit, old?.metadata.managedFields) ? explicit : undefined;
+    if (given) {
+      const causes = checkManagedFields(given);
+      if (causes.length) {
+        const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : undefined;
+        throw new InvalidError(next.kind ?? 'Object', next.metadata.name ?? '', causes, group);
+      }
+    }
+    const previous = given ?? old?.metadata.managedFields ?? [];
     const newSet = scoped(fieldsOf(next, meta, true), scope);
-    if (!old) return Object.keys(newSet).length ? [this.entry(manager, 'Update', apiVersion, newSet, subresource)] : undefined;
-    const previous = old.metadata.managedFields ?? [];
-    const oldSet = scoped(fieldsOf(old, meta, true), scope);
+    const oldSet = old ? scoped(fieldsOf(old, meta, true), scope) : {};
     const changed = leaves(newSet).filter((p) => !hasPath(oldSet, p) || !isDeepStrictEqual(valueAt(old, p), valueAt(next, p)));
     const removed = leaves(oldSet).filter((p) => !hasPath(newSet, p));
-    if (changed.length === 0 && removed.length === 0) return old.metadata.managedFields;
+    if (changed.length === 0 && removed.length === 0 && !given) return old?.metadata.managedFields;
     const out: ManagedFieldsEntry[] = [];
-    let mine: FieldSet = {};
+    let mine: ManagedFieldsEntry | undefined;
     for (const e of previous) {
+      if (ownsNothing(e)) continue;
       const trimmed = without(setOf(e), [...changed, ...removed]);
       if (sameSlot(e, manager, 'Update', subresource)) {
-        mine = trimmed;
+        mine = { ...e, fieldsV1: trimmed };
         continue;
       }
       if (Object.keys(trimmed).length) out.push({ ...e, fieldsV1: trimmed });
     }
-    const merged = fromPaths([...leaves(mine), ...changed]);
-    if (Object.keys(merged).length) out.push(this.entry(manager, 'Update', apiVersion, merged, subresource));
-    return out.length ? out : undefined;
+    if (changed.length) {
+      // The writer takes what it changed; its entry's time says when it last took something.
+      out.push(this.entry(manager, 'Update', apiVersion, fromPaths([...(mine ? leaves(setOf(mine)) : []), ...changed]), subresource));
+    } else if (mine && Object.keys(setOf(mine)).length) {
+      out.push(mine);
+    }
+    return out.length ? sortManagedFields(out) : undefined;
   }
 
   async apply(req: ApplyRequest): Promise<WriteResult> {
@@ -91,6 +104,9 @@ export class FieldManager implements FieldTracker, ServerSideApply {
       throw new BadRequestError(`the name of the object (${applied.metadata.name}) does not match the name on the URL (${name})`);
     }
     applied.metadata.name = name;
+    if (applied.metadata.managedFields !== undefined && applied.metadata.managedFields !== null) {
+      throw new BadRequestError('metadata.managedFields must be nil');
+    }
     if (applied.apiVersion === undefined || applied.kind === undefined) {
       throw new BadRequestError('apply requires the object to carry apiVersion and kind');
     }
@@ -121,17 +137,25 @@ export class FieldManager implements FieldTracker, ServerSideApply {
 
   private merge(store: ResourceStore, current: KubeObject, applied: KubeObject, appliedSet: FieldSet, meta: PatchMeta, req: ApplyRequest): KubeObject {
     const entries = current.metadata.managedFields ?? [];
-    const conflicts: { manager: string; apiVersion: string; path: FieldPath }[] = [];
-    for (const e of entries) {
-      if (sameSlot(e, req.manager, 'Apply', req.subresource)) continue;
-      if ((e.subresource ?? '') !== (req.subresource ?? '')) continue;
+    let conflicts: Conflict[] = [];
+    entries.forEach((e, index) => {
+      if (sameSlot(e, req.manager, 'Apply', req.subresource)) return;
+      if ((e.subresource ?? '') !== (req.subresource ?? '')) return;
       const owned = setOf(e);
       for (const p of leaves(appliedSet)) {
         if (!hasPath(owned, p)) continue;
         const have = valueAt(current, p);
         const want = valueAt(applied, p);
-        if (have.found && want.found && !isDeepStrictEqual(have.value, want.value)) conflicts.push({ manager: e.manager ?? '', apiVersion: e.apiVersion ?? store.apiVersion, path: p });
+        if (have.found && want.found && !isDeepStrictEqual(have.value, want.value)) conflicts.push({ index, manager: e.manager ?? '', apiVersion: e.apiVersion ?? store.apiVersion, path: p });
       }
+    });
+    if (conflicts.length && !req.force && req.manager === kubectlApplyManager) {
+      // Upgrading from client-side apply: what the last-applied annotation shows the
+      // client-side applier set (and still holds) is kubectl's to take.
+      const allowed = fieldsFromLastApplied(current, meta);
+      const real = conflicts.filter((c) => !hasPath(allowed, c.path));
+      if (real.length) conflicts = real;
+      else req = { ...req, force: true };
     }
     if (conflicts.length && !req.force) throw conflictError(store, req.name, conflicts);
 
@@ -139,33 +163,51 @@ export class FieldManager implements FieldTracker, ServerSideApply {
     const merged = applyStrategicMergePatch(current, applied, meta) as KubeObject;
     merged.metadata.resourceVersion = current.metadata.resourceVersion;
 
-    const forced = new Map<string, FieldPath[]>();
-    for (const c of conflicts) forced.set(c.manager, [...(forced.get(c.manager) ?? []), c.path]);
     const others: ManagedFieldsEntry[] = [];
-    let previous: FieldSet = {};
-    for (const e of entries) {
+    let own: ManagedFieldsEntry | undefined;
+    entries.forEach((e, index) => {
       if (sameSlot(e, req.manager, 'Apply', req.subresource)) {
-        previous = setOf(e);
-        continue;
+        own = e;
+        return;
       }
-      const trimmed = forced.has(e.manager ?? '') ? without(setOf(e), forced.get(e.manager ?? '')!) : setOf(e);
+      const lost = conflicts.filter((c) => c.index === index).map((c) => c.path);
+      const trimmed = lost.length ? without(setOf(e), lost) : setOf(e);
       if (Object.keys(trimmed).length) others.push({ ...e, fieldsV1: trimmed });
-    }
+    });
     // Fields this manager applied before but no longer declares are removed, unless someone else owns them.
-    for (const p of leaves(previous)) {
+    for (const p of leaves(own ? setOf(own) : {})) {
       if (hasPath(appliedSet, p)) continue;
       if (others.some((e) => hasPath(setOf(e), p))) continue;
       removeAt(merged, p);
     }
-    const own = entries.find((e) => sameSlot(e, req.manager, 'Apply', req.subresource));
-    const sameAsBefore = own && isDeepStrictEqual(own.fieldsV1, appliedSet);
-    const mine = sameAsBefore ? own : this.entry(req.manager, 'Apply', store.apiVersion, appliedSet, req.subresource);
-    merged.metadata.managedFields = [...others, mine];
+    if (req.manager === kubectlApplyManager) syncLastApplied(merged, applied);
+    const unchanged = own && isDeepStrictEqual(own.fieldsV1, appliedSet) && isDeepStrictEqual(withoutManagedFields(merged), withoutManagedFields(current));
+    const mine = unchanged ? own! : this.entry(req.manager, 'Apply', store.apiVersion, appliedSet, req.subresource);
+    const next = sortManagedFields([...others, mine]);
+    // Entries stored in another order are not a change worth a write.
+    merged.metadata.managedFields = sameEntries(next, entries) ? entries : next;
     return merged;
   }
 }
 
-function conflictError(store: ResourceStore, name: string, conflicts: { manager: string; apiVersion: string; path: FieldPath }[]): ApiError {
+interface Conflict {
+  /** Which managedFields entry owns the field. */
+  index: number;
+  manager: string;
+  apiVersion: string;
+  path: FieldPath;
+}
+
+function sameEntries(a: ManagedFieldsEntry[], b: ManagedFieldsEntry[]): boolean {
+  return a.length === b.length && a.every((e) => b.some((f) => isDeepStrictEqual(e, f)));
+}
+
+function withoutManagedFields(obj: KubeObject): KubeObject {
+  const { managedFields: _m, resourceVersion: _rv, ...meta } = obj.metadata;
+  return { ...obj, metadata: meta };
+}
+
+function conflictError(store: ResourceStore, name: string, conflicts: Conflict[]): ApiError {
   const causes: FieldCause[] = conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with "${c.manager}" using ${c.apiVersion}`, field: describePath(c.path) }));
   const lines = conflicts.map((c) => `conflict with "${c.manager}" using ${c.apiVersion}: ${describePath(c.path)}`);
   const err = new ConflictError({ resource: store.descriptor.plural, group: store.descriptor.group, name }, '', causes);

@@ -66,6 +66,13 @@ const cases: { user: UserInfo; method: string; url: string; allowed: boolean }[]
   // Everyone else: discovery only.
   { user: nobody, method: 'GET', url: '/apis', allowed: true },
   { user: nobody, method: 'GET', url: '/api/v1/pods', allowed: false },
+  // ... and questions about itself (Kubernetes' system:basic-user).
+  { user: nobody, method: 'POST', url: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', allowed: true },
+  { user: nobody, method: 'POST', url: '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews', allowed: true },
+  { user: nobody, method: 'POST', url: '/apis/authentication.k8s.io/v1/selfsubjectreviews', allowed: true },
+  { user: nobody, method: 'POST', url: '/apis/authentication.k8s.io/v1beta1/selfsubjectreviews', allowed: true },
+  { user: nobody, method: 'POST', url: '/apis/authorization.k8s.io/v1/subjectaccessreviews', allowed: false },
+  { user: nobody, method: 'GET', url: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', allowed: false },
 ];
 
 describe('RuleAuthorizer default rules', () => {

@@ -2,8 +2,24 @@
 // subject, verbs and resources match allows the request; nothing matching is 403.
 
 import { ForbiddenError } from '../../common/errors.js';
-import type { RequestInfo } from '../http/requestInfo.js';
 import type { UserInfo } from './tokens.js';
+
+/** What a request (or a SelfSubjectAccessReview) asks to do. Verbs are free-form, as in RBAC ("use", "*"). */
+export type Attributes =
+  | { kind: 'resource'; group: string; resource: string; subresource?: string; namespace?: string; name?: string; verb: string }
+  | { kind: 'nonresource'; path: string; verb: string };
+
+export interface Decision {
+  allowed: boolean;
+  /** Which rule allowed it; empty when nothing did (RBAC gives no reason for a denial either). */
+  reason: string;
+}
+
+/** The rules that apply to one user, in the shape of a SelfSubjectRulesReview's status. */
+export interface UserRules {
+  resourceRules: { verbs: string[]; apiGroups: string[]; resources: string[] }[];
+  nonResourceRules: { verbs: string[]; nonResourceURLs: string[] }[];
+}
 
 export interface Rule {
   /** A user name or `group:<name>`. */
@@ -59,8 +75,12 @@ export const controllerManagerRules: Rule[] = [
   },
 ];
 
+/** Questions about oneself (Kubernetes' system:basic-user): may I?, what may I?, who am I? */
+export const selfReviewResources = ['authorization.k8s.io/selfsubjectaccessreviews', 'authorization.k8s.io/selfsubjectrulesreviews', 'authentication.k8s.io/selfsubjectreviews'];
+
 export const defaultRules: Rule[] = [
   { subject: 'group:system:masters', verbs: '*', resources: '*', paths: '*' },
+  { subject: 'group:system:authenticated', verbs: ['create'], resources: selfReviewResources },
   // Everyone authenticated may read discovery, version and health, as in Kubernetes.
   { subject: 'group:system:authenticated', verbs: ['get'], resources: [], paths: ['/api', '/apis', '/version', '/healthz', '/readyz', '/livez', '/openapi/*', '/api/*', '/apis/*'] },
   ...nodeRules,
@@ -81,18 +101,24 @@ function matchesPath(patterns: string[] | '*' | undefined, path: string): boolea
 export class RuleAuthorizer {
   constructor(private readonly rules: Rule[] = defaultRules) {}
 
-  authorize(user: UserInfo, info: RequestInfo): void {
+  /** Whether `user` may do what `info` asks, and by which rule. */
+  decide(user: UserInfo, info: Attributes): Decision {
     for (const rule of this.rules) {
       if (!matchesSubject(rule, user)) continue;
+      if (rule.verbs !== '*' && !rule.verbs.includes(info.verb)) continue;
       if (info.kind === 'nonresource') {
-        if (matchesPath(rule.paths, info.path) && (rule.verbs === '*' || rule.verbs.includes(info.verb))) return;
+        if (matchesPath(rule.paths, info.path)) return { allowed: true, reason: allowedBy(rule) };
         continue;
       }
       const resource = `${info.group}/${info.resource}${info.subresource ? '/' + info.subresource : ''}`;
-      const verbOk = rule.verbs === '*' || rule.verbs.includes(info.verb);
-      const resOk = rule.resources === '*' || rule.resources.includes(resource) || rule.resources.includes(`${info.group}/*`);
-      if (verbOk && resOk) return;
+      if (rule.resources === '*' || rule.resources.includes(resource) || rule.resources.includes(`${info.group}/*`)) return { allowed: true, reason: allowedBy(rule) };
     }
+    return { allowed: false, reason: '' };
+  }
+
+  /** Throws 403 Forbidden unless `user` may do what `info` asks. */
+  authorize(user: UserInfo, info: Attributes): void {
+    if (this.decide(user, info).allowed) return;
     if (info.kind === 'nonresource') throw new ForbiddenError(`forbidden: User "${user.name}" cannot ${info.verb} path "${info.path}"`);
     const res = `${info.resource}${info.group ? '.' + info.group : ''}${info.subresource ? '/' + info.subresource : ''}`;
     const scope = info.namespace ? `in the namespace "${info.namespace}"` : 'at the cluster scope';
@@ -102,4 +128,32 @@ export class RuleAuthorizer {
       ...(info.name ? { name: info.name } : {}),
     });
   }
+
+  /** Every rule that applies to `user`, as RBAC-style resource and non-resource rules. */
+  rulesFor(user: UserInfo): UserRules {
+    const out: UserRules = { resourceRules: [], nonResourceRules: [] };
+    for (const rule of this.rules) {
+      if (!matchesSubject(rule, user)) continue;
+      const verbs = rule.verbs === '*' ? ['*'] : [...rule.verbs];
+      if (rule.resources === '*') {
+        out.resourceRules.push({ verbs, apiGroups: ['*'], resources: ['*'] });
+      } else {
+        // `group/resource[/subresource]`, one RBAC rule per API group.
+        const byGroup = new Map<string, string[]>();
+        for (const r of rule.resources) {
+          const slash = r.indexOf('/');
+          const group = r.slice(0, slash);
+          byGroup.set(group, [...(byGroup.get(group) ?? []), r.slice(slash + 1)]);
+        }
+        for (const [group, resources] of byGroup) out.resourceRules.push({ verbs, apiGroups: [group], resources });
+      }
+      if (rule.paths !== undefined) out.nonResourceRules.push({ verbs, nonResourceURLs: rule.paths === '*' ? ['*'] : [...rule.paths] });
+    }
+    return out;
+  }
+}
+
+function allowedBy(rule: Rule): string {
+  const subject = rule.subject.startsWith('group:') ? `Group "${rule.subject.slice(6)}"` : `User "${rule.subject}"`;
+  return `allowed by Gantry's rules for ${subject}`;
 }

@@ -18,12 +18,19 @@ export const serverVersion = {
 
 const allVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
+/** Stored kinds serve every verb; create-only reviews say so. */
+function verbsOf(r: ResourceDescriptor): string[] {
+  return r.verbs ? [...r.verbs] : allVerbs;
+}
+
 const subresourceKinds: Record<string, { group: string; version: string; kind: string; verbs: string[] }> = {
   scale: { group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] },
   eviction: { group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] },
   binding: { group: '', version: 'v1', kind: 'Binding', verbs: ['create'] },
   log: { group: '', version: 'v1', kind: 'Pod', verbs: ['get'] },
   exec: { group: '', version: 'v1', kind: 'PodExecOptions', verbs: ['create', 'get'] },
+  attach: { group: '', version: 'v1', kind: 'PodAttachOptions', verbs: ['create', 'get'] },
+  portforward: { group: '', version: 'v1', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
   proxy: { group: '', version: 'v1', kind: 'PodProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] },
 };
 
@@ -45,7 +52,7 @@ export function buildDiscovery(resources: readonly ResourceDescriptor[]): Discov
   for (const gv of gvs) {
     const list: object[] = [];
     for (const r of resources.filter((x) => x.group === gv.group && x.version === gv.version)) {
-      list.push({ name: r.plural, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: allVerbs, ...(r.shortNames.length ? { shortNames: r.shortNames } : {}), ...(r.categories.length ? { categories: r.categories } : {}), storageVersionHash: '' });
+      list.push({ name: r.plural, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: verbsOf(r), ...(r.shortNames.length ? { shortNames: r.shortNames } : {}), ...(r.categories.length ? { categories: r.categories } : {}), ...(r.verbs ? {} : { storageVersionHash: '' }) });
       for (const sub of r.subresources) {
         const k = subresourceKind(r, sub);
         list.push({ name: `${r.plural}/${sub}`, singularName: '', namespaced: r.namespaced, ...(k.group !== r.group ? { group: k.group, version: k.version } : {}), kind: k.kind, verbs: k.verbs });
@@ -54,14 +61,16 @@ export function buildDiscovery(resources: readonly ResourceDescriptor[]): Discov
     }
     resourceLists.set(apiVersionOf(gv), { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: apiVersionOf(gv), resources: list });
   }
-  const groups = gvs.filter((gv) => gv.group !== '');
+  // One entry per group with all its versions; the first listed is the preferred one.
+  const groups = new Map<string, { group: string; version: string }[]>();
+  for (const gv of gvs) if (gv.group !== '') groups.set(gv.group, [...(groups.get(gv.group) ?? []), gv]);
   const groupList = {
     kind: 'APIGroupList',
     apiVersion: 'v1',
-    groups: groups.map((gv) => ({
-      name: gv.group,
-      versions: [{ groupVersion: apiVersionOf(gv), version: gv.version }],
-      preferredVersion: { groupVersion: apiVersionOf(gv), version: gv.version },
+    groups: [...groups].map(([name, versions]) => ({
+      name,
+      versions: versions.map((gv) => ({ groupVersion: apiVersionOf(gv), version: gv.version })),
+      preferredVersion: { groupVersion: apiVersionOf(versions[0]!), version: versions[0]!.version },
     })),
   };
   const aggregated = (gv: { group: string; version: string }): object => ({
@@ -74,7 +83,7 @@ export function buildDiscovery(resources: readonly ResourceDescriptor[]): Discov
         responseKind: { group: r.group, version: r.version, kind: r.kind },
         scope: r.namespaced ? 'Namespaced' : 'Cluster',
         singularResource: r.singular,
-        verbs: allVerbs,
+        verbs: verbsOf(r),
         ...(r.shortNames.length ? { shortNames: r.shortNames } : {}),
         ...(r.categories.length ? { categories: r.categories } : {}),
         subresources: [...r.subresources, ...(r.plural === 'namespaces' ? ['finalize'] : [])].map((sub) => {
@@ -89,7 +98,7 @@ export function buildDiscovery(resources: readonly ResourceDescriptor[]): Discov
     groupList,
     resourceLists,
     aggregatedLegacy: list([{ metadata: { creationTimestamp: null }, versions: gvs.filter((g) => g.group === '').map(aggregated) }]),
-    aggregatedGroups: list(groups.map((gv) => ({ metadata: { name: gv.group, creationTimestamp: null }, versions: [aggregated(gv)] }))),
+    aggregatedGroups: list([...groups].map(([name, versions]) => ({ metadata: { name, creationTimestamp: null }, versions: versions.map(aggregated) }))),
   };
 }
 

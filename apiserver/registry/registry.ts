@@ -1,9 +1,11 @@
 // The explicit list of kinds the API server serves: descriptor + strategy, by resource.
 // Adding a kind is a schema, a descriptor in common/api/resources.ts and a line here.
+// Create-only review kinds have a review (kinds/reviews.ts) instead of a strategy.
 
-import { builtinResources, type ResourceDescriptor } from '../../common/api/resources.js';
+import { builtinResources, reviewResources, type ResourceDescriptor } from '../../common/api/resources.js';
 import { namespaceStrategy, nodeStrategy, plainKinds, secretStrategy, serviceStrategy } from './kinds/core.js';
 import { podStrategy } from './kinds/pods.js';
+import { reviews, type Review } from './kinds/reviews.js';
 import { deploymentStrategy, replicaSetStrategy } from './kinds/workloads.js';
 import type { Strategy } from './strategy.js';
 
@@ -35,6 +37,22 @@ export function builtinKinds(): Map<string, KindEntry> {
     const strategy = strategies[d.plural];
     if (!strategy) throw new Error(`no strategy registered for ${d.plural}`);
     out.set(`${d.group}/${d.plural}`, { descriptor: d, strategy });
+  }
+  return out;
+}
+
+export interface ReviewKind {
+  descriptor: ResourceDescriptor;
+  review: Review;
+}
+
+/** Every review kind, keyed by `group/version/plural` (versions of one kind share a review). */
+export function reviewKinds(): Map<string, ReviewKind> {
+  const out = new Map<string, ReviewKind>();
+  for (const d of reviewResources) {
+    const review = reviews[d.kind];
+    if (!review) throw new Error(`no review registered for ${d.kind}`);
+    out.set(`${d.group}/${d.version}/${d.plural}`, { descriptor: d, review });
   }
   return out;
 }

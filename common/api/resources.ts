@@ -2,7 +2,7 @@
 // (routing, discovery, OpenAPI) and clients (the CLI). Behaviour lives in the API
 // server's strategies; this file only names things.
 
-export type SubresourceName = 'status' | 'scale' | 'binding' | 'eviction' | 'log' | 'exec' | 'proxy';
+export type SubresourceName = 'status' | 'scale' | 'binding' | 'eviction' | 'log' | 'exec' | 'attach' | 'portforward' | 'proxy';
 
 export interface ResourceDescriptor {
   group: string;
@@ -18,6 +18,8 @@ export interface ResourceDescriptor {
   subresources: SubresourceName[];
   /** Name of the OpenAPI definition of this kind in common/schemas. */
   definition: string;
+  /** The verbs served, when not every verb is (create-only reviews); discovery lists these. */
+  verbs?: readonly string[];
 }
 
 function core(kind: string, plural: string, rest: Partial<ResourceDescriptor> & { namespaced: boolean }): ResourceDescriptor {
@@ -54,7 +56,7 @@ export const builtinResources: readonly ResourceDescriptor[] = [
     namespaced: true,
     shortNames: ['po'],
     categories: ['all'],
-    subresources: ['status', 'binding', 'eviction', 'log', 'exec'],
+    subresources: ['status', 'binding', 'eviction', 'log', 'exec', 'attach', 'portforward'],
   }),
   core('Node', 'nodes', { namespaced: false, shortNames: ['no'], subresources: ['status'] }),
   core('Service', 'services', { namespaced: true, shortNames: ['svc'], categories: ['all'], subresources: ['status'] }),
@@ -79,6 +81,30 @@ export const builtinResources: readonly ResourceDescriptor[] = [
   describe('scheduling.k8s.io', 'v1', 'PriorityClass', 'priorityclasses', 'io.k8s.api.scheduling.v1.PriorityClass', {
     namespaced: false,
     shortNames: ['pc'],
+  }),
+];
+
+/**
+ * Create-only kinds that are answered, never stored: a client asks a question about itself
+ * (may I?, what may I?, who am I?) by creating one, as in Kubernetes.
+ */
+export const reviewResources: readonly ResourceDescriptor[] = [
+  describe('authorization.k8s.io', 'v1', 'SelfSubjectAccessReview', 'selfsubjectaccessreviews', 'io.k8s.api.authorization.v1.SelfSubjectAccessReview', {
+    namespaced: false,
+    verbs: ['create'],
+  }),
+  describe('authorization.k8s.io', 'v1', 'SelfSubjectRulesReview', 'selfsubjectrulesreviews', 'io.k8s.api.authorization.v1.SelfSubjectRulesReview', {
+    namespaced: false,
+    verbs: ['create'],
+  }),
+  describe('authentication.k8s.io', 'v1', 'SelfSubjectReview', 'selfsubjectreviews', 'io.k8s.api.authentication.v1.SelfSubjectReview', {
+    namespaced: false,
+    verbs: ['create'],
+  }),
+  // kubectl 1.27's `auth whoami` asks v1beta1 (then v1alpha1) only.
+  describe('authentication.k8s.io', 'v1beta1', 'SelfSubjectReview', 'selfsubjectreviews', 'io.k8s.api.authentication.v1beta1.SelfSubjectReview', {
+    namespaced: false,
+    verbs: ['create'],
   }),
 ];
 
