@@ -13,7 +13,7 @@ import { readKubeconfig } from '../common/kubeconfig.js';
 import { createLogger, type Logger } from '../common/logging.js';
 import { NodeAgent } from './agent/agent.js';
 import { loadAgentConfig, type AgentConfig } from './agent/config.js';
-import { PodEventRecorder } from './agent/events.js';
+import { NodeEventRecorder, PodEventRecorder } from './agent/events.js';
 import { readHostInfo } from './agent/hostInfo.js';
 import { RuntimeContainerLocator } from './agent/locator.js';
 import { NodeLifecycle } from './agent/nodeLifecycle.js';
@@ -131,6 +131,8 @@ async function run(cfg: AgentConfig, logger: Logger): Promise<void> {
     backoffInitialMs: cfg.backoffInitialSeconds * 1000,
     backoffMaxMs: cfg.backoffMaxSeconds * 1000,
     relistMs: cfg.relistMillis,
+    hostLimits: { oomScoreAdjFloor: runtime.oomScoreAdjFloor },
+    nodeEvents: new NodeEventRecorder(client, cfg.nodeName, clock, logger.child({ subsystem: 'events' })),
     clock,
     logger,
   });

@@ -13,6 +13,7 @@ packages=(
   docker-registry buildah            # the cluster's image registry; building test and example images
   busybox-static                     # the base of the test and example images
   apache2-utils attr                 # htpasswd -B for registry auth; setfattr for overlay opaque dirs
+  socat                              # kubectl port-forward: relays a connection made inside a pod's network namespace
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -6,6 +6,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { eventually } from '../../common/testing/eventually.js';
+import { probeOomScoreAdjFloor } from '../runtime/oomScoreAdj.js';
+import { oomScoreAdjLimitedReason } from './hostLimits.js';
 import type { Pod } from './podTypes.js';
 import { startAgentHarness, type AgentHarness } from './testing/agentHarness.js';
 
@@ -163,6 +165,49 @@ describe('node agent with real runc (integration)', function () {
     const p = await waitFor('oom', 'an OOMKilled lastState', (x) => containerStatus(x)?.lastState.terminated?.reason === 'OOMKilled', 60_000);
     expect(containerStatus(p)!.lastState.terminated!.exitCode).to.equal(137);
     expect(p.status!.qosClass).to.equal('Burstable');
+  });
+
+  it("runs pods of all three QoS classes, with oom_score_adj within what the host allows, and reports the host's floor once", async () => {
+    const { floor } = await probeOomScoreAdjFloor();
+    const sleeper = (resources: Record<string, unknown>): Record<string, unknown> => ({ containers: [{ name: 'c', image: 'busybox', imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'], resources }] });
+    const classes = [
+      { name: 'qos-guaranteed', qos: 'Guaranteed', resources: { limits: { cpu: '100m', memory: '32Mi' } }, adj: (v: number) => v === Math.max(-997, floor) },
+      { name: 'qos-burstable', qos: 'Burstable', resources: { requests: { memory: '16Mi' }, limits: { memory: '64Mi' } }, adj: (v: number) => v >= Math.max(3, floor) && v <= 999 },
+      { name: 'qos-besteffort', qos: 'BestEffort', resources: {}, adj: (v: number) => v === 1000 },
+    ];
+    for (const tc of classes) await createPod(tc.name, sleeper(tc.resources));
+    for (const tc of classes) {
+      const p = await waitFor(tc.name, 'Running', (x) => x.status?.phase === 'Running' && containerStatus(x)?.ready === true).catch(async (e: unknown) => {
+        throw new Error(`${String(e)}; status: ${JSON.stringify((await getPod(tc.name))?.status)}`);
+      });
+      expect(p.status!.qosClass).to.equal(tc.qos);
+      const r = await h.kubectl(['exec', tc.name, '--', 'cat', '/proc/1/oom_score_adj']);
+      expect(r.code, r.stderr).to.equal(0);
+      expect(tc.adj(Number(r.stdout.trim())), `${tc.qos}: oom_score_adj ${r.stdout.trim()} (floor ${floor})`).to.equal(true);
+    }
+    const warnings = fs.readFileSync(h.agentLog, 'utf8').split('\n').filter((l) => l.includes(oomScoreAdjLimitedReason));
+    const events = await h.client.get<{ items: { reason: string; type: string; message: string; involvedObject: { kind: string; name: string } }[] }>('/api/v1/namespaces/default/events', { query: { fieldSelector: `involvedObject.kind=Node,involvedObject.name=${h.nodeName}` } });
+    const nodeEvents = events.body.items.filter((e) => e.reason === oomScoreAdjLimitedReason);
+    if (floor > -997) {
+      expect(warnings, 'logged once').to.have.length(1);
+      expect(nodeEvents, 'one Node event').to.have.length(1);
+      expect(nodeEvents[0]!.type).to.equal('Warning');
+      expect(nodeEvents[0]!.message).to.contain(`below ${floor}`);
+    } else {
+      expect(warnings).to.deep.equal([]);
+      expect(nodeEvents).to.deep.equal([]);
+    }
+    for (const tc of classes) await h.client.request('DELETE', podPath(tc.name), { body: { gracePeriodSeconds: 0 } });
+  });
+
+  it("reports the node's InternalIP as a hostNetwork pod's IP", async () => {
+    await createPod('on-host', { hostNetwork: true, containers: [{ name: 'c', image: 'busybox', imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] }] });
+    const p = await waitFor('on-host', 'Running with a pod IP', (x) => x.status?.phase === 'Running' && x.status.podIP !== undefined);
+    const node = await h.client.get<{ status: { addresses: { type: string; address: string }[] } }>(`/api/v1/nodes/${h.nodeName}`);
+    const internal = node.body.status.addresses.find((a) => a.type === 'InternalIP')!.address;
+    expect(p.status!.podIP).to.equal(internal);
+    expect(p.status!.podIPs).to.deep.equal([{ ip: internal }]);
+    await h.client.request('DELETE', podPath('on-host'), { body: { gracePeriodSeconds: 0 } });
   });
 
   it('streams logs with kubectl logs -f, and honours --tail and --timestamps', async () => {

@@ -8,7 +8,8 @@ import type { Clock } from '../../common/clock.js';
 import type { Logger } from '../../common/logging.js';
 import type { ImageService, RuntimeService } from '../cri/services.js';
 import { Backoff } from './backoff.js';
-import type { EventSink } from './events.js';
+import type { EventSink, NodeEventSink } from './events.js';
+import { reportHostLimits } from './hostLimits.js';
 import type { NodeLifecycle } from './nodeLifecycle.js';
 import { ProbeManager } from './probes/probeManager.js';
 import type { NodePodSource } from './podSource.js';
@@ -32,6 +33,10 @@ export interface NodeAgentOptions {
   relistMs: number;
   /** How often every pod is synced even without a change (volumes refresh, missed events). */
   resyncMs?: number;
+  /** What the host does not allow (reported once at start, see hostLimits.ts). */
+  hostLimits?: { oomScoreAdjFloor?: number };
+  /** Where events about the Node go. */
+  nodeEvents?: NodeEventSink;
   clock: Clock;
   logger: Logger;
 }
@@ -66,6 +71,8 @@ export class NodeAgent {
   async start(): Promise<void> {
     await this.o.lifecycle.register();
     if (this.stopped) return;
+    // Once the Node exists, so its events have an object to belong to.
+    reportHostLimits(this.o.hostLimits ?? {}, this.o.nodeEvents, this.o.logger);
     this.o.lifecycle.start();
     this.o.pods.subscribe((uid) => this.workers.enqueue(uid));
     await this.o.pods.waitForSync();

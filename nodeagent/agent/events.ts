@@ -59,3 +59,43 @@ export class PodEventRecorder implements EventSink {
       .finally(() => this.queue--);
   }
 }
+
+/** Events about the node itself. */
+export interface NodeEventSink {
+  record(type: 'Normal' | 'Warning', reason: string, message: string): void;
+}
+
+/** Writes Node events as the kubelet does: in `default`, about the Node by name (its uid is its name there too). */
+export class NodeEventRecorder implements NodeEventSink {
+  constructor(
+    private readonly client: RestClient,
+    private readonly nodeName: string,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {}
+
+  record(type: 'Normal' | 'Warning', reason: string, message: string): void {
+    const now = rfc3339(this.clock.now());
+    const body = {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: `${this.nodeName}.${randomBytes(8).toString('hex')}`, namespace: 'default' },
+      involvedObject: { apiVersion: 'v1', kind: 'Node', name: this.nodeName, uid: this.nodeName },
+      reason,
+      message,
+      type,
+      source: { component: 'gantry-agent', host: this.nodeName },
+      reportingComponent: 'gantry-agent',
+      reportingInstance: this.nodeName,
+      firstTimestamp: now,
+      lastTimestamp: now,
+      count: 1,
+    };
+    this.client
+      .request('POST', '/api/v1/namespaces/default/events', { body })
+      .then((r) => {
+        if (r.status !== 201) this.logger.warn('node event not recorded', { status: r.status, reason });
+      })
+      .catch((e: unknown) => this.logger.warn('node event not recorded', { error: (e as Error).message, reason }));
+  }
+}

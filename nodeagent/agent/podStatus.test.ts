@@ -100,6 +100,36 @@ const cases: Case[] = [
     },
   },
   {
+    name: "hostNetwork: the node's address as podIP/podIPs, even before the sandbox",
+    pod: pod({ hostNetwork: true }),
+    containers: [],
+    sandbox: undefined,
+    check: (s) => {
+      expect(s.podIP).to.equal('127.0.0.1');
+      expect(s.podIPs).to.deep.equal([{ ip: '127.0.0.1' }]);
+    },
+  },
+  {
+    name: "hostNetwork, running: the node's address, not a sandbox address",
+    pod: pod({ hostNetwork: true }),
+    containers: [ctr('c', 0, 'CONTAINER_RUNNING')],
+    sandbox: { ...sandbox, network: { ip: '10.88.0.9', additionalIps: ['fd00::9'] } },
+    check: (s) => {
+      expect(s.podIP).to.equal('127.0.0.1');
+      expect(s.podIPs).to.deep.equal([{ ip: '127.0.0.1' }]);
+    },
+  },
+  {
+    name: 'pod network with a second address: both in podIPs',
+    pod: pod(),
+    containers: [ctr('c', 0, 'CONTAINER_RUNNING')],
+    sandbox: { ...sandbox, network: { ip: '10.88.0.9', additionalIps: ['fd00::9'] } },
+    check: (s) => {
+      expect(s.podIP).to.equal('10.88.0.9');
+      expect(s.podIPs).to.deep.equal([{ ip: '10.88.0.9' }, { ip: 'fd00::9' }]);
+    },
+  },
+  {
     name: 'OOMKilled shows in lastState after a restart',
     pod: pod(),
     containers: [ctr('c', 0, 'CONTAINER_EXITED', { exitCode: 137, reason: 'OOMKilled' }), ctr('c', 1, 'CONTAINER_RUNNING')],

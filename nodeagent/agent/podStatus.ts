@@ -143,7 +143,11 @@ export function computePodStatus(inputs: StatusInputs): PodStatusApi {
   if (isTerminalPhase(previous.phase)) phase = previous.phase!;
   const terminal = isTerminalPhase(phase);
   const sandboxReady = inputs.sandbox?.state === 'SANDBOX_READY';
-  const podIP = sandboxReady ? inputs.sandbox?.network?.ip : undefined;
+  // A pod on the node's network has the node's address (its InternalIP), as the kubelet
+  // reports it, whatever its sandbox; others have their sandbox's while it is up.
+  const hostNetwork = pod.spec.hostNetwork === true;
+  const podIP = hostNetwork ? inputs.hostIP || undefined : sandboxReady ? inputs.sandbox?.network?.ip : undefined;
+  const podIPs = hostNetwork ? (podIP ? [{ ip: podIP }] : []) : podIP ? [{ ip: podIP }, ...(inputs.sandbox?.network?.additionalIps ?? []).map((ip) => ({ ip }))] : [];
   const unready = containers.filter((c) => !c.ready).map((c) => c.name);
   const incomplete = init.filter((c) => !succeeded(c)).map((c) => c.name);
   const readyReason = terminal ? 'PodCompleted' : 'ContainersNotReady';
@@ -161,7 +165,7 @@ export function computePodStatus(inputs: StatusInputs): PodStatusApi {
     conditions,
     hostIP: inputs.hostIP,
     hostIPs: [{ ip: inputs.hostIP }],
-    ...(podIP ? { podIP, podIPs: [{ ip: podIP }, ...(inputs.sandbox?.network?.additionalIps ?? []).map((ip) => ({ ip }))] } : {}),
+    ...(podIP ? { podIP, podIPs } : {}),
     startTime: previous.startTime ?? now,
     qosClass: inputs.qosClass,
     ...(initSpecs.length ? { initContainerStatuses: init } : {}),

@@ -11,8 +11,10 @@ import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { Duplex } from 'node:stream';
 import { AlreadyExistsError, BadRequestError, ConflictError, NotFoundError } from '../../common/errors.js';
 import { readLogs } from '../runtime/logs/readLogs.js';
+import { PortForwardError } from './portForwardError.js';
 import type { RuntimeService } from './services.js';
 import type { ContainerConfig, ContainerState, PodSandboxConfig } from './types.js';
 
@@ -44,9 +46,41 @@ export const conformanceCommands = {
   /** Writes `bytes` zero bytes to stdout. */
   flood: (bytes: number): string[] => ['head', '-c', String(bytes), '/dev/zero'],
   copyStdin: ['cat'],
+  /** Serves `port` on every address of the pod, echoing each connection until the client ends its side. */
+  echoServer: (port: number): string[] => ['nc', '-ll', '-p', String(port), '-e', 'cat'],
 } as const;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Everything a stream carries, as it arrives. */
+function collect(stream: NodeJS.ReadableStream | undefined): { text: () => string; ended: Promise<void> } {
+  const chunks: Buffer[] = [];
+  if (!stream) return { text: () => '', ended: Promise.resolve() };
+  stream.on('data', (c: Buffer) => chunks.push(Buffer.from(c)));
+  const ended = new Promise<void>((resolve) => {
+    stream.on('end', resolve);
+    stream.on('close', resolve);
+  });
+  return { text: () => Buffer.concat(chunks).toString('utf8'), ended };
+}
+
+async function until(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await Promise.resolve().then(cond).catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+/** Settles with `p`, or fails after `ms`. */
+async function within<T>(what: string, p: Promise<T>, ms = 10_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 async function expectRejects(p: Promise<unknown>, cls: abstract new (...args: never[]) => Error): Promise<Error> {
   try {
@@ -424,6 +458,182 @@ export function runtimeConformance(name: string, makeFixture: () => Promise<Runt
         s.stdin!.end('line two\n');
         expect(await s.exitCode).to.equal(0);
         expect(Buffer.concat(out).toString()).to.equal('line one\nline two\n');
+      });
+    });
+
+    describe('attach', () => {
+      const stdio = { stdin: true, stdout: true, stderr: true, tty: false };
+
+      it('copies stdin to the container and its output back; with stdinOnce the end of input ends the container', async () => {
+        const pod = await runPod('attach-once');
+        const id = await runContainer(pod, 'c', conformanceCommands.copyStdin, { stdin: true, stdinOnce: true });
+        const s = await rt.attach(id, stdio);
+        expect(s.stdin, 'stdin').to.not.equal(undefined);
+        const out = collect(s.stdout);
+        const err = collect(s.stderr);
+        s.stdin!.write('line one\n');
+        await until('the first line', () => out.text() === 'line one\n');
+        s.stdin!.end('line two\n');
+        await within('the attachment to end', s.ended);
+        await out.ended;
+        expect(out.text()).to.equal('line one\nline two\n');
+        expect(err.text()).to.equal('');
+        await waitForState(id, 'CONTAINER_EXITED');
+        expect((await rt.containerStatus(id)).exitCode).to.equal(0);
+        await until('the log', async () => (await logOf(id)) === 'line one\nline two\n');
+      });
+
+      it("with stdinOnce, detaching without ending the input still ends the container's stdin", async () => {
+        const pod = await runPod('attach-once-detach');
+        const id = await runContainer(pod, 'c', conformanceCommands.copyStdin, { stdin: true, stdinOnce: true });
+        const s = await rt.attach(id, stdio);
+        const out = collect(s.stdout);
+        s.stdin!.write('bye\n');
+        await until('the echo', () => out.text() === 'bye\n');
+        s.close();
+        await within('the attachment to end', s.ended);
+        await waitForState(id, 'CONTAINER_EXITED');
+        expect((await rt.containerStatus(id)).exitCode).to.equal(0);
+      });
+
+      it('with stdinOnce, an attachment without stdin leaves the input open; it sees the output of one with stdin', async () => {
+        const pod = await runPod('attach-once-watch');
+        const id = await runContainer(pod, 'c', conformanceCommands.copyStdin, { stdin: true, stdinOnce: true });
+        const watcher = await rt.attach(id, { stdin: false, stdout: true, stderr: true, tty: false });
+        expect(watcher.stdin).to.equal(undefined);
+        const watched = collect(watcher.stdout);
+        const typer = await rt.attach(id, stdio);
+        typer.stdin!.write('seen\n');
+        await until('the watcher to see the output', () => watched.text() === 'seen\n');
+        watcher.close();
+        await within('the watcher to end', watcher.ended);
+        await sleep(200);
+        expect((await rt.containerStatus(id)).state, 'still running after the watcher left').to.equal('CONTAINER_RUNNING');
+        typer.stdin!.end();
+        await within('the typer to end', typer.ended);
+        await waitForState(id, 'CONTAINER_EXITED');
+      });
+
+      it('without stdinOnce, detaching leaves the container and its stdin open for the next attach', async () => {
+        const pod = await runPod('attach-keep');
+        const id = await runContainer(pod, 'c', conformanceCommands.copyStdin, { stdin: true });
+        const first = await rt.attach(id, stdio);
+        const out1 = collect(first.stdout);
+        first.stdin!.end('one\n');
+        await until('the echo of the first attach', () => out1.text() === 'one\n');
+        first.close();
+        await within('the first attachment to end', first.ended);
+        await sleep(200);
+        expect((await rt.containerStatus(id)).state).to.equal('CONTAINER_RUNNING');
+        const second = await rt.attach(id, stdio);
+        const out2 = collect(second.stdout);
+        second.stdin!.write('two\n');
+        await until('the echo of the second attach', () => out2.text() === 'two\n');
+        second.close();
+        await within('the second attachment to end', second.ended);
+        expect((await rt.containerStatus(id)).state).to.equal('CONTAINER_RUNNING');
+      });
+
+      it('with a terminal: input is echoed, lines end in CR LF, one output stream, resize is taken', async () => {
+        const pod = await runPod('attach-tty');
+        const id = await runContainer(pod, 'c', conformanceCommands.copyStdin, { stdin: true, stdinOnce: true, tty: true });
+        const s = await rt.attach(id, { stdin: true, stdout: true, stderr: true, tty: true });
+        expect(s.stderr, 'a terminal has no separate stderr').to.equal(undefined);
+        const out = collect(s.stdout);
+        s.resize(100, 30);
+        s.stdin!.write('hi\n');
+        await until('the echo and the copy', () => out.text() === 'hi\r\nhi\r\n');
+        s.close();
+        await within('the attachment to end', s.ended);
+        expect((await rt.containerStatus(id)).state).to.equal('CONTAINER_RUNNING');
+      });
+
+      it('gives output only for a container created without stdin', async () => {
+        const pod = await runPod('attach-nostdin');
+        const id = await runContainer(pod, 'c', conformanceCommands.sleepForever);
+        const s = await rt.attach(id, stdio);
+        expect(s.stdin).to.equal(undefined);
+        expect(s.stdout).to.not.equal(undefined);
+        s.close();
+        await within('the attachment to end', s.ended);
+        expect((await rt.containerStatus(id)).state).to.equal('CONTAINER_RUNNING');
+      });
+
+      it('ends when the container exits', async () => {
+        const pod = await runPod('attach-exit');
+        const id = await runContainer(pod, 'c', conformanceCommands.copyStdin, { stdin: true });
+        const s = await rt.attach(id, stdio);
+        const out = collect(s.stdout);
+        await rt.stopContainer(id, 0);
+        await within('the attachment to end', s.ended);
+        await within('stdout to end', out.ended);
+      });
+
+      it('refuses an exited container (Conflict) and an unknown one (NotFound)', async () => {
+        const pod = await runPod('attach-refused');
+        const id = await runContainer(pod, 'c', conformanceCommands.exitWith(0));
+        await waitForState(id, 'CONTAINER_EXITED');
+        await expectRejects(rt.attach(id, stdio), ConflictError);
+        await expectRejects(rt.attach('f'.repeat(32), stdio), NotFoundError);
+      });
+    });
+
+    describe('port-forward', () => {
+      const echoThrough = async (conn: Duplex, text: string): Promise<string> => {
+        const got = collect(conn);
+        conn.end(text);
+        await within('the echo to end', got.ended);
+        conn.destroy();
+        return got.text();
+      };
+      /** The server needs a moment to listen: refused until then. */
+      const forwardWhenListening = async (podId: string, port: number): Promise<Duplex> => {
+        const deadline = Date.now() + 10_000;
+        for (;;) {
+          try {
+            return await rt.portForward(podId, port);
+          } catch (e) {
+            if (!(e instanceof PortForwardError) || e.failure !== 'refused' || Date.now() > deadline) throw e;
+            await sleep(50);
+          }
+        }
+      };
+
+      it("connects to a port on the pod's loopback, half-close and all", async () => {
+        const pod = await runPod('pf');
+        await runContainer(pod, 'server', conformanceCommands.echoServer(8080));
+        const conn = await forwardWhenListening(pod.id, 8080);
+        expect(await echoThrough(conn, 'ping\n')).to.equal('ping\n');
+        // A second connection: the server is persistent.
+        expect(await echoThrough(await rt.portForward(pod.id, 8080), 'again\n')).to.equal('again\n');
+      });
+
+      it("reaches only its own pod's ports: refused where nothing listens", async () => {
+        const a = await runPod('pf-a');
+        const b = await runPod('pf-b');
+        await runContainer(a, 'server', conformanceCommands.echoServer(8080));
+        (await forwardWhenListening(a.id, 8080)).destroy();
+        const refused = (await expectRejects(rt.portForward(b.id, 8080), PortForwardError)) as PortForwardError;
+        expect(refused.failure).to.equal('refused');
+        expect(refused.port).to.equal(8080);
+        expect(refused.message).to.match(/connection refused/);
+        expect(((await expectRejects(rt.portForward(a.id, 8081), PortForwardError)) as PortForwardError).failure).to.equal('refused');
+      });
+
+      it("on the node's network: the node's loopback", async () => {
+        const port = 20_000 + Math.floor(Math.random() * 20_000);
+        const pod = await runPod('pf-host', { linux: { securityContext: { namespaceOptions: { network: 'NODE' } } } });
+        await runContainer(pod, 'server', conformanceCommands.echoServer(port));
+        const conn = await forwardWhenListening(pod.id, port);
+        expect(await echoThrough(conn, 'host\n')).to.equal('host\n');
+      });
+
+      it('rejects a bad port (BadRequest), an unknown sandbox (NotFound), a stopped one (Conflict)', async () => {
+        const pod = await runPod('pf-bad');
+        for (const port of [0, -1, 65536, 1.5]) await expectRejects(rt.portForward(pod.id, port), BadRequestError);
+        await expectRejects(rt.portForward('f'.repeat(32), 8080), NotFoundError);
+        await rt.stopPodSandbox(pod.id);
+        await expectRejects(rt.portForward(pod.id, 8080), ConflictError);
       });
     });
 

@@ -2,7 +2,10 @@
 // (common/errors: NotFoundError for unknown ids or images, ConflictError for state
 // conflicts such as starting a running container, BadRequestError for invalid configs).
 
+import type { Duplex } from 'node:stream';
 import type {
+  AttachRequest,
+  AttachSession,
   AuthConfig,
   Container,
   ContainerConfig,
@@ -57,6 +60,13 @@ export interface RuntimeService {
   execSync(id: string, cmd: string[], opts: { timeoutSeconds: number; maxOutputBytes?: number }): Promise<ExecSyncResult>;
   /** Starts an interactive command (kubectl exec). */
   exec(id: string, req: ExecRequest): Promise<ExecSession>;
+  /** Attaches to the container's stdio (kubectl attach, run -it); stdin only if created with stdin. */
+  attach(id: string, req: AttachRequest): Promise<AttachSession>;
+  /**
+   * A TCP connection to `port` on the sandbox's loopback, inside its network namespace
+   * (kubectl port-forward), as CRI's PortForward does. Rejects when nothing listens there.
+   */
+  portForward(podSandboxId: string, port: number): Promise<Duplex>;
 
   /** Found at start-up: state on disk that no record owns, for the agent to clean up. */
   orphans(): Promise<Orphan[]>;

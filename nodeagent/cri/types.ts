@@ -265,6 +265,28 @@ export interface ExecSession {
   kill(): void;
 }
 
+/** kubectl attach / run -it: the container's own stdio, as the container was created with it. */
+export interface AttachRequest {
+  stdin: boolean;
+  stdout: boolean;
+  stderr: boolean;
+  tty: boolean;
+}
+
+/**
+ * An attachment to a running container's stdio. Closing it detaches (the container keeps
+ * running, as `kubectl attach` leaves it); `ended` settles when the container exits or the
+ * attachment is closed.
+ */
+export interface AttachSession {
+  stdin?: NodeJS.WritableStream;
+  stdout?: NodeJS.ReadableStream;
+  stderr?: NodeJS.ReadableStream;
+  resize(width: number, height: number): void;
+  ended: Promise<void>;
+  close(): void;
+}
+
 /** What a runtime found on disk at start that no sandbox or container record explains. */
 export interface Orphan {
   kind: 'container' | 'sandbox' | 'mount' | 'netns' | 'cgroup';

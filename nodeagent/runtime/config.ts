@@ -29,6 +29,8 @@ export interface RuncRuntimeOptions {
   cgroupRoot?: string;
   runcPath?: string;
   conmonPath?: string;
+  /** socat relays port-forward connections from inside a pod's network namespace. */
+  socatPath?: string;
   cniBinDir?: string;
   /** A static busybox: the pause process runs its `sleep`. Default /bin/busybox (Debian busybox-static). */
   pauseBinary?: string;
@@ -41,6 +43,8 @@ export interface RuncRuntimeOptions {
   hostResolvConf?: string;
   /** Skip the check that the pod subnet is free of host networks (the caller checked). */
   skipSubnetCheck?: boolean;
+  /** The lowest oom_score_adj containers may get; default: probed at start (oomScoreAdj.ts). */
+  oomScoreAdjFloor?: number;
   logger?: Logger;
   clock?: Clock;
 }
@@ -52,6 +56,7 @@ export interface ResolvedRuntimeOptions {
   cgroupRoot: string;
   runcPath: string;
   conmonPath: string;
+  socatPath: string;
   cniBinDir: string;
   pauseBinary: string;
   logSizeMax: number;
@@ -91,6 +96,7 @@ export function resolveOptions(o: RuncRuntimeOptions): ResolvedRuntimeOptions {
     cgroupRoot: cgroupRoot.replace(/\/+$/, '') || '/',
     runcPath: o.runcPath ?? '/usr/sbin/runc',
     conmonPath: o.conmonPath ?? '/usr/bin/conmon',
+    socatPath: o.socatPath ?? '/usr/bin/socat',
     cniBinDir: o.cniBinDir ?? '/usr/lib/cni',
     pauseBinary: o.pauseBinary ?? '/bin/busybox',
     logSizeMax: o.logSizeMax ?? 0,
@@ -101,6 +107,7 @@ export function resolveOptions(o: RuncRuntimeOptions): ResolvedRuntimeOptions {
   };
   executable(resolved.runcPath, 'runc');
   executable(resolved.conmonPath, 'conmon');
+  executable(resolved.socatPath, 'socat (port-forward relay)');
   executable(resolved.pauseBinary, 'pause binary (busybox-static)');
   for (const plugin of ['bridge', 'host-local', 'loopback', 'portmap']) executable(path.join(resolved.cniBinDir, plugin), `CNI plugin`);
   // conmon's attach socket lives at <root>/s/<id>/attach and must fit a unix socket path.

@@ -28,6 +28,10 @@ export interface ConmonCreateOptions {
   persistDir: string;
   socketDir: string;
   terminal?: boolean;
+  /** A pipe to the container's stdin, fed through the attach socket (`conmon -i`). */
+  stdin?: boolean;
+  /** Keep that stdin open when an attached client goes away (Kubernetes' stdinOnce=false). */
+  leaveStdinOpen?: boolean;
   timeoutMs?: number;
 }
 
@@ -56,6 +60,8 @@ function conmonArgs(o: ConmonCreateOptions): string[] {
   ];
   if (o.logSizeMax && o.logSizeMax > 0) args.push('--log-size-max', String(o.logSizeMax));
   if (o.terminal) args.push('-t');
+  if (o.stdin) args.push('-i');
+  if (o.stdin && o.leaveStdinOpen) args.push('--leave-stdin-open');
   return args;
 }
 

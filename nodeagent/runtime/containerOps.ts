@@ -13,6 +13,7 @@ import type { ContainerRecord, SandboxRecord } from './records.js';
 import { recordVersion } from './records.js';
 import { buildContainerSpec, type SandboxView } from './specBuilder.js';
 import { readPidFile } from './conmon.js';
+import { hostDevices } from './hostDevices.js';
 import { conmonCreate, exitOf, forgetConmonFiles, terminate, waitForExit } from './supervise.js';
 
 function relativeInside(p: string, what: string): string {
@@ -102,11 +103,13 @@ async function createReserved(ctx: RuntimeContext, sandbox: SandboxRecord, confi
       user,
       boundingSet: ctx.boundingSet,
       cgroupNamespace: ctx.cgroups.version === 2,
+      oomScoreAdjFloor: ctx.oomScoreAdjFloor,
+      ...(config.linux?.securityContext?.privileged ? { hostDevices: hostDevices() } : {}),
     });
     // Not atomic on purpose: until conmon runs, a torn bundle is only an unused directory of a record.
     await fs.writeFile(path.join(L.containerBundle(id), 'config.json'), JSON.stringify(spec), { mode: 0o600 });
     // The pid is not saved: conmon's pid file (persist/container.pid) keeps it for a restart.
-    record.pid = await conmonCreate(ctx, { id, name: `${sandbox.config.metadata.name}_${config.metadata.name}`, bundle: L.containerBundle(id), persistDir: L.containerPersist(id), logPath, terminal: config.tty === true });
+    record.pid = await conmonCreate(ctx, { id, name: `${sandbox.config.metadata.name}_${config.metadata.name}`, bundle: L.containerBundle(id), persistDir: L.containerPersist(id), logPath, terminal: config.tty === true, stdin: config.stdin === true, leaveStdinOpen: config.stdinOnce !== true });
     // The sandbox was stopped meanwhile: its stop did not see this container, so it goes now.
     if (sandbox.state !== 'ready' || !ctx.sandboxes.has(sandbox.id)) {
       throw new ConflictError({ resource: 'podsandboxes', name: sandbox.id }, 'the sandbox stopped while the container was being created');

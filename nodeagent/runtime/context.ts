@@ -27,4 +27,6 @@ export interface RuntimeContext {
   reservedNames: Set<string>;
   /** The capabilities a privileged container gets (this process's bounding set). */
   boundingSet: readonly string[];
+  /** The lowest oom_score_adj this host lets a container have; requests below are raised to it. */
+  oomScoreAdjFloor: number;
 }

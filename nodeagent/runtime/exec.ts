@@ -9,10 +9,10 @@
 // An interactive exec with a TTY: runc's --tty without --console-socket makes runc itself
 // copy between the pty it creates and its own stdio, but only when its stdin is a terminal
 // (it sizes and resizes the pty from it). Node cannot open a pty nor receive the pty fd
-// over SCM_RIGHTS (what --console-socket and conmon's attach require; conmon's attach
-// socket is also SOCK_SEQPACKET, which Node cannot connect to). So `script` (util-linux)
-// provides that terminal: script -> pty -> runc --tty -> container pty. Resizing sets the
-// outer pty's size with `stty -F`; the kernel's SIGWINCH makes runc resize the inner one.
+// over SCM_RIGHTS (what --console-socket requires; conmon's exec sessions would need a
+// conmon per exec). So `script` (util-linux) provides that terminal: script -> pty ->
+// runc --tty -> container pty. Resizing sets the outer pty's size with `stty -F`; the
+// kernel's SIGWINCH makes runc resize the inner one.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

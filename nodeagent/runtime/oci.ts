@@ -78,8 +78,20 @@ export interface OciSeccomp {
   syscalls: OciSeccompRule[];
 }
 
+/** A device node runc creates in the container's /dev. */
+export interface OciDevice {
+  path: string;
+  type: 'c' | 'b' | 'u' | 'p';
+  major: number;
+  minor: number;
+  fileMode?: number;
+  uid?: number;
+  gid?: number;
+}
+
 export interface OciLinux {
   namespaces: OciNamespace[];
+  devices?: OciDevice[];
   cgroupsPath?: string;
   resources?: OciResources;
   sysctl?: Record<string, string>;

@@ -4,6 +4,7 @@
 
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import net from 'node:net';
@@ -353,6 +354,100 @@ describe('runc runtime (runc-specific)', function () {
       expect(BigInt('0x' + s.CapEff) & (1n << 21n), 'CAP_SYS_ADMIN').to.not.equal(0n);
       expect(s.Seccomp).to.equal('0');
       expect((await sh(id, 'mount -t tmpfs x /tmp && echo mounted')).out).to.equal('mounted\n');
+    });
+
+    it("privileged: the host's devices, with their numbers, usable through the device cgroup", async () => {
+      const pod = await runPod('privileged-devices');
+      const plain = await runContainer(pod, 'plain', ['sleep', '3600']);
+      const priv = await runContainer(pod, 'priv', ['sleep', '3600'], { linux: { securityContext: { privileged: true } } });
+      // A device the host has and the standard set lacks; its numbers as the host sees them.
+      const hostDev = ['/dev/loop-control', '/dev/kmsg', '/dev/loop0'].find((d) => existsSync(d));
+      expect(hostDev, 'a host device to look for').to.be.a('string');
+      const numbers = async (id: string, dev: string): Promise<string> => (await sh(id, `stat -c '%F %t:%T' ${dev}`)).out.trim();
+      const onHost = (await run('stat', ['-c', '%F %t:%T', hostDev!])).stdout.trim();
+      expect(await numbers(priv, hostDev!)).to.equal(onHost);
+      expect((await sh(plain, `test -e ${hostDev}`)).code, 'not in an unprivileged container').to.not.equal(0);
+      // Opening it goes through the device cgroup: allowed for the privileged container only.
+      expect((await sh(priv, 'head -c 0 /dev/loop0 && echo opened')).out).to.equal(existsSync('/dev/loop0') ? 'opened\n' : '');
+      expect((await sh(priv, 'ls /dev/pts/ptmx >/dev/null && test ! -e /dev/console -o -c /dev/console && echo ok')).out).to.equal('ok\n');
+    });
+  });
+
+  describe('QoS classes and oom_score_adj', () => {
+    // What the kubelet computes per class; the runtime raises what the host does not allow.
+    const classes = [
+      { name: 'Guaranteed', adj: -997 },
+      { name: 'Burstable', adj: 500 },
+      { name: 'BestEffort', adj: 1000 },
+    ];
+    for (const tc of classes) {
+      it(`a ${tc.name} container runs, with oom_score_adj ${tc.adj} or the host's floor`, async () => {
+        const pod = await runPod(`qos-${tc.name.toLowerCase()}`);
+        const id = await runContainer(pod, 'c', ['sleep', '3600'], { linux: { resources: { oomScoreAdj: tc.adj, ...(tc.name === 'Guaranteed' ? { memoryLimitInBytes: 64 << 20, cpuQuota: 10_000 } : {}) } } });
+        expect((await rt.containerStatus(id)).state).to.equal('CONTAINER_RUNNING');
+        const want = Math.max(tc.adj, rt.oomScoreAdjFloor);
+        expect(readFileSync(`/proc/${rt.containerPid(id)}/oom_score_adj`, 'utf8').trim()).to.equal(String(want));
+        expect((await sh(id, 'cat /proc/1/oom_score_adj')).out.trim()).to.equal(String(want));
+      });
+    }
+
+    it('the probed floor is exact: one below it, runc fails the container (on hosts with a floor)', async function () {
+      if (rt.oomScoreAdjFloor <= -1000) this.skip();
+      const pod = await runPod('qos-below-floor');
+      // A second instance over the same state (it sees the pod), told a floor one too low.
+      const strict = await env.open({ oomScoreAdjFloor: rt.oomScoreAdjFloor - 1 });
+      const config: ContainerConfig = { metadata: { name: 'c', attempt: 0 }, image: { image: 'busybox' }, logPath: 'c.log', command: ['sleep', '3600'], linux: { resources: { oomScoreAdj: -997 } } };
+      let err: Error | undefined;
+      try {
+        await strict.startContainer(await strict.createContainer(pod.id, config, pod.config));
+      } catch (e) {
+        err = e as Error;
+      }
+      expect(err?.message).to.match(/oom_score_adj/);
+    });
+  });
+
+  describe('attach', () => {
+    it('carries a megabyte of binary stdin through and back unchanged (packets split and framed)', async () => {
+      const pod = await runPod('attach-bulk');
+      const id = await runContainer(pod, 'c', ['cat'], { stdin: true, stdinOnce: true });
+      const s = await rt.attach(id, { stdin: true, stdout: true, stderr: true, tty: false });
+      const chunks: Buffer[] = [];
+      s.stdout!.on('data', (c: Buffer) => chunks.push(c));
+      const input = randomBytes(1024 * 1024);
+      s.stdin!.end(input);
+      await s.ended;
+      expect(Buffer.concat(chunks).equals(input), 'output equals input').to.equal(true);
+      await waitForState(id, 'CONTAINER_EXITED');
+    });
+
+    it("resizes the container's terminal", async () => {
+      const pod = await runPod('attach-resize');
+      const id = await runContainer(pod, 'c', ['sh', '-c', 'while true; do stty size; sleep 0.1; done'], { stdin: true, tty: true });
+      const s = await rt.attach(id, { stdin: true, stdout: true, stderr: false, tty: true });
+      let out = '';
+      s.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+      s.resize(101, 33);
+      const deadline = Date.now() + 10_000;
+      while (!out.includes('33 101\r\n') && Date.now() < deadline) await sleep(50);
+      expect(out).to.contain('33 101\r\n');
+      s.close();
+      await s.ended;
+    });
+
+    it('attaches again after the runtime restarted, to the same stdin', async () => {
+      const pod = await runPod('attach-restart');
+      const id = await runContainer(pod, 'c', ['cat'], { stdin: true });
+      const again = await env.open();
+      const s = await again.attach(id, { stdin: true, stdout: true, stderr: true, tty: false });
+      let out = '';
+      s.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+      s.stdin!.write('still here\n');
+      const deadline = Date.now() + 10_000;
+      while (out !== 'still here\n' && Date.now() < deadline) await sleep(50);
+      expect(out).to.equal('still here\n');
+      s.close();
+      await s.ended;
     });
   });
 

@@ -4,11 +4,15 @@
 // pods as they are: still running, or exited with their exit codes.
 
 import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Duplex } from 'node:stream';
 import { realClock } from '../../common/clock.js';
 import { ConflictError, NotFoundError } from '../../common/errors.js';
 import { silentLogger } from '../../common/logging.js';
 import type { RuntimeService } from '../cri/services.js';
 import type {
+  AttachRequest,
+  AttachSession,
   Container,
   ContainerConfig,
   ContainerFilter,
@@ -24,7 +28,9 @@ import type {
   PodSandboxStatus,
 } from '../cri/types.js';
 import { containerSummary, matchesLabels } from '../cri/recordViews.js';
+import { validateForwardPort } from '../cri/portForwardError.js';
 import { isAtomicTemp } from '../../common/atomicFile.js';
+import { attachToConmon, attachToLog, mustAttachThroughLog } from './attach.js';
 import { Cgroups } from './cgroups.js';
 import { CniNetwork } from './cni.js';
 import { resolveOptions, RuntimeConfigError, type RuncRuntimeOptions } from './config.js';
@@ -32,6 +38,8 @@ import * as containers from './containerOps.js';
 import type { RuntimeContext } from './context.js';
 import { execSync, startExec } from './exec.js';
 import { KeyedLock } from './keyedLock.js';
+import { probeOomScoreAdjFloor } from './oomScoreAdj.js';
+import { portForward } from './portForward.js';
 import { Layout } from './layout.js';
 import { findOrphans, removeOrphan } from './orphans.js';
 import { RecordStore, type ContainerRecord, type SandboxRecord } from './records.js';
@@ -81,6 +89,7 @@ export class RuncRuntime implements RuntimeService {
       locks: new KeyedLock(),
       reservedNames: new Set(),
       boundingSet: currentBoundingSet(),
+      oomScoreAdjFloor: options.oomScoreAdjFloor ?? (await probeOomScoreAdjFloor()).floor,
     };
     const rt = new RuncRuntime(ctx);
     await rt.reconcile();
@@ -276,6 +285,31 @@ export class RuncRuntime implements RuntimeService {
     return execSync(this.ctx.runc, this.ctx.layout.execDir, id, cmd, { timeoutMs, maxOutputBytes: opts.maxOutputBytes ?? this.ctx.opts.execOutputLimitBytes });
   }
 
+  async attach(id: string, req: AttachRequest): Promise<AttachSession> {
+    const c = await this.requireRunning(id);
+    const L = this.ctx.layout;
+    const created = { stdin: c.config.stdin === true, stdinOnce: c.config.stdinOnce === true, tty: c.config.tty === true };
+    if (mustAttachThroughLog(created, req)) {
+      return attachToLog({ logPath: c.logPath, running: async () => (await containers.refreshContainer(this.ctx, c)).state === 'running' }, req);
+    }
+    return attachToConmon(
+      {
+        socketPath: path.join(L.socketDir, id, 'attach'),
+        controlFifo: path.join(L.containerBundle(id), 'ctl'),
+        stdin: c.config.stdin === true,
+        tty: c.config.tty === true,
+      },
+      req,
+    );
+  }
+
+  async portForward(podSandboxId: string, port: number): Promise<Duplex> {
+    validateForwardPort(port);
+    const s = this.sandbox(podSandboxId);
+    if ((await this.sandboxState(s)) !== 'SANDBOX_READY') throw new ConflictError({ resource: 'podsandboxes', name: podSandboxId }, 'the sandbox is not ready');
+    return portForward({ podSandboxId, port, socatPath: this.ctx.opts.socatPath, ...(s.netnsPath ? { netnsPath: s.netnsPath } : {}) });
+  }
+
   async exec(id: string, req: ExecRequest): Promise<ExecSession> {
     await this.requireRunning(id);
     return startExec(this.ctx.runc, this.ctx.layout.execDir, id, req);
@@ -292,6 +326,14 @@ export class RuncRuntime implements RuntimeService {
     await removeOrphan(this.ctx, o);
     this.unowned.sandboxes = this.unowned.sandboxes.filter((n) => !(o.kind === 'sandbox' && n === o.id));
     this.unowned.containers = this.unowned.containers.filter((n) => !(o.kind === 'container' && n === o.id));
+  }
+
+  /**
+   * The lowest oom_score_adj this host lets a container have (-1000: no limit). Containers
+   * that ask for less get this value; the node agent reports it.
+   */
+  get oomScoreAdjFloor(): number {
+    return this.ctx.oomScoreAdjFloor;
   }
 
   /** The cgroup directory of a container for a controller (for tests and tools). */

@@ -37,6 +37,25 @@ function throwsBadRequest(fn: () => unknown): void {
 }
 
 describe('buildContainerSpec', () => {
+  const oomCases = [
+    { name: 'Guaranteed on a host with CAP_SYS_RESOURCE', adj: -997, floor: undefined, want: -997 },
+    { name: 'Guaranteed on a host without it', adj: -997, floor: 0, want: 0 },
+    { name: 'Burstable above the floor', adj: 400, floor: 0, want: 400 },
+    { name: 'BestEffort', adj: 1000, floor: 0, want: 1000 },
+  ];
+  for (const tc of oomCases) {
+    it(`oom_score_adj: ${tc.name}`, () => {
+      const spec = buildContainerSpec(input({ linux: { resources: { oomScoreAdj: tc.adj } } }, tc.floor === undefined ? {} : { oomScoreAdjFloor: tc.floor }));
+      expect(spec.process.oomScoreAdj).to.equal(tc.want);
+    });
+  }
+
+  it("privileged containers get the host's devices; others none", () => {
+    const hostDevices = [{ path: '/dev/loop-control', type: 'c' as const, major: 10, minor: 237, fileMode: 0o600, uid: 0, gid: 0 }];
+    expect(buildContainerSpec(input({ linux: { securityContext: { privileged: true } } }, { hostDevices })).linux.devices).to.deep.equal(hostDevices);
+    expect(buildContainerSpec(input({}, { hostDevices })).linux.devices).to.equal(undefined);
+  });
+
   it('joins the pod network, UTS and IPC, with its own mount and PID namespaces', () => {
     const spec = buildContainerSpec(input());
     expect(spec.linux.namespaces).to.deep.equal([

@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { BadRequestError } from '../../common/errors.js';
 import type { ContainerConfig, ImageConfigSummary, Mount, NamespaceMode, NamespaceOptions } from '../cri/types.js';
-import type { OciMount, OciNamespace, OciResources, OciSeccomp, OciSpec } from './oci.js';
+import type { OciDevice, OciMount, OciNamespace, OciResources, OciSeccomp, OciSpec } from './oci.js';
+import { clampOomScoreAdj, unrestrictedOomScoreAdj } from './oomScoreAdj.js';
 import { ociVersion } from './oci.js';
 import { commandLine, environment, type ResolvedUser } from './processConfig.js';
 import { runtimeDefaultSeccomp } from './seccompProfile.js';
@@ -38,6 +39,10 @@ export interface ContainerSpecInput {
   boundingSet: readonly string[];
   /** cgroup v2 hosts give each container its own cgroup namespace. */
   cgroupNamespace: boolean;
+  /** The lowest oom_score_adj this host lets a container have (oomScoreAdj.ts); default -1000. */
+  oomScoreAdjFloor?: number;
+  /** The host's device nodes, which a privileged container gets (hostDevices.ts). */
+  hostDevices?: readonly OciDevice[];
 }
 
 export interface PauseSpecInput {
@@ -203,7 +208,7 @@ export function buildContainerSpec(input: ContainerSpecInput): OciSpec {
       cwd: config.workingDir || input.image.workingDir || '/',
       capabilities: { bounding: caps, effective: caps, permitted: caps },
       noNewPrivileges: privileged ? sc?.noNewPrivs === true : sc?.noNewPrivs !== false,
-      ...(config.linux?.resources?.oomScoreAdj !== undefined ? { oomScoreAdj: config.linux.resources.oomScoreAdj } : {}),
+      ...(config.linux?.resources?.oomScoreAdj !== undefined ? { oomScoreAdj: clampOomScoreAdj(config.linux.resources.oomScoreAdj, input.oomScoreAdjFloor ?? unrestrictedOomScoreAdj) } : {}),
     },
     root: { path: input.rootfs, readonly: sc?.readonlyRootfs === true },
     mounts,
@@ -216,6 +221,9 @@ export function buildContainerSpec(input: ContainerSpecInput): OciSpec {
   };
   if (!spec.process.cwd.startsWith('/')) throw new BadRequestError(`workingDir ${JSON.stringify(spec.process.cwd)} must be absolute`);
   if (seccomp) spec.linux.seccomp = seccomp;
+  // Kubernetes' privileged: every device of the host, created in the container's /dev (the
+  // cgroup rule above already allows them all).
+  if (privileged && input.hostDevices?.length) spec.linux.devices = input.hostDevices.map((d) => ({ ...d }));
   if (!privileged) {
     spec.linux.maskedPaths = [...(sc?.maskedPaths ?? defaultMaskedPaths)];
     spec.linux.readonlyPaths = [...(sc?.readonlyPaths ?? defaultReadonlyPaths)];

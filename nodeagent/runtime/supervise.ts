@@ -16,6 +16,8 @@ export interface LaunchSpec {
   persistDir: string;
   logPath?: string;
   terminal?: boolean;
+  stdin?: boolean;
+  leaveStdinOpen?: boolean;
 }
 
 /** conmon + `runc create`: the container exists, its process waits for `runc start`. */
@@ -36,6 +38,8 @@ export async function conmonCreate(ctx: RuntimeContext, l: LaunchSpec): Promise<
     persistDir: l.persistDir,
     socketDir: ctx.layout.socketDir,
     terminal: l.terminal === true,
+    stdin: l.stdin === true,
+    leaveStdinOpen: l.leaveStdinOpen === true,
   });
   return pid;
 }

@@ -2,7 +2,7 @@
 // processes: it recognises the fixed vocabulary of the shared conformance suite
 // (nodeagent/cri/conformance.ts `conformanceCommands`) — sleep, exit with a code, print
 // then exit, exit on SIGTERM, sleep then exit, print a variable or the working directory,
-// echo the arguments, write zero bytes, copy stdin — and reduces it to a timeline: output
+// echo the arguments, write zero bytes, copy stdin, serve an echo port — and reduces it to a timeline: output
 // at start, an exit after some time or never, an exit code on SIGTERM. Any other command
 // is taken for a long-running service that never exits on its own, like `sleep` forever.
 
@@ -23,6 +23,8 @@ export interface SimulatedProgram {
   exitCodeOnTerm?: number;
   /** Copies stdin to stdout and exits when stdin ends; without stdin it exits at once. */
   copiesStdin?: boolean;
+  /** A TCP port on the pod's loopback where it serves each connection by echoing it (`nc -ll -p N -e cat`). */
+  echoesOnPort?: number;
 }
 
 /** The process's view: its environment (`KEY=value` lines) and working directory. */
@@ -97,6 +99,12 @@ function recogniseDirect(argv: readonly string[], ctx: SimulatedProcessContext):
     case 'head': {
       const n = args[0] === '-c' && /^\d+$/.test(args[1] ?? '') ? Number(args[1]) : undefined;
       return n !== undefined && args.length === 3 && args[2] === '/dev/zero' ? done([{ stream: 'stdout', zeroBytes: n }], 0) : undefined;
+    }
+    case 'nc': {
+      // busybox nc as a persistent server that runs `cat` per connection: an echo service.
+      const m = /^-ll -p (\d+) -e cat$/.exec(args.join(' '));
+      const port = m ? Number(m[1]) : 0;
+      return port >= 1 && port <= 65535 ? { recognised: true, output: [], exitCode: 0, echoesOnPort: port } : undefined;
     }
     case 'sh':
       return args[0] === '-c' && args[1] !== undefined ? recogniseScript(args[1], ctx) : undefined;

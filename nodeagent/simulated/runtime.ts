@@ -6,9 +6,12 @@
 
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import type { Duplex } from 'node:stream';
 import { AlreadyExistsError, BadRequestError, ConflictError, NotFoundError } from '../../common/errors.js';
 import type { RuntimeService } from '../cri/services.js';
 import type {
+  AttachRequest,
+  AttachSession,
   Container,
   ContainerConfig,
   ContainerFilter,
@@ -24,9 +27,11 @@ import type {
   PodSandboxStatus,
 } from '../cri/types.js';
 import { containerSummary, matchesLabels } from '../cri/recordViews.js';
+import { validateForwardPort } from '../cri/portForwardError.js';
 import { validateContainerConfig } from '../runtime/containerOps.js';
 import { commandLine, environment } from '../runtime/processConfig.js';
 import { validateSandboxConfig } from '../runtime/sandboxOps.js';
+import { simulatedAttach, simulatedPortForward, waitsForStdin } from './attach.js';
 import { recogniseCommand, type SimulatedProgram } from './commands.js';
 import { killedExitCode, simulatedExecSync, startSimulatedExec } from './exec.js';
 import type { SimulatedHost } from './host.js';
@@ -192,7 +197,7 @@ export class SimulatedRuntime implements RuntimeService {
       }
     }
     // The exit becomes visible only after the output is in the log, so a reader who saw it exit finds the output.
-    if (c.state === 'running' && program.exitAfterMs !== undefined) {
+    if (c.state === 'running' && program.exitAfterMs !== undefined && !waitsForStdin(c)) {
       c.exitsAt = startedAt + program.exitAfterMs;
       this.host.refresh(c);
     }
@@ -323,6 +328,17 @@ export class SimulatedRuntime implements RuntimeService {
     // 0 means no deadline in the CRI; a day is as good as none and still ends.
     const timeoutMs = opts.timeoutSeconds > 0 ? opts.timeoutSeconds * 1000 : 24 * 3600 * 1000;
     return simulatedExecSync(program, this.host.timers, { timeoutMs, maxOutputBytes: opts.maxOutputBytes ?? defaultExecOutputBytes }, (kill) => this.host.onExit(id, kill));
+  }
+
+  async attach(id: string, req: AttachRequest): Promise<AttachSession> {
+    return simulatedAttach(this.host, this.requireRunning(id), req);
+  }
+
+  async portForward(podSandboxId: string, port: number): Promise<Duplex> {
+    validateForwardPort(port);
+    const s = this.sandbox(podSandboxId);
+    if (s.state !== 'ready') throw new ConflictError({ resource: 'podsandboxes', name: podSandboxId }, 'the sandbox is not ready');
+    return simulatedPortForward(this.host, s, port);
   }
 
   async exec(id: string, req: ExecRequest): Promise<ExecSession> {

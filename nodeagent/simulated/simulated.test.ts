@@ -385,3 +385,30 @@ describe('simulated runtime: cost of idle containers', function () {
     expect(n.host.pendingWatchers).to.equal(0);
   });
 });
+
+describe('simulated attach and port-forward leave nothing behind', () => {
+  it('an attachment closed or ended by the exit holds no watcher; a forwarded connection neither once done', async () => {
+    const n = makeNode();
+    const pod = await runPod(n);
+    const cat = await n.rt.createContainer(pod.id, containerConfig(cc.copyStdin, { stdin: true }), pod.config);
+    await n.rt.startContainer(cat);
+    const a = await n.rt.attach(cat, { stdin: true, stdout: true, stderr: false, tty: false });
+    expect(n.host.pendingWatchers).to.equal(1);
+    a.close();
+    await a.ended;
+    expect(n.host.pendingWatchers).to.equal(0);
+    const b = await n.rt.attach(cat, { stdin: false, stdout: true, stderr: false, tty: false });
+    n.host.simulateExit(cat, 137);
+    await b.ended;
+    expect(n.host.pendingWatchers).to.equal(0);
+
+    const server = await n.rt.createContainer(pod.id, containerConfig(cc.echoServer(9000), { metadata: { name: 's', attempt: 0 }, logPath: 's/0.log' }), pod.config);
+    await n.rt.startContainer(server);
+    const conn = await n.rt.portForward(pod.id, 9000);
+    expect(n.host.pendingWatchers).to.equal(1);
+    conn.resume();
+    conn.end('x');
+    await new Promise((r) => conn.on('close', r));
+    expect(n.host.pendingWatchers).to.equal(0);
+  });
+});
