@@ -244,8 +244,17 @@ describe('API server (real etcd)', function () {
     });
 
     it('answers 413 for objects larger than etcd takes', async () => {
-      const r = await c.client.request<Status>('POST', cmPath(), { body: configMap('big', { a: 'x'.repeat(2_000_000) }) });
+      // No field of a Deployment has a size limit of its own (a ConfigMap's data has: 1 MiB, a 422).
+      const big = deployment('big');
+      (big.spec as { template: { spec: { containers: { env: { value: string }[] }[] } } }).template.spec.containers[0]!.env[0]!.value = 'x'.repeat(2_000_000);
+      const r = await c.client.request<Status>('POST', '/apis/apps/v1/namespaces/default/deployments', { body: big });
       expect(r.status).to.equal(413);
+    });
+
+    it('answers 422 for ConfigMap contents over 1 MiB', async () => {
+      const r = await c.client.request<Status>('POST', cmPath(), { body: configMap('big', { a: 'x'.repeat(2_000_000) }) });
+      expect(r.status).to.equal(422);
+      expect(r.body.message).to.equal('ConfigMap "big" is invalid: Too long: may not be more than 1048576 bytes');
     });
   });
 

@@ -79,6 +79,17 @@ export class NotFoundError extends ApiError {
   }
 }
 
+/**
+ * A request for a resource, subresource or API version the server does not serve: no
+ * object is named, so clients print the message alone ("failed to create job: the server
+ * could not find the requested resource") rather than one about a missing object.
+ */
+export class NotServedError extends ApiError {
+  constructor() {
+    super('NotFound', 'the server could not find the requested resource');
+  }
+}
+
 export class AlreadyExistsError extends ApiError {
   constructor(ref: ObjectRef, options?: { cause?: unknown }) {
     super('AlreadyExists', `${qualified(ref)} "${ref.name ?? ''}" already exists`, refDetails(ref), options);
@@ -100,7 +111,9 @@ export class InvalidError extends ApiError {
     const summary = list.length === 1 ? list[0] : `[${list.join(', ')}]`;
     const details: ErrorDetails = { name, kind, causes };
     if (group) details.group = group;
-    super('Invalid', `${kind} "${name}" is invalid: ${summary}`, details);
+    // The message names the group-qualified kind (`Deployment.apps`), as Kubernetes' does;
+    // details keep kind and group apart.
+    super('Invalid', `${group ? `${kind}.${group}` : kind} "${name}" is invalid: ${summary}`, details);
     this.causes = causes;
   }
 }

@@ -13,7 +13,7 @@ export interface PriorityClassLookup {
 }
 
 /** Built-in classes every cluster has, as in Kubernetes. */
-const systemClasses: Record<string, number> = {
+export const systemClasses: Record<string, number> = {
   'system-cluster-critical': 2_000_000_000,
   'system-node-critical': 2_000_001_000,
 };

@@ -5,7 +5,7 @@ import type { KubeObject } from '../../common/api/meta.js';
 import { isObject } from '../../common/api/meta.js';
 import type { Clock } from '../../common/clock.js';
 import { rfc3339 } from '../../common/clock.js';
-import { BadRequestError, ConflictError, InvalidError, MethodNotAllowedError, NotFoundError, ApiError } from '../../common/errors.js';
+import { BadRequestError, ConflictError, InvalidError, MethodNotAllowedError, NotServedError, ApiError } from '../../common/errors.js';
 import { applyJsonPatch } from '../patch/jsonPatch.js';
 import { applyMergePatch } from '../patch/mergePatch.js';
 import { openApiPatchMeta } from '../patch/patchMeta.js';
@@ -132,9 +132,7 @@ export class ResourceHandler {
 
   store(info: ResourceRequest): ResourceStore {
     const s = this.deps.stores.get(`${info.group}/${info.resource}`);
-    if (!s || s.descriptor.version !== info.version) {
-      throw new NotFoundError({ resource: info.resource, group: info.group, name: info.name ?? '' });
-    }
+    if (!s || s.descriptor.version !== info.version) throw new NotServedError();
     return s;
   }
 
@@ -148,10 +146,10 @@ export class ResourceHandler {
   async handle(info: ResourceRequest, req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
     const store = this.store(info);
     const d = store.descriptor;
-    if (d.namespaced === false && info.namespace !== undefined) throw new NotFoundError({ resource: info.resource, group: info.group, name: info.name ?? '' });
+    if (d.namespaced === false && info.namespace !== undefined) throw new NotServedError();
     const ns = d.namespaced ? info.namespace : undefined;
     if (info.subresource && !d.subresources.includes(info.subresource as never) && !(info.resource === 'namespaces' && info.subresource === 'finalize')) {
-      throw new NotFoundError({ resource: `${info.resource}/${info.subresource}`, group: info.group, name: info.name ?? '' });
+      throw new NotServedError();
     }
     const neg = negotiate(req.headers.accept, query.get('includeObject'));
     const printer = this.deps.printers(d.plural);

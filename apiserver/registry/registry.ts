@@ -3,7 +3,7 @@
 // Create-only review kinds have a review (kinds/reviews.ts) instead of a strategy.
 
 import { builtinResources, reviewResources, type ResourceDescriptor } from '../../common/api/resources.js';
-import { namespaceStrategy, nodeStrategy, plainKinds, secretStrategy, serviceStrategy } from './kinds/core.js';
+import { configMapStrategy, namespaceStrategy, nodeStrategy, plainKinds, priorityClassStrategy, secretStrategy, serviceStrategy } from './kinds/core.js';
 import { podStrategy } from './kinds/pods.js';
 import { reviews, type Review } from './kinds/reviews.js';
 import { deploymentStrategy, replicaSetStrategy } from './kinds/workloads.js';
@@ -15,14 +15,14 @@ const strategies: Record<string, Strategy> = {
   nodes: nodeStrategy,
   services: serviceStrategy,
   endpoints: plainKinds,
-  configmaps: plainKinds,
+  configmaps: configMapStrategy,
   secrets: secretStrategy,
   events: plainKinds,
   serviceaccounts: plainKinds,
   deployments: deploymentStrategy,
   replicasets: replicaSetStrategy,
   leases: plainKinds,
-  priorityclasses: plainKinds,
+  priorityclasses: priorityClassStrategy,
 };
 
 export interface KindEntry {

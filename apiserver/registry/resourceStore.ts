@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { KubeList, KubeObject } from '../../common/api/meta.js';
 import { apiVersionOf } from '../../common/api/meta.js';
-import { checkLabel, checkSubdomain, generateName } from '../../common/api/names.js';
+import { generateName } from '../../common/api/names.js';
 import type { ResourceDescriptor } from '../../common/api/resources.js';
 import type { Clock } from '../../common/clock.js';
 import { rfc3339 } from '../../common/clock.js';
@@ -30,7 +30,7 @@ import { compileFilter, type ObjectFilter } from './objectFilter.js';
 import type { DeleteOptions, ListOptions, WatchOptions, WriteOptions } from './options.js';
 import type { Strategy } from './strategy.js';
 import type { ObjectValidator } from './validator.js';
-import { validationError } from '../validation/index.js';
+import { nameProblems, validationError } from '../validation/index.js';
 import type { FieldTracker } from '../apply/fieldManagerApply.js';
 
 /** etcd's default request limit is 1.5 MiB; Kubernetes refuses larger objects the same way. */
@@ -306,7 +306,7 @@ export class ResourceStore {
   private checkName(obj: KubeObject): FieldCause[] {
     const name = obj.metadata.name;
     if (!name) return [{ reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field: 'metadata.name' }];
-    const problems = this.strategy.nameRule === 'label' ? checkLabel(name) : checkSubdomain(name);
+    const problems = nameProblems(this.strategy.nameRule ?? 'subdomain', name);
     return problems.map((p) => ({ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(name)}: ${p}`, field: 'metadata.name' }));
   }
 

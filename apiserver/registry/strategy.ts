@@ -3,6 +3,7 @@
 
 import type { KubeObject } from '../../common/api/meta.js';
 import type { FieldCause } from '../../common/errors.js';
+import type { NameRule } from '../validation/names.js';
 
 export interface DeleteDecision {
   /** Seconds to wait before the object may be removed; 0 or undefined removes it now (unless finalizers hold it). */
@@ -14,8 +15,8 @@ export interface Strategy {
   readonly hasStatus: boolean;
   /** Whether generation tracks changes outside metadata and status. */
   readonly tracksGeneration: boolean;
-  /** Name rule: DNS-1123 subdomain (default) or label. */
-  readonly nameRule?: 'subdomain' | 'label';
+  /** Name rule: DNS-1123 subdomain (default), DNS-1123 label or DNS-1035 label. */
+  readonly nameRule?: NameRule;
   /** Server-side defaults, applied to the object on create and update (mutates it). */
   defaults?(obj: KubeObject): void;
   /** Prepares a new object: e.g. initial status. Mutates it. */

@@ -246,7 +246,7 @@ describe('validationError', () => {
       want: {
         cls: InvalidError,
         code: 422,
-        message: 'Deployment "web" is invalid: spec.replicas: Invalid value: "string": spec.replicas in body must be of type integer: "string"',
+        message: 'Deployment.apps "web" is invalid: spec.replicas: Invalid value: "string": spec.replicas in body must be of type integer: "string"',
       },
     },
     { name: 'unknown fields without strict: pruned, no error', obj: set(deployment(), 'spec.foo', 1), strict: false },

@@ -2,6 +2,10 @@
 
 import { isObject } from '../../../common/api/meta.js';
 import type { Strategy } from '../strategy.js';
+import { validateConfigMap, validateConfigMapUpdate } from './configMapValidation.js';
+import { validatePriorityClass, validatePriorityClassUpdate } from './priorityClassValidation.js';
+import { validateSecret, validateSecretUpdate } from './secretValidation.js';
+import { validateService } from './serviceValidation.js';
 
 export const namespaceStrategy: Strategy = {
   hasStatus: true,
@@ -31,23 +35,39 @@ export const nodeStrategy: Strategy = { hasStatus: true, tracksGeneration: false
 export const serviceStrategy: Strategy = {
   hasStatus: true,
   tracksGeneration: false,
-  nameRule: 'label',
+  // A service's name becomes a DNS label and an environment variable prefix: no leading digit.
+  nameRule: 'dns1035Label',
   defaults(obj) {
     const spec = isObject(obj.spec) ? obj.spec : (obj.spec = {});
     spec.type ??= 'ClusterIP';
     spec.sessionAffinity ??= 'None';
-    spec.internalTrafficPolicy ??= 'Cluster';
+    if (spec.sessionAffinity === 'ClientIP') spec.sessionAffinityConfig ??= { clientIP: { timeoutSeconds: 10800 } };
+    // ExternalName services route nothing themselves: no traffic policies to default.
+    if (spec.type !== 'ExternalName') spec.internalTrafficPolicy ??= 'Cluster';
+    if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') spec.externalTrafficPolicy ??= 'Cluster';
+    if (spec.type === 'LoadBalancer') spec.allocateLoadBalancerNodePorts ??= true;
+    // Clients that know only the singular field get the plural one filled in.
+    if (typeof spec.clusterIP === 'string' && spec.clusterIP !== '' && !(Array.isArray(spec.clusterIPs) && spec.clusterIPs.length)) spec.clusterIPs = [spec.clusterIP];
     if (Array.isArray(spec.ports)) {
       for (const p of spec.ports) {
         if (!isObject(p)) continue;
         p.protocol ??= 'TCP';
-        p.targetPort ??= p.port;
+        // Go clients send an unset targetPort as 0 or "".
+        if (p.targetPort === undefined || p.targetPort === 0 || p.targetPort === '') p.targetPort = p.port;
       }
     }
   },
   prepareForCreate(obj) {
     obj.status = { loadBalancer: {} };
   },
+  validate: validateService,
+};
+
+export const configMapStrategy: Strategy = {
+  hasStatus: false,
+  tracksGeneration: false,
+  validate: validateConfigMap,
+  validateUpdate: validateConfigMapUpdate,
 };
 
 export const secretStrategy: Strategy = {
@@ -62,15 +82,18 @@ export const secretStrategy: Strategy = {
       delete obj.stringData;
     }
   },
-  validate(obj) {
-    const out = [];
-    for (const [k, v] of Object.entries(isObject(obj.data) ? obj.data : {})) {
-      if (typeof v !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(v) || v.length % 4 !== 0) {
-        out.push({ reason: 'FieldValueInvalid', message: 'Invalid value: illegal base64 data', field: `data[${k}]` });
-      }
-    }
-    return out;
+  validate: validateSecret,
+  validateUpdate: validateSecretUpdate,
+};
+
+export const priorityClassStrategy: Strategy = {
+  hasStatus: false,
+  tracksGeneration: false,
+  defaults(obj) {
+    obj.preemptionPolicy ??= 'PreemptLowerPriority';
   },
+  validate: validatePriorityClass,
+  validateUpdate: validatePriorityClassUpdate,
 };
 
 export const plainKinds: Strategy = { hasStatus: false, tracksGeneration: false };
