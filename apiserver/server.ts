@@ -10,12 +10,12 @@ import { builtinResources, reviewResources } from '../common/api/resources.js';
 import type { KubeObject } from '../common/api/meta.js';
 import type { Clock } from '../common/clock.js';
 import { realClock } from '../common/clock.js';
-import { ApiError, ForbiddenError, NotFoundError } from '../common/errors.js';
+import { ApiError, ForbiddenError, NotFoundError, NotServedError } from '../common/errors.js';
 import type { Logger } from '../common/logging.js';
 import { definitions } from '../common/schemas/index.js';
 import { FieldManager } from './apply/fieldManagerApply.js';
 import { admitNodeRequest, nodeOfUser, nodeRestrictionLookups } from './admission/nodeRestriction.js';
-import { admitPodPriority, type PriorityClassLookup } from './admission/priority.js';
+import { admitPodPriority, admitPriorityClass, type PriorityClassLookup } from './admission/priority.js';
 import { RuleAuthorizer, type Rule } from './auth/authorizer.js';
 import { TokenAuthenticator, type UserInfo } from './auth/tokens.js';
 import { aggregatedDiscoveryType, buildDiscovery, serverVersion } from './discovery/discovery.js';
@@ -94,7 +94,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     get: (name) => cache.get(`${root}priorityclasses.scheduling.k8s.io/${name}`)?.object,
     list: () => cache.list(`${root}priorityclasses.scheduling.k8s.io/`).map((e) => e.object),
   };
-  const admitters: Partial<Record<string, (obj: KubeObject) => void>> = { pods: (pod) => admitPodPriority(pod, priorityClasses) };
+  const admitters: Partial<Record<string, (obj: KubeObject) => void>> = {
+    pods: (pod) => admitPodPriority(pod, priorityClasses),
+    priorityclasses: (pc) => admitPriorityClass(pc, priorityClasses),
+  };
   for (const [key, kind] of builtinKinds()) {
     const admitCreate = admitters[kind.descriptor.plural];
     stores.set(key, new ResourceStore({ ...kind, storage, cache, validator, clock, logger: logger.child({ resource: kind.descriptor.plural }), namespaceGate, root, fieldTracker: fieldManager, ...(admitCreate ? { admitCreate } : {}) }));
@@ -204,13 +207,13 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   get('/api/v1', (_req, res) => send(res, 200, discovery.resourceLists.get('v1')));
   get('/apis/:group/:version', (req, res) => {
     const list = discovery.resourceLists.get(`${String(req.params.group)}/${String(req.params.version)}`);
-    if (!list) throw new NotFoundError({ resource: 'groupversion', name: `${String(req.params.group)}/${String(req.params.version)}` });
+    if (!list) throw new NotServedError();
     send(res, 200, list);
   });
   get('/apis/:group', (req, res) => {
     const groups = (discovery.groupList as { groups: { name: string }[] }).groups;
     const g = groups.find((x) => x.name === req.params.group);
-    if (!g) throw new NotFoundError({ resource: 'group', name: String(req.params.group) });
+    if (!g) throw new NotServedError();
     send(res, 200, { kind: 'APIGroup', apiVersion: 'v1', ...g });
   });
   const openApiV2 = buildOpenApiV2(builtinResources, definitions, serverVersion.gitVersion);
@@ -221,7 +224,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   });
   app.get(/^\/openapi\/v3\/(.+)$/, (req, res) => {
     const doc = openapi.documents.get(req.path.slice('/openapi/v3/'.length));
-    if (!doc) return sendStatus(res, statusFromError(new NotFoundError({ resource: 'openapi', name: req.path })).status);
+    if (!doc) return sendStatus(res, statusFromError(new NotServedError()).status);
     // The URL carries the content hash, so a client may cache the document for good.
     res.writeHead(200, { 'Content-Type': 'application/json', ETag: `"${doc.hash}"`, 'Cache-Control': req.query.hash === doc.hash ? 'public, immutable' : 'no-cache, private' });
     res.end(doc.body);
@@ -231,7 +234,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     const info = res.locals.info as RequestInfo;
     const url = res.locals.url as URL;
     if (info.kind !== 'resource') {
-      sendStatus(res, statusFromError(new NotFoundError({ resource: 'path', name: url.pathname })).status);
+      sendStatus(res, statusFromError(new NotServedError()).status);
       return;
     }
     const served = reviews.serves(info)

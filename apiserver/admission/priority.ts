@@ -48,3 +48,15 @@ export function admitPodPriority(pod: KubeObject, classes: PriorityClassLookup):
   spec.priority = value;
   if (typeof policy === 'string') spec.preemptionPolicy = policy;
 }
+
+/**
+ * Kubernetes' Priority admission for PriorityClasses: at most one may be the global default.
+ * (Checked on create; marking an existing class as default on update is not checked yet.)
+ */
+export function admitPriorityClass(pc: KubeObject, classes: PriorityClassLookup): void {
+  if (pc.globalDefault !== true) return;
+  const current = classes.list().find((c) => c.globalDefault === true && c.metadata.name !== pc.metadata.name);
+  if (current) {
+    throw new ForbiddenError(`priorityclasses.scheduling.k8s.io "${pc.metadata.name ?? ''}" is forbidden: PriorityClass ${current.metadata.name ?? ''} is already marked as default. Only one default can exist`);
+  }
+}

@@ -2,7 +2,7 @@
 // (apidiscovery.k8s.io/v2) form that saves kubectl round trips. Built once per process.
 
 import { apiVersionOf } from '../../common/api/meta.js';
-import { groupVersions, type ResourceDescriptor } from '../../common/api/resources.js';
+import { groupVersions, subresourceKind, type ResourceDescriptor } from '../../common/api/resources.js';
 
 export const serverVersion = {
   major: '1',
@@ -21,21 +21,6 @@ const allVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch'
 /** Stored kinds serve every verb; create-only reviews say so. */
 function verbsOf(r: ResourceDescriptor): string[] {
   return r.verbs ? [...r.verbs] : allVerbs;
-}
-
-const subresourceKinds: Record<string, { group: string; version: string; kind: string; verbs: string[] }> = {
-  scale: { group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] },
-  eviction: { group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] },
-  binding: { group: '', version: 'v1', kind: 'Binding', verbs: ['create'] },
-  log: { group: '', version: 'v1', kind: 'Pod', verbs: ['get'] },
-  exec: { group: '', version: 'v1', kind: 'PodExecOptions', verbs: ['create', 'get'] },
-  attach: { group: '', version: 'v1', kind: 'PodAttachOptions', verbs: ['create', 'get'] },
-  portforward: { group: '', version: 'v1', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
-  proxy: { group: '', version: 'v1', kind: 'PodProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] },
-};
-
-function subresourceKind(r: ResourceDescriptor, sub: string): { group: string; version: string; kind: string; verbs: string[] } {
-  return sub === 'status' ? { group: r.group, version: r.version, kind: r.kind, verbs: ['get', 'patch', 'update'] } : subresourceKinds[sub]!;
 }
 
 export interface Discovery {
@@ -86,10 +71,10 @@ export function buildDiscovery(resources: readonly ResourceDescriptor[]): Discov
         verbs: verbsOf(r),
         ...(r.shortNames.length ? { shortNames: r.shortNames } : {}),
         ...(r.categories.length ? { categories: r.categories } : {}),
-        subresources: [...r.subresources, ...(r.plural === 'namespaces' ? ['finalize'] : [])].map((sub) => {
-          const k = sub === 'finalize' ? { group: '', version: 'v1', kind: 'Namespace', verbs: ['update'] } : subresourceKind(r, sub);
-          return { subresource: sub, responseKind: { group: k.group, version: k.version, kind: k.kind }, verbs: k.verbs };
-        }),
+        subresources: [
+          ...r.subresources.map((sub) => ({ sub, k: subresourceKind(r, sub) })),
+          ...(r.plural === 'namespaces' ? [{ sub: 'finalize', k: { group: '', version: 'v1', kind: 'Namespace', verbs: ['update'] } }] : []),
+        ].map(({ sub, k }) => ({ subresource: sub, responseKind: { group: k.group, version: k.version, kind: k.kind }, verbs: k.verbs })),
       })),
   });
   const list = (items: object[]): object => ({ kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', metadata: {}, items });

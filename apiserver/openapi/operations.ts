@@ -3,7 +3,7 @@
 // each PATCH lists the four patch content types and a `fieldValidation` parameter
 // (kubectl then trusts the server to validate and sends fieldValidation=Strict).
 
-import type { ResourceDescriptor } from '../../common/api/resources.js';
+import { subresourceKinds, type ResourceDescriptor, type SubresourceKind } from '../../common/api/resources.js';
 import { refPrefix } from '../../common/schemas/index.js';
 import {
   deleteCollectionParams,
@@ -58,12 +58,10 @@ export const deleteOptionsDefinition = `${META}.DeleteOptions`;
 export const watchEventDefinition = `${META}.WatchEvent`;
 export const patchDefinition = `${META}.Patch`;
 
-/** Subresources with a body of another kind, and where that kind is defined. */
-export const subresourceKinds = {
-  scale: { gvk: { group: 'autoscaling', version: 'v1', kind: 'Scale' }, definition: 'io.k8s.api.autoscaling.v1.Scale' },
-  binding: { gvk: { group: '', version: 'v1', kind: 'Binding' }, definition: 'io.k8s.api.core.v1.Binding' },
-  eviction: { gvk: { group: 'policy', version: 'v1', kind: 'Eviction' }, definition: 'io.k8s.api.policy.v1.Eviction' },
-} as const;
+/** A subresource whose body is another kind: its GVK and definition. */
+function bodyKind(k: SubresourceKind): { gvk: { group: string; version: string; kind: string }; definition: string } {
+  return { gvk: { group: k.group, version: k.version, kind: k.kind }, definition: k.definition! };
+}
 
 function content(types: readonly string[], definition: string): Record<string, { schema: { $ref: string } }> {
   const out: Record<string, { schema: { $ref: string } }> = {};
@@ -188,7 +186,7 @@ export function resourcePaths(r: ResourceDescriptor): Record<string, PathItemObj
         patch: patchOp('Status', `partially update status of the specified ${r.kind}`, r.definition, gvk),
       };
     } else if (sub === 'scale') {
-      const { gvk: scaleGvk, definition } = subresourceKinds.scale;
+      const { gvk: scaleGvk, definition } = bodyKind(subresourceKinds.scale);
       paths[path] = {
         parameters: objectParams,
         get: op('read', 'Scale', 'get', `read scale of the specified ${r.kind}`, { responses: ok(definition, ['200']) }, scaleGvk),
@@ -200,7 +198,7 @@ export function resourcePaths(r: ResourceDescriptor): Record<string, PathItemObj
         patch: patchOp('Scale', `partially update scale of the specified ${r.kind}`, definition, scaleGvk),
       };
     } else if (sub === 'binding' || sub === 'eviction') {
-      const { gvk: subGvk, definition } = subresourceKinds[sub];
+      const { gvk: subGvk, definition } = bodyKind(subresourceKinds[sub]);
       const word = sub === 'binding' ? 'Binding' : 'Eviction';
       paths[path] = {
         parameters: objectParams,

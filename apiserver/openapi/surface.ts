@@ -3,14 +3,13 @@
 // documents (one per group-version) and the v2 document (one for everything) are both
 // assembled from this, so an operation added here appears in both.
 
-import type { ResourceDescriptor } from '../../common/api/resources.js';
+import { subresourceKinds, type ResourceDescriptor } from '../../common/api/resources.js';
 import {
   deleteOptionsDefinition,
   patchDefinition,
   type PathItemObject,
   resourcePaths,
   statusDefinition,
-  subresourceKinds,
   watchEventDefinition,
 } from './operations.js';
 
@@ -32,7 +31,7 @@ export function apiSurface(resources: readonly ResourceDescriptor[]): ApiSurface
     roots.add(r.definition);
     roots.add(`${r.definition}List`);
     for (const sub of r.subresources) {
-      if (sub === 'scale' || sub === 'binding' || sub === 'eviction') roots.add(subresourceKinds[sub].definition);
+      if (sub !== 'status' && subresourceKinds[sub].definition) roots.add(subresourceKinds[sub].definition!);
     }
   }
   const sorted: Record<string, PathItemObject> = {};

@@ -12,7 +12,8 @@ import { parseApiVersion } from '../../common/api/meta.js';
 import { BadRequestError, type FieldCause } from '../../common/errors.js';
 import type { MessageValue } from './encode.js';
 import { messageToJson } from './json.js';
-import { bodyApiVersion, groupPackage, messageNameOf, type BodyKind } from './kinds.js';
+import { bodyApiVersion, messageNameOf, type BodyKind } from './kinds.js';
+import { cannotBeHandledAs, kindMismatch } from '../validation/typeMeta.js';
 import { protobufMagic } from './wellKnown.js';
 import { decodeMessage, WireError } from './wireDecode.js';
 
@@ -103,12 +104,11 @@ export function decodeProtobufObject(body: Uint8Array, expected: BodyKind | unde
     throw new BadRequestError(`the object provided is unrecognized (must be of type ${mustBe}): Object 'Kind' is missing in '<protobuf encoded body - must provide default type>' (${summarize(body)})`);
   }
   const { version } = parseApiVersion(apiVersion);
-  const cannot = (why: string, causes?: FieldCause[]): BadRequestError =>
-    new BadRequestError(`${kind} in version ${JSON.stringify(version)} cannot be handled as a ${expected?.kind ?? kind}: ${why}`, causes);
+  const cannot = (why: string, causes?: FieldCause[]): BadRequestError => cannotBeHandledAs({ version, kind }, expected?.kind ?? kind, why, causes);
   const messageName = messageNameOf(apiVersion, kind);
   if (!messageName) throw cannot(`no kind ${JSON.stringify(kind)} is registered for version ${JSON.stringify(apiVersion)}`);
   if (expected && kind !== expected.kind) {
-    throw cannot(`converting (${version}.${kind}) to (${groupPackage(expected.group)}.${expected.kind}): unknown conversion`);
+    throw kindMismatch({ version, kind }, expected);
   }
   let object: Record<string, unknown>;
   try {

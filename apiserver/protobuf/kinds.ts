@@ -1,7 +1,7 @@
 // Which protobuf message carries a group/version/kind, and which kind a request body must be.
 
 import { apiVersionOf, parseApiVersion } from '../../common/api/meta.js';
-import type { ResourceDescriptor } from '../../common/api/resources.js';
+import { groupPackage, subresourceKinds, type ResourceDescriptor } from '../../common/api/resources.js';
 import { hasMessage } from './descriptors.js';
 
 export interface BodyKind {
@@ -20,12 +20,6 @@ export interface BodyKind {
  */
 const optionKinds = new Set(['DeleteOptions', 'CreateOptions', 'UpdateOptions', 'PatchOptions', 'GetOptions', 'ListOptions', 'WatchEvent']);
 
-/** The Go package an API group's types live in: "" -> core, "coordination.k8s.io" -> coordination. */
-export function groupPackage(group: string): string {
-  if (group === '') return 'core';
-  return group.replace(/\.k8s\.io$/, '').split('.')[0]!;
-}
-
 /** The protobuf message of a kind, if Kubernetes defines one for that group version. */
 export function messageNameOf(apiVersion: string, kind: string): string | undefined {
   const { group, version } = parseApiVersion(apiVersion);
@@ -41,16 +35,9 @@ export function messageNameOf(apiVersion: string, kind: string): string | undefi
 /** What the body of a write to `subresource` of resource `d` is (Kubernetes' discovery says the same). */
 export function requestBodyKind(d: ResourceDescriptor, verb: string, subresource: string | undefined): BodyKind {
   if (verb === 'delete' || verb === 'deletecollection') return { group: d.group === '' ? '' : 'meta.k8s.io', version: 'v1', kind: 'DeleteOptions', anyGroupVersion: true };
-  switch (subresource) {
-    case 'binding':
-      return { group: '', version: 'v1', kind: 'Binding' };
-    case 'eviction':
-      return { group: 'policy', version: 'v1', kind: 'Eviction', otherVersions: ['v1beta1'] };
-    case 'scale':
-      return { group: 'autoscaling', version: 'v1', kind: 'Scale' };
-    default:
-      return { group: d.group, version: d.version, kind: d.kind };
-  }
+  if (subresource !== 'binding' && subresource !== 'eviction' && subresource !== 'scale') return { group: d.group, version: d.version, kind: d.kind };
+  const { group, version, kind } = subresourceKinds[subresource];
+  return subresource === 'eviction' ? { group, version, kind, otherVersions: ['v1beta1'] } : { group, version, kind };
 }
 
 export const bodyApiVersion = (k: BodyKind): string => apiVersionOf(k);

@@ -31,6 +31,7 @@ import type { DeleteOptions, ListOptions, WatchOptions, WriteOptions } from './o
 import type { Strategy } from './strategy.js';
 import type { ObjectValidator } from './validator.js';
 import { nameProblems, validationError } from '../validation/index.js';
+import { checkTypeMeta } from '../validation/typeMeta.js';
 import type { FieldTracker } from '../apply/fieldManagerApply.js';
 
 /** etcd's default request limit is 1.5 MiB; Kubernetes refuses larger objects the same way. */
@@ -268,12 +269,7 @@ export class ResourceStore {
   // ---- writes ---------------------------------------------------------------
 
   private checkIdentity(obj: KubeObject, namespace: string | undefined): void {
-    if (obj.apiVersion !== undefined && obj.apiVersion !== this.apiVersion) {
-      throw new BadRequestError(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${this.apiVersion})`);
-    }
-    if (obj.kind !== undefined && obj.kind !== this.descriptor.kind) {
-      throw new BadRequestError(`the kind in the data (${obj.kind}) does not match the expected kind (${this.descriptor.kind})`);
-    }
+    checkTypeMeta(obj, this.descriptor);
     if (this.descriptor.namespaced) {
       if (obj.metadata.namespace && namespace && obj.metadata.namespace !== namespace) {
         throw new BadRequestError('the namespace of the provided object does not match the namespace sent on the request');

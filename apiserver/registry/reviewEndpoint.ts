@@ -3,13 +3,14 @@
 // 201 and the filled-in status. Nothing is stored, so there is no get, list or watch.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isObject, type KubeObject } from '../../common/api/meta.js';
+import { apiVersionOf, isObject, type KubeObject } from '../../common/api/meta.js';
 import { BadRequestError, InvalidError, MethodNotAllowedError, NotFoundError } from '../../common/errors.js';
 import type { UserInfo } from '../auth/tokens.js';
 import { decodeBody, readBody } from '../http/body.js';
 import type { RequestInfo, ResourceRequest } from '../http/requestInfo.js';
 import { send } from '../http/respond.js';
 import { validationError } from '../validation/index.js';
+import { checkTypeMeta } from '../validation/typeMeta.js';
 import type { ReviewAuthorizer } from './kinds/reviews.js';
 import { reviewKinds, type ReviewKind } from './registry.js';
 import type { ObjectValidator } from './validator.js';
@@ -40,11 +41,8 @@ export class ReviewEndpoint {
     }
     const body = decodeBody(await readBody(req), req.headers['content-type'], { group: d.group, version: d.version, kind: d.kind });
     if (!isObject(body)) throw new BadRequestError(`the request body must be a ${d.kind} object`);
-    const apiVersion = d.group ? `${d.group}/${d.version}` : d.version;
-    if (body.apiVersion !== undefined && body.apiVersion !== apiVersion) {
-      throw new BadRequestError(`the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${apiVersion})`);
-    }
-    if (body.kind !== undefined && body.kind !== d.kind) throw new BadRequestError(`the kind in the data (${String(body.kind)}) does not match the expected kind (${d.kind})`);
+    checkTypeMeta(body, d);
+    const apiVersion = apiVersionOf(d);
     if (body.metadata !== undefined && body.metadata !== null && !isObject(body.metadata)) throw new BadRequestError('metadata must be an object');
     const typed = { ...body, apiVersion, kind: d.kind, metadata: isObject(body.metadata) ? body.metadata : {} };
     const strict = new URL(req.url ?? '/', 'https://gantry').searchParams.get('fieldValidation') === 'Strict';

@@ -108,6 +108,38 @@ export const reviewResources: readonly ResourceDescriptor[] = [
   }),
 ];
 
+/** What a subresource reads and writes: its kind, where that kind is defined, and its verbs. */
+export interface SubresourceKind {
+  group: string;
+  version: string;
+  kind: string;
+  /** The OpenAPI definition of a body kind other than the resource's own (scale, binding, eviction). */
+  definition?: string;
+  verbs: readonly string[];
+}
+
+/** Kubernetes' subresource kinds (status is the resource's own kind; see subresourceKind). */
+export const subresourceKinds: Readonly<Record<Exclude<SubresourceName, 'status'>, SubresourceKind>> = {
+  scale: { group: 'autoscaling', version: 'v1', kind: 'Scale', definition: 'io.k8s.api.autoscaling.v1.Scale', verbs: ['get', 'patch', 'update'] },
+  eviction: { group: 'policy', version: 'v1', kind: 'Eviction', definition: 'io.k8s.api.policy.v1.Eviction', verbs: ['create'] },
+  binding: { group: '', version: 'v1', kind: 'Binding', definition: 'io.k8s.api.core.v1.Binding', verbs: ['create'] },
+  log: { group: '', version: 'v1', kind: 'Pod', verbs: ['get'] },
+  exec: { group: '', version: 'v1', kind: 'PodExecOptions', verbs: ['create', 'get'] },
+  attach: { group: '', version: 'v1', kind: 'PodAttachOptions', verbs: ['create', 'get'] },
+  portforward: { group: '', version: 'v1', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
+  proxy: { group: '', version: 'v1', kind: 'PodProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] },
+};
+
+export function subresourceKind(r: ResourceDescriptor, sub: SubresourceName): SubresourceKind {
+  return sub === 'status' ? { group: r.group, version: r.version, kind: r.kind, verbs: ['get', 'patch', 'update'] } : subresourceKinds[sub];
+}
+
+/** The Go package an API group's types live in: "" -> core, "coordination.k8s.io" -> coordination. */
+export function groupPackage(group: string): string {
+  if (group === '') return 'core';
+  return group.replace(/\.k8s\.io$/, '').split('.')[0]!;
+}
+
 export function groupVersions(resources: readonly ResourceDescriptor[]): { group: string; version: string }[] {
   const seen = new Map<string, { group: string; version: string }>();
   for (const r of resources) seen.set(`${r.group}/${r.version}`, { group: r.group, version: r.version });
