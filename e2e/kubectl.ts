@@ -55,6 +55,11 @@ export function makeKubectl(kubeconfig: string, cacheDir: string, binary = 'kube
   return run;
 }
 
+/** The machine's real kubectl of one minor version (1.27 ... 1.33), not the dispatcher. */
+export function kubectlBinary(minor: number): string {
+  return `/usr/lib/google-cloud-sdk/bin/kubectl.1.${minor}`;
+}
+
 /** Runs the `gantry` CLI with GANTRY_HOME set; output is stdout and stderr together. */
 export function gantry(home: string, args: string[]): Promise<{ code: number; out: string }> {
   const { command, args: pre } = componentCommand('cli/main');

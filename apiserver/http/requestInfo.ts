@@ -22,6 +22,10 @@ export interface NonResourceRequest {
 
 export type RequestInfo = ResourceRequest | NonResourceRequest;
 
+/** Subresources that stream (connect) rather than read or create; SPDY clients POST the upgrades. */
+const connectOnGet = new Set(['log', 'exec', 'attach', 'portforward', 'proxy']);
+const connectOnPost = new Set(['exec', 'attach', 'portforward']);
+
 export function resolveRequest(method: string, pathname: string, query: URLSearchParams): RequestInfo {
   const parts = pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
   const m = method.toUpperCase();
@@ -53,10 +57,10 @@ export function resolveRequest(method: string, pathname: string, query: URLSearc
   switch (m) {
     case 'GET':
     case 'HEAD':
-      verb = subresource === 'log' || subresource === 'exec' || subresource === 'proxy' ? 'connect' : name ? (watch ? 'watch' : 'get') : watch ? 'watch' : 'list';
+      verb = subresource !== undefined && connectOnGet.has(subresource) ? 'connect' : name ? (watch ? 'watch' : 'get') : watch ? 'watch' : 'list';
       break;
     case 'POST':
-      verb = subresource === 'exec' ? 'connect' : 'create';
+      verb = subresource !== undefined && connectOnPost.has(subresource) ? 'connect' : 'create';
       break;
     case 'PUT':
       verb = 'update';

@@ -1,20 +1,19 @@
-// pods/exec: the client's websocket upgrade is repeated to the agent's /exec; once the agent
-// answers 101 that answer goes back to the client and the two connections become one
-// transparent byte pipe. Frames are never parsed here (kube-apiserver's UpgradeAwareHandler).
+// pods/exec, attach and portforward: the client's upgrade (websocket or SPDY/3.1) is repeated
+// to the agent; once the agent answers 101 that answer goes back to the client and the two
+// connections become one transparent byte pipe. Frames are never parsed here (kube-apiserver's
+// UpgradeAwareHandler), so every protocol the agent speaks works through it unchanged.
 
 import https from 'node:https';
-import tls from 'node:tls';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Status } from '../../common/api/meta.js';
 import type { Logger } from '../../common/logging.js';
 import { statusFromError } from '../http/status.js';
 import { readLimited, statusFromAgent, unreachable } from './agentAnswers.js';
 import { agentTlsOptions, type AgentEndpoint, type KubeletClientCredentials } from './agentTls.js';
 import { writeRawResponse, writeRawStatus } from './rawResponse.js';
 
-/** Headers that make up a websocket handshake; the client's credentials are never forwarded. */
-const handshakeHeaders = ['upgrade', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-protocol', 'sec-websocket-extensions', 'user-agent'];
+/** Headers that make up a websocket or SPDY handshake; the client's credentials are never forwarded. */
+const handshakeHeaders = ['upgrade', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-protocol', 'sec-websocket-extensions', 'x-stream-protocol-version', 'user-agent'];
 
 export interface ExecTarget {
   credentials: KubeletClientCredentials | undefined;
@@ -32,15 +31,17 @@ export class ExecProxy {
 
   /**
    * Forwards the upgrade; every outcome is written to `socket` (101 and a pipe, or an error
-   * response). `refused` learns the Status of an agent's non-101 answer.
+   * response).
    */
-  forward(req: IncomingMessage, socket: Duplex, head: Buffer, t: ExecTarget, refused: (s: Status) => void = () => undefined): void {
+  forward(req: IncomingMessage, socket: Duplex, head: Buffer, t: ExecTarget): void {
     const headers: Record<string, string> = { Connection: 'Upgrade' };
     for (const h of handshakeHeaders) {
       const v = req.headers[h];
       if (v !== undefined) headers[h] = Array.isArray(v) ? v.join(', ') : v;
     }
-    const upstream = https.request({ ...agentTlsOptions(t.credentials, t.endpoint), method: 'GET', path: t.path, agent: false, headers, timeout: t.timeoutMs });
+    // Websockets upgrade a GET, kubectl's SPDY a POST; the agent sees the same.
+    const method = req.method === 'POST' ? 'POST' : 'GET';
+    const upstream = https.request({ ...agentTlsOptions(t.credentials, t.endpoint), method, path: t.path, agent: false, headers, timeout: t.timeoutMs });
     let answered = false;
     const clientGone = (): void => {
       if (!answered) upstream.destroy();
@@ -59,7 +60,6 @@ export class ExecProxy {
         upstream.destroy();
         const type = res.headers['content-type'];
         const status = statusFromAgent(res.statusCode ?? 500, type, body);
-        refused(status);
         if (type?.includes('json')) {
           writeRawStatus(socket, status);
           return;
@@ -102,20 +102,6 @@ export class ExecProxy {
         setTimeout(() => b.destroy(), 5_000).unref();
       });
     }
-  }
-
-  /** Opens and closes a TLS connection: for requests refused after the checks, so "agent down" is reported as such. */
-  probe(t: ExecTarget): Promise<void> {
-    const opts = agentTlsOptions(t.credentials, t.endpoint);
-    return new Promise((resolve, reject) => {
-      const s = tls.connect({ ...opts, timeout: t.timeoutMs });
-      s.once('secureConnect', () => {
-        s.end();
-        resolve();
-      });
-      s.once('timeout', () => s.destroy(new Error(`no answer within ${t.timeoutMs} ms`)));
-      s.once('error', (err) => reject(unreachable(t.endpoint, err)));
-    });
   }
 
   close(): void {

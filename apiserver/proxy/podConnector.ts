@@ -1,6 +1,7 @@
-// The connect subresources of pods (log, exec): checks the request as Kubernetes does,
-// finds the pod's node agent and hands over to the log stream or the exec pipe.
-// Exec arrives as an HTTP upgrade, which express never sees: the server passes those here.
+// The connect subresources of pods (log, exec, attach, portforward): checks the request as
+// Kubernetes does, finds the pod's node agent and hands over to the log stream or the upgrade
+// pipe. exec, attach and portforward arrive as HTTP upgrades (websocket or SPDY/3.1), which
+// express never sees: the server passes those here, and the agent speaks the protocol.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -11,13 +12,12 @@ import type { RequestInfo, ResourceRequest } from '../http/requestInfo.js';
 import { statusFromError } from '../http/status.js';
 import type { KubeletClientCredentials } from './agentTls.js';
 import { chooseContainer } from './containerChoice.js';
-import { agentExecQuery } from './execOptions.js';
+import { agentAttachQuery, agentExecQuery } from './execOptions.js';
 import { ExecProxy, type ExecTarget } from './execProxy.js';
 import { agentLogQuery } from './logOptions.js';
 import { agentEndpointFor, type NodeLookup } from './nodeEndpoint.js';
 import { streamPodLogs } from './podLogs.js';
 import { writeRawStatus } from './rawResponse.js';
-import { RefusalMemory } from './refusalMemory.js';
 
 export interface PodConnectorDeps {
   credentials: KubeletClientCredentials | undefined;
@@ -30,8 +30,12 @@ export interface PodConnectorDeps {
   agentTimeoutMs?: number;
 }
 
-export const onlyWebSocketMessage =
-  'only websocket streams (v5.channel.k8s.io, v4.channel.k8s.io) are supported for exec: SPDY is not; use kubectl 1.30 or newer';
+/** The subresources served by upgrading the connection. */
+const upgradeSubresources = new Set(['exec', 'attach', 'portforward']);
+
+export function upgradeRequiredMessage(subresource: string): string {
+  return `Upgrade request required: pods/${subresource} is served over a websocket or SPDY/3.1 connection upgrade`;
+}
 
 const seg = encodeURIComponent;
 
@@ -41,14 +45,9 @@ function requestUrl(req: IncomingMessage): URL {
   return new URL(raw, 'https://gantry');
 }
 
-function isWebSocketUpgrade(req: IncomingMessage): boolean {
-  return (req.headers.upgrade ?? '').toLowerCase() === 'websocket';
-}
-
 export class PodConnector {
   private readonly exec: ExecProxy;
   private readonly timeoutMs: number;
-  private readonly refusals = new RefusalMemory();
 
   constructor(private readonly deps: PodConnectorDeps) {
     this.exec = new ExecProxy(deps.logger);
@@ -59,9 +58,9 @@ export class PodConnector {
   connect = async (info: ResourceRequest, req: IncomingMessage, res: ServerResponse, pod: KubeObject): Promise<void> => {
     const q = requestUrl(req).searchParams;
     if (info.resource !== 'pods' || info.group !== '') throw new NotFoundError({ resource: `${info.resource}/${info.subresource ?? ''}`, name: info.name ?? '' });
-    if (info.subresource === 'exec') {
-      await this.execTarget(pod, q);
-      throw new BadRequestError(onlyWebSocketMessage);
+    if (info.subresource && upgradeSubresources.has(info.subresource)) {
+      await this.upgradeTarget(info.subresource, pod, q);
+      throw new BadRequestError(upgradeRequiredMessage(info.subresource));
     }
     if (info.subresource !== 'log') throw new NotFoundError({ resource: `pods/${info.subresource ?? ''}`, name: info.name ?? '' });
     const container = chooseContainer(pod, q.get('container'));
@@ -88,31 +87,31 @@ export class PodConnector {
 
   private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = requestUrl(req);
-    const { info, user } = this.deps.admit(req, url);
-    if (info.kind !== 'resource' || info.resource !== 'pods' || info.group !== '' || info.subresource !== 'exec' || info.verb !== 'connect') {
-      throw new BadRequestError(`${url.pathname} does not accept a connection upgrade; only pods/exec does`);
+    const { info } = this.deps.admit(req, url);
+    const sub = info.kind === 'resource' ? info.subresource : undefined;
+    if (info.kind !== 'resource' || info.resource !== 'pods' || info.group !== '' || !sub || !upgradeSubresources.has(sub) || info.verb !== 'connect') {
+      throw new BadRequestError(`${url.pathname} does not accept a connection upgrade; only pods/exec, pods/attach and pods/portforward do`);
     }
-    if (info.version !== 'v1' || !info.namespace || !info.name) throw new NotFoundError({ resource: 'pods/exec', name: info.name ?? '' });
+    if (info.version !== 'v1' || !info.namespace || !info.name) throw new NotFoundError({ resource: `pods/${sub}`, name: info.name ?? '' });
     const pod = await this.deps.getPod(info.namespace, info.name);
-    const target = await this.execTarget(pod, url.searchParams);
-    const attempt = `${user.name}\n${pod.metadata.uid ?? ''}\n${target.path}`;
-    if (!isWebSocketUpgrade(req)) {
-      // kubectl tries websockets first and falls back to SPDY on any refusal, printing only the
-      // fallback's error: it must say what the websocket attempt was told, down to "agent down".
-      const refused = this.refusals.take(attempt);
-      if (refused) return writeRawStatus(socket, refused);
-      await this.exec.probe(target);
-      throw new BadRequestError(onlyWebSocketMessage);
-    }
-    this.deps.logger.debug('proxying pod exec', { pod: `${info.namespace}/${info.name}`, node: target.endpoint.nodeName });
-    this.exec.forward(req, socket, head, target, (status) => this.refusals.remember(attempt, status));
+    const target = await this.upgradeTarget(sub, pod, url.searchParams);
+    this.deps.logger.debug(`proxying pod ${sub}`, { pod: `${info.namespace}/${info.name}`, node: target.endpoint.nodeName, upgrade: req.headers.upgrade });
+    this.exec.forward(req, socket, head, target);
   }
 
-  private async execTarget(pod: KubeObject, q: URLSearchParams): Promise<ExecTarget> {
-    const container = chooseContainer(pod, q.get('container'));
-    const query = agentExecQuery(q);
+  /** Where on the pod's agent an exec, attach or port-forward goes, checked as Kubernetes checks it. */
+  private async upgradeTarget(sub: string, pod: KubeObject, q: URLSearchParams): Promise<ExecTarget> {
+    const ns = seg(pod.metadata.namespace ?? '');
+    const name = seg(pod.metadata.name ?? '');
+    let path: string;
+    if (sub === 'portforward') {
+      path = `/portForward/${ns}/${name}/${seg(pod.metadata.uid ?? '')}`;
+    } else {
+      const container = chooseContainer(pod, q.get('container'));
+      const query = sub === 'exec' ? agentExecQuery(q) : agentAttachQuery(q);
+      path = `/${sub}/${ns}/${name}/${seg(container)}?${query.toString()}`;
+    }
     const endpoint = await agentEndpointFor(pod, this.deps.getNode);
-    const path = `/exec/${seg(pod.metadata.namespace ?? '')}/${seg(pod.metadata.name ?? '')}/${seg(container)}?${query.toString()}`;
     return { credentials: this.deps.credentials, endpoint, path, timeoutMs: this.timeoutMs };
   }
 }

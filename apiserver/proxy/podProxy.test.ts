@@ -1,5 +1,6 @@
-// pods/log and pods/exec through a real API server to a fake node agent, driven by the
-// machine's real kubectl (exec over websockets needs kubectl >= 1.30). Also the refusals:
+// pods/log, pods/exec (and the routing of attach and portforward) through a real API server
+// to a fake node agent that speaks websockets only, driven by the machine's real kubectl 1.32.
+// The agent's own SPDY is exercised end to end in e2e/streams.test.ts. Also the refusals:
 // unbound pods, unknown containers, agents that are down or untrusted, no credentials.
 
 import { expect } from 'chai';
@@ -263,13 +264,15 @@ describe('pod log and exec proxy', function () {
   describe('exec upgrades', () => {
     const execPath = '/api/v1/namespaces/default/pods/p/exec?command=echo&command=hi&stdout=true';
     const cases: { name: string; path: string; headers: Record<string, string>; token?: string; code: number; message?: RegExp }[] = [
-      { name: 'SPDY is refused', path: execPath, headers: { Upgrade: 'SPDY/3.1', 'X-Stream-Protocol-Version': 'v4.channel.k8s.io' }, code: 400, message: /only websocket streams \(v5\.channel\.k8s\.io, v4\.channel\.k8s\.io\) are supported/ },
       { name: 'no credentials is 401', path: execPath, headers: wsHeaders, token: '', code: 401 },
       { name: 'a user without the right is 403', path: execPath, headers: wsHeaders, token: 'nobody', code: 403 },
       { name: 'no command is 400', path: '/api/v1/namespaces/default/pods/p/exec?stdout=true', headers: wsHeaders, code: 400, message: /at least one command/ },
       { name: 'no stream is 400', path: '/api/v1/namespaces/default/pods/p/exec?command=ls', headers: wsHeaders, code: 400, message: /at least one of stdin, stdout, stderr/ },
       { name: 'a missing pod is 404', path: '/api/v1/namespaces/default/pods/nope/exec?command=ls&stdout=1', headers: wsHeaders, code: 404, message: /pods "nope" not found/ },
-      { name: 'upgrading anything else is 400', path: '/api/v1/namespaces/default/pods?watch=true', headers: wsHeaders, code: 400, message: /does not accept a connection upgrade/ },
+      { name: 'upgrading anything else is 400', path: '/api/v1/namespaces/default/pods?watch=true', headers: wsHeaders, code: 400, message: /does not accept a connection upgrade; only pods\/exec, pods\/attach and pods\/portforward do/ },
+      { name: 'attach without a stream is 400', path: '/api/v1/namespaces/default/pods/p/attach', headers: wsHeaders, code: 400, message: /at least one of stdin, stdout, stderr/ },
+      { name: 'attach to a container the pod does not have is 400', path: '/api/v1/namespaces/default/pods/p/attach?stdout=1&container=nope', headers: wsHeaders, code: 400, message: /container nope is not valid for pod p/ },
+      { name: 'port-forward of an unbound pod is 400', path: '/api/v1/namespaces/default/pods/unbound/portforward', headers: wsHeaders, code: 400, message: /does not have a host assigned/ },
       { name: 'the agent\'s refusal is relayed', path: '/api/v1/namespaces/default/pods/pdef/exec?command=ls&stdout=1&container=c1', headers: wsHeaders, code: 404 },
     ];
     for (const tc of cases) {
@@ -281,10 +284,29 @@ describe('pod log and exec proxy', function () {
       });
     }
 
-    it('a plain (non-upgrade) exec is 400', async () => {
-      const r = await cluster.client.request<Status>('POST', execPath);
-      expect(r.status, r.text).to.equal(400);
-      expect(r.body.message).to.match(/only websocket streams/);
+    it('a plain (non-upgrade) exec, attach or portforward is 400', async () => {
+      for (const [sub, query] of [['exec', '?command=echo&stdout=true'], ['attach', '?stdout=true'], ['portforward', '']] as const) {
+        const r = await cluster.client.request<Status>('POST', `/api/v1/namespaces/default/pods/p/${sub}${query}`);
+        expect(r.status, r.text).to.equal(400);
+        expect(r.body.message).to.equal(`Upgrade request required: pods/${sub} is served over a websocket or SPDY/3.1 connection upgrade`);
+      }
+    });
+
+    it('passes SPDY upgrades of exec, attach and portforward on to the pod\'s agent', async () => {
+      const spdyHeaders = { Upgrade: 'SPDY/3.1', 'X-Stream-Protocol-Version': 'v4.channel.k8s.io' };
+      const cases = [
+        { path: execPath, agentPath: '/exec/default/p/c1', query: 'command=echo&command=hi&stdout=1' },
+        { path: '/api/v1/namespaces/default/pods/p/attach?stdin=true&stdout=true&tty=true', agentPath: '/attach/default/p/c1', query: 'stdin=1&stdout=1&tty=1' },
+        { path: '/api/v1/namespaces/default/pods/p/portforward', agentPath: `/portForward/default/p/${(await cluster.client.get<{ metadata: { uid: string } }>('/api/v1/namespaces/default/pods/p')).body.metadata.uid}`, query: '' },
+      ];
+      for (const tc of cases) {
+        const before = agent.requests.length;
+        // The fake agent speaks only websockets: its refusal comes back, after it was reached.
+        const r = await upgradeRequest(cluster, tc.path, spdyHeaders);
+        expect(r.code, r.body).to.be.within(400, 404);
+        const reached = agent.requests.slice(before);
+        expect(reached.map((q) => [q.path, q.query.toString()])).to.deep.equal([[tc.agentPath, tc.query]]);
+      }
     });
 
     it('answers 101 with the agent\'s chosen subprotocol and pipes frames both ways', async () => {

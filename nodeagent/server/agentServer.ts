@@ -1,5 +1,5 @@
 // The node agent's HTTPS endpoint for the API server (the kubelet's port 10250): container
-// logs, exec over websockets, and a health check. Mutual TLS with the client CA decides who
+// logs; exec, attach and port-forward over websockets or SPDY/3.1; and a health check. Mutual TLS with the client CA decides who
 // may connect; an allow-list of certificate names decides who may ask anything.
 
 import https from 'node:https';
@@ -7,17 +7,21 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
-import { WebSocketServer } from 'ws';
+import { createWebSocketStream, WebSocketServer } from 'ws';
 import { ApiError, BadRequestError, MethodNotAllowedError } from '../../common/errors.js';
+import type { Logger } from '../../common/logging.js';
 import { authorizePeer } from './clientAuth.js';
+import { bridgeCommand, type CommandTransport, type RunningCommand } from './commandBridge.js';
 import { serveContainerLogs } from './containerLogs.js';
-import { bridgeExec } from './execBridge.js';
-import { parseExecQuery } from './execOptions.js';
-import type { ExecRequest, ExecSession } from '../cri/types.js';
-import { chooseSubprotocol, Channel, failureStatus, frame, offeredSubprotocols, execSubprotocols, type ExecSubprotocol } from './execProtocol.js';
+import { execSubprotocols, failureStatus, type ExecSubprotocol } from './execProtocol.js';
+import { servePortForward } from './portForward.js';
 import { matchRoute } from './routes.js';
+import { SpdySession } from './spdy/session.js';
+import { SpdyCommandTransport, type SpdyCommandProtocol } from './spdyCommandTransport.js';
 import { refuseUpgrade, toStatus, writeStatus } from './status.js';
 import type { AgentServer, AgentServerOptions } from './types.js';
+import { planUpgrade, type CommandPlan, type UpgradePlan } from './upgradePlan.js';
+import { WebSocketCommandTransport } from './wsCommandTransport.js';
 
 export type { AgentServer, AgentServerOptions, ContainerLocator, LocatedContainer } from './types.js';
 
@@ -33,6 +37,8 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
   const log = opts.logger.child({ subsystem: 'agent-server' });
   const allowed = new Set(opts.allowedClientNames);
   const pingIntervalMs = opts.pingIntervalMs ?? 5000;
+  // The kubelet's default for a SPDY client to open the streams its request asked for.
+  const streamCreationTimeoutMs = opts.streamCreationTimeoutMs ?? 30_000;
   const server = https.createServer({
     cert: opts.tls.certPem,
     key: opts.tls.keyPem,
@@ -45,9 +51,10 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
     noServer: true,
     perMessageDeflate: false,
     maxPayload: maxClientMessageBytes,
-    // Only reached after onUpgrade checked that one of ours was offered.
-    handleProtocols: (offered) => chooseSubprotocol(offered) ?? false,
+    // Only reached after onUpgrade chose one of those offered for this route.
+    handleProtocols: (_offered, req) => chosenSubprotocols.get(req) ?? false,
   });
+  const chosenSubprotocols = new WeakMap<IncomingMessage, string>();
   const sockets = new Set<TLSSocket>();
   server.on('secureConnection', (socket: TLSSocket) => {
     sockets.add(socket);
@@ -78,7 +85,9 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
           await serveContainerLogs({ locator: opts.locator, runtime: opts.runtime, logger: log }, route, url.searchParams, req, res);
           return;
         case 'exec':
-          throw new BadRequestError('Upgrade request required: exec is served over a websocket (subprotocols ' + execSubprotocols.join(', ') + ')');
+        case 'attach':
+        case 'portForward':
+          throw new BadRequestError(`Upgrade request required: ${route.kind} is served over a websocket (subprotocols ${execSubprotocols.join(', ')}) or SPDY/3.1`);
       }
     } catch (e) {
       failed('request', e, fields);
@@ -89,57 +98,76 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
   const onUpgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
     socket.on('error', (e) => log.debug('upgrade socket error', { error: e.message }));
     const fields: Record<string, unknown> = { method: req.method, path: req.url, remote: req.socket.remoteAddress };
-    let prepared: { protocol: ExecSubprotocol; request: ExecRequest; containerId: string };
+    let plan: UpgradePlan;
     try {
       authorizePeer(req.socket as TLSSocket, allowed);
-      const url = new URL(req.url ?? '/', 'https://node-agent');
-      const route = matchRoute(url.pathname);
-      if (route.kind !== 'exec') throw new BadRequestError(`${url.pathname} cannot be upgraded`);
-      if (req.method !== 'GET') throw new MethodNotAllowedError(`the server does not allow the method ${String(req.method)} on ${url.pathname}`);
-      if (req.headers.upgrade?.toLowerCase() !== 'websocket') throw new BadRequestError(`unsupported upgrade ${JSON.stringify(req.headers.upgrade)}: only websocket is served`);
-      const offered = offeredSubprotocols(req.headers['sec-websocket-protocol']);
-      const protocol = chooseSubprotocol(offered);
-      if (!protocol) throw new BadRequestError(`none of the requested subprotocols [${offered.join(', ')}] is supported; supported: ${execSubprotocols.join(', ')}`);
-      const request = parseExecQuery(url.searchParams);
-      Object.assign(fields, { namespace: route.namespace, pod: route.pod, container: route.container, command: request.cmd, tty: request.tty });
-      const located = await opts.locator.locate(route.namespace, route.pod, route.container, { previous: false });
-      if (!located.running) throw new BadRequestError(`container "${route.container}" in pod "${route.namespace}/${route.pod}" is not running`);
-      fields.containerId = located.containerId;
-      prepared = { protocol, request, containerId: located.containerId };
+      plan = await planUpgrade(req, opts, fields);
     } catch (e) {
-      failed('exec upgrade', e, fields);
+      failed('upgrade', e, fields);
       refuseUpgrade(socket, toStatus(e));
       return;
     }
-    const { protocol, request, containerId } = prepared;
-    const execLog = log.child(fields);
-    // The process starts only once the websocket is up: a failed handshake must not leave
-    // one behind, and from here on failures travel on the error channel.
+    const streamLog = log.child(fields);
+    // Nothing starts before the handshake is done: a failed one must not leave a process
+    // behind, and from here on failures travel inside the protocol.
+    if (plan.transport === 'spdy') {
+      socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${plan.protocol}\r\n\r\n`);
+      // SPDY clients that exec do not ping: TCP keepalive notices one that vanished.
+      (req.socket as TLSSocket).setKeepAlive(true, 30_000);
+      const session = new SpdySession(socket);
+      session.on('protocolError', (e) => streamLog.info('SPDY protocol error; closing the session', { error: e.message }));
+      if (plan.kind === 'portForward') {
+        servePortForward(session, plan.target, streamLog);
+        session.start(head);
+        return;
+      }
+      const transport = new SpdyCommandTransport(session, plan.protocol as SpdyCommandProtocol, plan.streams, streamLog);
+      const ready = transport.ready(streamCreationTimeoutMs);
+      session.start(head);
+      try {
+        await ready;
+      } catch (e) {
+        streamLog.info('client did not open its streams', { error: e instanceof Error ? e.message : String(e) });
+        session.destroy();
+        return;
+      }
+      await runCommand(plan, transport, streamLog);
+      return;
+    }
+    chosenSubprotocols.set(req, plan.protocol);
+    // ws checks offered subprotocols against RFC 7230's token rule, which the '/' in
+    // SPDY/3.1+portforward.k8s.io breaks; it was validated above, so hand ws a token and
+    // answer with the real name (handleProtocols' answer is written as is).
+    if (plan.kind === 'portForward') req.headers['sec-websocket-protocol'] = 'portforward';
     wss.handleUpgrade(req, socket, head, (ws) => {
+      if (plan.kind === 'portForward') {
+        // kubectl 1.31+: the same SPDY session, its bytes carried in binary messages.
+        const session = new SpdySession(createWebSocketStream(ws));
+        session.on('protocolError', (e) => streamLog.info('SPDY protocol error; closing the session', { error: e.message }));
+        servePortForward(session, plan.target, streamLog);
+        session.start();
+        return;
+      }
       ws.pause();
-      void (async () => {
-        let session: ExecSession;
-        try {
-          session = await opts.runtime.exec(containerId, request);
-        } catch (e) {
-          failed('exec start', e, fields);
-          // Like the kubelet, pass the runtime's reason on (e.g. the executable was not found).
-          const status = e instanceof ApiError ? failureStatus(e.reason, e.message) : failureStatus('InternalError', `error executing command in container: ${e instanceof Error ? e.message : String(e)}`);
-          ws.send(frame(Channel.error, JSON.stringify(status)), { binary: true });
-          ws.close(1000);
-          // Read again, or the client's closing frame would never be seen.
-          ws.resume();
-          return;
-        }
-        if (ws.readyState !== ws.OPEN) {
-          session.kill();
-          ws.resume();
-          return;
-        }
-        execLog.info('exec started', { subprotocol: protocol });
-        await bridgeExec({ ws, protocol, session, cmd: request.cmd, logger: execLog, pingIntervalMs });
-      })();
+      void runCommand(plan, new WebSocketCommandTransport(ws, plan.protocol as ExecSubprotocol, pingIntervalMs, streamLog), streamLog);
     });
+  };
+
+  /** Starts the exec or attach and bridges it; a start that fails is told to the client as a Status. */
+  const runCommand = async (plan: CommandPlan, transport: CommandTransport, streamLog: Logger): Promise<void> => {
+    let command: RunningCommand;
+    try {
+      command = await plan.start();
+    } catch (e) {
+      failed(`${plan.kind} start`, e, { containerId: plan.containerId });
+      // Like the kubelet, pass the runtime's reason on (e.g. the executable was not found).
+      const status = e instanceof ApiError ? failureStatus(e.reason, e.message) : failureStatus('InternalError', `error executing command in container: ${e instanceof Error ? e.message : String(e)}`);
+      transport.start({ stdin: () => undefined, stdinEnd: () => undefined, resize: () => undefined, gone: () => undefined });
+      transport.finish(status);
+      return;
+    }
+    streamLog.info(`${plan.kind} started`, { protocol: plan.protocol });
+    await bridgeCommand(transport, command, streamLog);
   };
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => void onRequest(req, res));

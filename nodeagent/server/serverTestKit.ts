@@ -1,18 +1,23 @@
 // Test support for the streaming server's protocol tests: certificates, an in-memory
-// locator, a fake RuntimeService whose exec sessions are PassThrough streams driven by a
-// scripted "program", and HTTPS / websocket clients. The real runc path is covered by the
+// locator, a fake RuntimeService whose exec and attach sessions are PassThrough streams driven
+// by a scripted "program" and whose port-forward dials a real TCP server on 127.0.0.1, and
+// HTTPS / websocket clients. The real runc path is covered by the
 // node agent's integration tests, not here.
 
+import { once } from 'node:events';
 import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
-import { PassThrough, Writable, type Readable } from 'node:stream';
+import net from 'node:net';
+import { PassThrough, Writable, type Duplex, type Readable } from 'node:stream';
 import { WebSocket } from 'ws';
 import { NotFoundError } from '../../common/errors.js';
 import { silentLogger } from '../../common/logging.js';
 import { makeCA, makeSignedCert, type KeyPair } from '../../common/pki/certs.js';
 import type { RuntimeService } from '../cri/services.js';
-import type { ContainerState, ContainerStatus, ExecRequest, ExecSession } from '../cri/types.js';
+import { PortForwardError } from '../cri/portForwardError.js';
+import type { AttachRequest, AttachSession, ContainerState, ContainerStatus, ExecRequest, ExecSession, PodSandbox, PodSandboxFilter } from '../cri/types.js';
 import { startAgentServer } from './agentServer.js';
+import { SpdyTestClient } from './spdy/spdyTestClient.js';
 import type { AgentServer, AgentServerOptions, ContainerLocator, LocatedContainer } from './types.js';
 
 export const apiServerClientName = 'gantry-apiserver-kubelet-client';
@@ -98,7 +103,45 @@ export class FakeRuntimeForProtocolTests implements RuntimeService {
   readonly processes: FakeProcess[] = [];
   readonly kills: string[] = [];
 
-  async exec(containerId: string, req: ExecRequest): Promise<ExecSession> {
+  /** What an attached container does: like `program`, run once per attachment. */
+  attachProgram: FakeProgram = async () => 0;
+  readonly attachments: FakeProcess[] = [];
+  readonly detaches: string[] = [];
+  /** Pod port -> a port on 127.0.0.1 that stands in for the pod's loopback. */
+  readonly forwardedPorts = new Map<number, number>();
+  readonly sandboxes: PodSandbox[] = [];
+  readonly dials: { sandboxId: string; port: number }[] = [];
+
+  async attach(containerId: string, req: AttachRequest): Promise<AttachSession> {
+    const s = await this.exec(containerId, { ...req, cmd: ['<attach>'] }, true);
+    return {
+      stdin: s.stdin,
+      stdout: s.stdout,
+      stderr: s.stderr,
+      resize: s.resize,
+      ended: s.exitCode.then(() => undefined),
+      close: () => {
+        this.detaches.push(containerId);
+        s.kill();
+      },
+    };
+  }
+
+  async portForward(podSandboxId: string, port: number): Promise<Duplex> {
+    this.dials.push({ sandboxId: podSandboxId, port });
+    const local = this.forwardedPorts.get(port);
+    if (local === undefined) throw new PortForwardError(podSandboxId, port, 'refused', 'connect: connection refused');
+    const conn = net.connect(local, '127.0.0.1');
+    await once(conn, 'connect');
+    return conn;
+  }
+
+  async listPodSandbox(filter?: PodSandboxFilter): Promise<PodSandbox[]> {
+    const sel = Object.entries(filter?.labelSelector ?? {});
+    return this.sandboxes.filter((s) => sel.every(([k, v]) => s.labels[k] === v) && (!filter?.state || s.state === filter.state));
+  }
+
+  async exec(containerId: string, req: ExecRequest, attaching = false): Promise<ExecSession> {
     if (this.execFailure) throw this.execFailure;
     const stdin = req.stdin ? new PassThrough() : undefined;
     const stdout = req.stdout ? new PassThrough() : undefined;
@@ -113,10 +156,11 @@ export class FakeRuntimeForProtocolTests implements RuntimeService {
       resizes: [],
       killed: new Promise<void>((resolve) => (markKilled = resolve)),
     };
-    this.processes.push(proc);
+    (attaching ? this.attachments : this.processes).push(proc);
+    const program = attaching ? this.attachProgram : this.program;
     const exitCode = (async () => {
       try {
-        return await this.program(proc);
+        return await program(proc);
       } finally {
         stdout?.end();
         stderr?.end();
@@ -166,7 +210,6 @@ export class FakeRuntimeForProtocolTests implements RuntimeService {
   stopPodSandbox = (): never => notPartOfTheProtocol('stopPodSandbox');
   removePodSandbox = (): never => notPartOfTheProtocol('removePodSandbox');
   podSandboxStatus = (): never => notPartOfTheProtocol('podSandboxStatus');
-  listPodSandbox = (): never => notPartOfTheProtocol('listPodSandbox');
   createContainer = (): never => notPartOfTheProtocol('createContainer');
   startContainer = (): never => notPartOfTheProtocol('startContainer');
   stopContainer = (): never => notPartOfTheProtocol('stopContainer');
@@ -285,6 +328,34 @@ export function openExec(port: number, path: string, opts: ClientOptions & { pro
         },
       }),
     );
+  });
+}
+
+export type SpdyAttempt = { kind: 'open'; client: SpdyTestClient; protocol: string | undefined } | { kind: 'refused'; status: number; body: string };
+
+/** A SPDY/3.1 upgrade as kubectl sends it (a POST offering X-Stream-Protocol-Version values). */
+export function openSpdy(port: number, path: string, protocols: string[], opts: ClientOptions = {}): Promise<SpdyAttempt> {
+  const id = identityOf(opts);
+  return new Promise((resolve, reject) => {
+    const req = https.request({
+      host: '127.0.0.1',
+      port,
+      path,
+      method: opts.method ?? 'POST',
+      ca: testPki().servingCa.certPem,
+      cert: id?.certPem,
+      key: id?.keyPem,
+      agent: false,
+      headers: { Connection: 'Upgrade', Upgrade: 'SPDY/3.1', 'X-Stream-Protocol-Version': protocols },
+    });
+    req.on('upgrade', (res, socket, head) => {
+      const client = new SpdyTestClient(socket);
+      if (head.length) socket.unshift(head);
+      resolve({ kind: 'open', client, protocol: res.headers['x-stream-protocol-version'] as string | undefined });
+    });
+    req.on('response', (res) => void readBody(res).then((body) => resolve({ kind: 'refused', status: res.statusCode ?? 0, body })));
+    req.on('error', reject);
+    req.end();
   });
 }
 

@@ -1,5 +1,6 @@
 // What the node agent's streaming server needs from the rest of the agent: a way to find the
-// runtime container behind a pod's container name, and the runtime to exec into it.
+// runtime container behind a pod's container name, and the runtime to exec, attach and
+// port-forward with.
 
 import type { Logger } from '../../common/logging.js';
 import type { RuntimeService } from '../cri/services.js';
@@ -38,6 +39,8 @@ export interface AgentServerOptions {
   logger: Logger;
   /** How often exec websockets are pinged; default 5000. */
   pingIntervalMs?: number;
+  /** How long a SPDY client may take to open the streams its request needs; default 30000. */
+  streamCreationTimeoutMs?: number;
 }
 
 export interface AgentServer {
