@@ -89,6 +89,9 @@ function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/** How long a resize waits for the tty's name (script writes it before runc starts). */
+const ttyNameWaitMs = 3000;
+
 export async function startExec(runc: Runc, execDir: string, id: string, req: ExecRequest): Promise<ExecSession> {
   const pidFile = await tempPidFile(execDir);
   let child: ChildProcess;
@@ -117,15 +120,34 @@ export async function startExec(runc: Runc, execDir: string, id: string, req: Ex
       resolve(exitCodeOf(code, signal));
     });
   });
+  let pendingSize: { rows: number; cols: number } | undefined;
+  let applying = false;
+  let exited = false;
+  void exitCode.finally(() => (exited = true)).catch(() => undefined);
+  const applyPendingSize = async (file: string): Promise<void> => {
+    applying = true;
+    try {
+      for (let waited = 0; !existsSync(file) && !exited && waited < ttyNameWaitMs; waited += 25) await new Promise((r) => setTimeout(r, 25));
+      while (pendingSize && !exited) {
+        const size = pendingSize;
+        pendingSize = undefined;
+        const tty = (await fs.readFile(file, 'utf8')).trim();
+        if (tty.startsWith('/dev/')) await run('stty', ['-F', tty, 'rows', String(size.rows), 'cols', String(size.cols)]);
+      }
+    } catch {
+      // The session ended while resizing: nothing left to size.
+    } finally {
+      applying = false;
+    }
+  };
   const session: ExecSession = {
     exitCode,
     resize(width: number, height: number): void {
-      if (!ttyFile || !existsSync(ttyFile)) return;
-      void fs
-        .readFile(ttyFile, 'utf8')
-        .then((t) => t.trim())
-        .then((tty) => (tty.startsWith('/dev/') ? run('stty', ['-F', tty, 'rows', String(Math.max(1, Math.floor(height))), 'cols', String(Math.max(1, Math.floor(width)))]) : undefined))
-        .catch(() => undefined);
+      if (!ttyFile) return;
+      // kubectl sends the first size at once, usually before `script` has written the tty's
+      // name: keep the newest size and apply it as soon as the name is there (bounded wait).
+      pendingSize = { rows: Math.max(1, Math.floor(height)), cols: Math.max(1, Math.floor(width)) };
+      if (!applying) void applyPendingSize(ttyFile);
     },
     kill(): void {
       void readPidFile(pidFile).then((pid) => {

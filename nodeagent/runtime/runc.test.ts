@@ -487,6 +487,17 @@ describe('runc runtime (runc-specific)', function () {
       expect(out).to.match(/\/dev\/pts\/\d+/);
       expect(out).to.contain('TERM=xterm');
     });
+
+    it('a tty exec takes the size sent right at the start, before its terminal exists (kubectl exec -t)', async () => {
+      const pod = await runPod('tty-first-size');
+      const id = await runContainer(pod, 'c', ['sleep', '3600']);
+      const s = await rt.exec(id, { cmd: ['sh', '-c', 'sleep 0.5; stty size'], tty: true, stdin: false, stdout: true, stderr: false });
+      s.resize(90, 21);
+      let out = '';
+      s.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+      expect(await s.exitCode).to.equal(0);
+      expect(out).to.contain('21 90');
+    });
   });
 
   describe('logs', () => {
