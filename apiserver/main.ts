@@ -6,6 +6,8 @@ import { ConfigError, loadConfig } from '../common/config.js';
 import { createLogger } from '../common/logging.js';
 import { TokenAuthenticator } from './auth/tokens.js';
 import type { KubeletClientCredentials } from './proxy/agentTls.js';
+import { defaultServiceClusterIPRange, defaultServiceNodePortRange } from './registry/allocators/serviceAllocation.js';
+import { NodePortRange, ServiceIPRange } from './registry/allocators/ranges.js';
 import { startApiServer } from './server.js';
 
 export interface ApiServerConfig {
@@ -22,6 +24,10 @@ export interface ApiServerConfig {
   kubeletClientKeyFile?: string;
   /** CA that signed the node agents' serving certificates. */
   kubeletCertificateAuthority?: string;
+  /** `--service-cluster-ip-range`: the CIDR Service cluster IPs come from. */
+  serviceClusterIpRange: string;
+  /** `--service-node-port-range`: the ports NodePort and LoadBalancer Services open on every node. */
+  serviceNodePortRange: string;
 }
 
 const schema: JSONSchemaType<ApiServerConfig> = {
@@ -38,12 +44,21 @@ const schema: JSONSchemaType<ApiServerConfig> = {
     kubeletClientCertFile: { type: 'string', minLength: 1, nullable: true },
     kubeletClientKeyFile: { type: 'string', minLength: 1, nullable: true },
     kubeletCertificateAuthority: { type: 'string', minLength: 1, nullable: true },
+    serviceClusterIpRange: { type: 'string', minLength: 1 },
+    serviceNodePortRange: { type: 'string', minLength: 1 },
   },
-  required: ['etcdEndpoints', 'host', 'port', 'tlsCertFile', 'tlsKeyFile', 'tokenFile', 'etcdPrefix', 'logLevel'],
+  required: ['etcdEndpoints', 'host', 'port', 'tlsCertFile', 'tlsKeyFile', 'tokenFile', 'etcdPrefix', 'logLevel', 'serviceClusterIpRange', 'serviceNodePortRange'],
   additionalProperties: false,
 };
 
-const defaults: Partial<ApiServerConfig> = { host: '127.0.0.1', port: 6443, etcdPrefix: '/registry/', logLevel: 'info' };
+const defaults: Partial<ApiServerConfig> = {
+  host: '127.0.0.1',
+  port: 6443,
+  etcdPrefix: '/registry/',
+  logLevel: 'info',
+  serviceClusterIpRange: defaultServiceClusterIPRange,
+  serviceNodePortRange: defaultServiceNodePortRange,
+};
 
 function readFile(file: string, what: string): string {
   try {
@@ -66,12 +81,26 @@ function kubeletClient(cfg: ApiServerConfig): KubeletClientCredentials | undefin
   return out;
 }
 
+/** A malformed range stops the server at start, not at the first Service. */
+function serviceRanges(cfg: ApiServerConfig): void {
+  const check = (flag: string, parse: () => unknown): void => {
+    try {
+      parse();
+    } catch (e) {
+      throw new ConfigError(`${flag}: ${(e as Error).message}`);
+    }
+  };
+  check('--service-cluster-ip-range', () => ServiceIPRange.parse(cfg.serviceClusterIpRange));
+  check('--service-node-port-range', () => NodePortRange.parse(cfg.serviceNodePortRange));
+}
+
 async function main(): Promise<void> {
   let cfg: ApiServerConfig;
   let kubelet: KubeletClientCredentials | undefined;
   try {
     cfg = loadConfig(schema, defaults, process.argv.slice(2), 'GANTRY_APISERVER');
     kubelet = kubeletClient(cfg);
+    serviceRanges(cfg);
   } catch (e) {
     process.stderr.write(`gantry-apiserver: ${(e as Error).message}\n`);
     process.exit(2);
@@ -86,6 +115,8 @@ async function main(): Promise<void> {
       authenticator: TokenAuthenticator.fromFile(cfg.tokenFile),
       logger,
       etcdPrefix: cfg.etcdPrefix,
+      serviceClusterIPRange: cfg.serviceClusterIpRange,
+      serviceNodePortRange: cfg.serviceNodePortRange,
       ...(kubelet ? { kubeletClient: kubelet } : {}),
     });
     const stop = (): void => {

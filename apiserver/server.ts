@@ -28,9 +28,11 @@ import { openApiV3 } from './openapi/index.js';
 import { buildOpenApiV2, serveOpenApiV2 } from './openapi/v2.js';
 import type { KubeletClientCredentials } from './proxy/agentTls.js';
 import { PodConnector } from './proxy/podConnector.js';
+import { serviceAllocation } from './registry/allocators/serviceAllocation.js';
 import { builtinKinds } from './registry/registry.js';
 import { ReviewEndpoint } from './registry/reviewEndpoint.js';
 import { ResourceStore } from './registry/resourceStore.js';
+import type { Allocator } from './registry/strategy.js';
 import { EtcdStorage } from './storage/etcdStorage.js';
 import type { Storage } from './storage/storage.js';
 import { printerFor } from './tables/registry.js';
@@ -51,6 +53,10 @@ export interface ApiServerOptions {
   etcdPrefix?: string;
   /** Client certificate for node agents (pods/log, pods/exec); without it those answer 503. */
   kubeletClient?: KubeletClientCredentials;
+  /** Where Service cluster IPs come from (default 10.96.0.0/12). */
+  serviceClusterIPRange?: string;
+  /** Where Service node ports come from (default 30000-32767). */
+  serviceNodePortRange?: string;
 }
 
 export interface RunningApiServer {
@@ -98,10 +104,16 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     pods: (pod) => admitPodPriority(pod, priorityClasses),
     priorityclasses: (pc) => admitPriorityClass(pc, priorityClasses),
   };
+  const services = serviceAllocation({ storage, root, clock, logger, serviceClusterIPRange: opts.serviceClusterIPRange, serviceNodePortRange: opts.serviceNodePortRange });
+  const allocators: Partial<Record<string, Allocator>> = { services: services.allocator };
   for (const [key, kind] of builtinKinds()) {
     const admitCreate = admitters[kind.descriptor.plural];
-    stores.set(key, new ResourceStore({ ...kind, storage, cache, validator, clock, logger: logger.child({ resource: kind.descriptor.plural }), namespaceGate, root, fieldTracker: fieldManager, ...(admitCreate ? { admitCreate } : {}) }));
+    const allocator = allocators[kind.descriptor.plural];
+    stores.set(key, new ResourceStore({ ...kind, storage, cache, validator, clock, logger: logger.child({ resource: kind.descriptor.plural }), namespaceGate, root, fieldTracker: fieldManager, ...(admitCreate ? { admitCreate } : {}), ...(allocator ? { allocator } : {}) }));
   }
+  // Like kube-apiserver's repair controllers: mend claims before serving, then every 3 minutes.
+  await services.repair.runOnce().catch((e: unknown) => logger.warn('service claim repair failed', { error: String(e) }));
+  services.repair.start(3 * 60 * 1000);
   for (const ns of bootstrapNamespaces) {
     await stores.get('/namespaces')!.create(undefined, { metadata: { name: ns } }).catch((e: unknown) => {
       if (!(e instanceof ApiError && e.reason === 'AlreadyExists')) throw e;
@@ -282,6 +294,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     storage,
     close: async () => {
       clearInterval(compactor);
+      services.repair.stop();
       cache.stop();
       connector.close();
       server.closeAllConnections();

@@ -28,7 +28,7 @@ import type { Storage, Versioned } from '../storage/storage.js';
 import type { CacheEvent, WatchCache } from '../watchcache/watchCache.js';
 import { compileFilter, type ObjectFilter } from './objectFilter.js';
 import type { DeleteOptions, ListOptions, WatchOptions, WriteOptions } from './options.js';
-import type { Strategy } from './strategy.js';
+import type { AllocationTxn, Allocator, Strategy } from './strategy.js';
 import type { ObjectValidator } from './validator.js';
 import { nameProblems, validationError } from '../validation/index.js';
 import { checkTypeMeta } from '../validation/typeMeta.js';
@@ -63,6 +63,8 @@ export interface ResourceStoreDeps {
   root: string;
   /** Records which manager owns which fields (metadata.managedFields). */
   fieldTracker?: FieldTracker;
+  /** Claims the kind holds outside its objects (a Service's cluster IP and node ports). */
+  allocator?: Allocator;
 }
 
 export interface WriteResult {
@@ -95,9 +97,11 @@ export class ResourceStore {
   private readonly admitCreate: ((obj: KubeObject) => void) | undefined;
   private readonly base: string;
   private readonly fieldTracker: FieldTracker | undefined;
+  private readonly allocator: Allocator | undefined;
 
   constructor(deps: ResourceStoreDeps) {
     this.fieldTracker = deps.fieldTracker;
+    this.allocator = deps.allocator;
     this.descriptor = deps.descriptor;
     this.strategy = deps.strategy;
     this.storage = deps.storage;
@@ -329,12 +333,16 @@ export class ResourceStore {
       this.strategy.prepareForCreate?.(candidate);
       const admitted = this.admit(candidate, undefined, opts);
       this.trackFields(undefined, admitted, opts);
+      // After field tracking: values the server allocates belong to no client's manager.
+      const claims = await this.allocator?.allocate(admitted, undefined, { dryRun: !!opts.dryRun });
       if (opts.dryRun) return { object: this.typed(admitted), created: true };
       const key = this.key(admitted.metadata.namespace, admitted.metadata.name!);
       try {
         const rev = await this.storage.create(key, admitted);
+        await claims?.commit();
         return { object: this.typed(admitted, rev), created: true };
       } catch (e) {
+        await claims?.revert();
         if (e instanceof KeyExistsError) {
           if (generated && attempt < 3) continue;
           throw new AlreadyExistsError(this.ref(admitted.metadata.name), { cause: e });
@@ -444,16 +452,30 @@ export class ResourceStore {
     if (cm.generation !== undefined) nm.generation = cm.generation;
     else delete nm.generation;
     if (nm.managedFields === undefined && cm.managedFields) nm.managedFields = cm.managedFields;
+    if (subresource === undefined) this.strategy.prepareForUpdate?.(next, currentObj);
 
     const admitted = this.admit(next, currentObj, opts);
     if (this.strategy.tracksGeneration && specChanged(admitted, currentObj)) {
       admitted.metadata.generation = (currentObj.metadata.generation ?? 0) + 1;
     }
     this.trackFields(currentObj, admitted, opts, subresource === 'status' ? 'status' : undefined);
+    // Status writes keep the spec as it is: only a main-resource write can change claims.
+    const claims = subresource === undefined ? await this.allocator?.allocate(admitted, currentObj, { dryRun: !!opts.dryRun }) : undefined;
+    try {
+      return await this.storeUpdate(current, currentObj, admitted, opts, confirmed, claims);
+    } catch (e) {
+      await claims?.revert();
+      throw e;
+    }
+  }
+
+  /** The write at the end of an update: nothing, an update, or the deletion a last finalizer completes. */
+  private async storeUpdate(current: Versioned, currentObj: KubeObject, admitted: KubeObject, opts: WriteOptions, confirmed: boolean, claims: AllocationTxn | undefined): Promise<WriteResult> {
     admitted.metadata.resourceVersion = currentObj.metadata.resourceVersion;
     if (isDeepStrictEqual(admitted, currentObj)) {
       // "No change" is only an answer when measured against the current state.
       if (!confirmed) throw new StaleRead();
+      await claims?.revert();
       return { object: currentObj, created: false };
     }
     delete admitted.metadata.resourceVersion;
@@ -462,11 +484,20 @@ export class ResourceStore {
     if (admitted.metadata.deletionTimestamp && !admitted.metadata.finalizers?.length && this.graceElapsed(admitted) && !this.strategy.holdDeletion?.(structuredClone(admitted))) {
       if (opts.dryRun) return { object: this.typed(admitted), created: false };
       const rev = await this.storage.delete(current.key, current.revision);
+      await claims?.revert();
+      await this.released(currentObj);
       return { object: this.typed(admitted, rev), created: false };
     }
     if (opts.dryRun) return { object: this.typed(admitted, current.revision), created: false };
     const rev = await this.storage.update(current.key, admitted, current.revision);
+    await claims?.commit();
     return { object: this.typed(admitted, rev), created: false };
+  }
+
+  /** Frees an object's claims once it is really gone; a failure leaves a leak for the repair pass, never an error. */
+  private async released(obj: KubeObject): Promise<void> {
+    if (!this.allocator) return;
+    await this.allocator.release(obj).catch((e: unknown) => this.logger.warn('could not free the claims of a deleted object', { name: obj.metadata.name, error: String(e) }));
   }
 
   private trackFields(old: KubeObject | undefined, next: KubeObject, opts: WriteOptions, subresource?: string): void {
@@ -514,6 +545,7 @@ export class ResourceStore {
         if (finalizers.size === 0 && grace === 0 && !held) {
           if (opts.dryRun) return { object: obj, removed: true };
           const rev = await this.storage.delete(key, current.revision);
+          await this.released(obj);
           return { object: this.typed(current.object, rev), removed: true };
         }
         if (meta.deletionTimestamp && (grace === 0 ? meta.deletionGracePeriodSeconds === 0 || meta.deletionGracePeriodSeconds === undefined : alreadyShorter)) {

@@ -23,6 +23,12 @@ export interface Strategy {
   prepareForCreate?(obj: KubeObject): void;
   /** Semantic checks beyond the schema. */
   validate?(obj: KubeObject): FieldCause[];
+  /**
+   * Prepares an update before it is validated: carries over what the server set and the
+   * client left out (a Service's allocated cluster IP), drops what the new state no longer
+   * allows. Mutates obj.
+   */
+  prepareForUpdate?(obj: KubeObject, old: KubeObject): void;
   /** Checks that compare with the previous state: immutable fields. */
   validateUpdate?(obj: KubeObject, old: KubeObject): FieldCause[];
   /** How a DELETE of this object proceeds. */
@@ -32,6 +38,30 @@ export interface Strategy {
    * spec.finalizers) mark the object here (e.g. phase Terminating) and return true.
    */
   holdDeletion?(obj: KubeObject): boolean;
+}
+
+/**
+ * Values a kind holds outside its own object (a Service's cluster IPs and node ports),
+ * claimed in storage before the object is written. Strategies stay synchronous and
+ * storage-free; a kind that needs claims gets one of these beside its strategy.
+ */
+export interface Allocator {
+  /**
+   * Claims what `obj` needs and `old` (on update) does not hold, writing the values into
+   * `obj`. A dry run fills in would-be values and claims nothing. Throws typed errors
+   * (Invalid for a taken or out-of-range value), leaving no claim behind.
+   */
+  allocate(obj: KubeObject, old: KubeObject | undefined, opts: { dryRun: boolean }): Promise<AllocationTxn>;
+  /** Frees everything `obj` held, once the object is gone from storage. */
+  release(obj: KubeObject): Promise<void>;
+}
+
+/** The claims one write made: kept or undone depending on whether the write landed. */
+export interface AllocationTxn {
+  /** The write landed: free what the old object held and the new one no longer does. */
+  commit(): Promise<void>;
+  /** The write failed or was not needed: free what this allocation claimed. */
+  revert(): Promise<void>;
 }
 
 export const plainStrategy: Strategy = { hasStatus: false, tracksGeneration: false };

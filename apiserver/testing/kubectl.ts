@@ -42,6 +42,8 @@ export function runKubectl(kubeconfig: string, cacheDir: string, args: string[],
       resolve({ code: code ?? (signal ? -1 : 0), stdout, stderr });
     });
   });
+  // kubectl may exit before it reads its input (a failed request): no EPIPE crash then.
+  child.stdin.on('error', () => undefined);
   child.stdin.end(input);
   return {
     stdout: () => stdout,

@@ -21,6 +21,8 @@ import { ensureClusterImages, startClusterRegistry } from './registry.js';
 import { readState, writeState, type ClusterProcess, type ClusterState, type NodeState } from './state.js';
 
 export const defaultPodSubnet = '10.88.0.0/16';
+/** Service cluster IPs (kubeadm's default), apart from the pod subnet. */
+export const defaultServiceSubnet = '10.96.0.0/12';
 export const defaultBridge = 'gantry0';
 export const defaultCgroupRoot = 'gantry';
 
@@ -34,6 +36,8 @@ export interface UpOptions {
   /** The agent's HTTPS port; default 10250, or a free one. */
   agentPort?: number;
   podSubnet?: string;
+  /** Where the API server allocates Service cluster IPs. */
+  serviceSubnet?: string;
   bridge?: string;
   cgroupRoot?: string;
   /** How long to wait for the Node to be Ready before `up` returns (it warns, not fails). Default 60 s. */
@@ -189,6 +193,7 @@ export async function up(opts: UpOptions): Promise<UpResult> {
     '--kubelet-client-cert-file', pki.kubeletClient.cert,
     '--kubelet-client-key-file', pki.kubeletClient.key,
     '--kubelet-certificate-authority', pki.caFile,
+    '--service-cluster-ip-range', opts.serviceSubnet ?? defaultServiceSubnet,
   ], { detached: true, stdio: ['ignore', fd, fd] });
   fs.closeSync(fd);
   child.unref();

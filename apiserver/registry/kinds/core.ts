@@ -5,6 +5,7 @@ import type { Strategy } from '../strategy.js';
 import { validateConfigMap, validateConfigMapUpdate } from './configMapValidation.js';
 import { validatePriorityClass, validatePriorityClassUpdate } from './priorityClassValidation.js';
 import { validateSecret, validateSecretUpdate } from './secretValidation.js';
+import { clusterIPNodePortCauses, prepareServiceUpdate, validateServiceUpdate } from './serviceUpdate.js';
 import { validateService } from './serviceValidation.js';
 
 export const namespaceStrategy: Strategy = {
@@ -60,7 +61,10 @@ export const serviceStrategy: Strategy = {
   prepareForCreate(obj) {
     obj.status = { loadBalancer: {} };
   },
-  validate: validateService,
+  // Cluster IPs and node ports are claimed by the Service allocator (registry/allocators/).
+  prepareForUpdate: prepareServiceUpdate,
+  validate: (obj) => [...validateService(obj), ...clusterIPNodePortCauses(obj)],
+  validateUpdate: validateServiceUpdate,
 };
 
 export const configMapStrategy: Strategy = {

@@ -2,7 +2,8 @@
 // protocols, duplicates), node ports within the node-port range, the type and what each
 // type needs (ExternalName's externalName, no headless NodePort or LoadBalancer), cluster
 // IPs well formed, session affinity and traffic policies from their supported values.
-// Allocation (which cluster IP or node port is free) is the allocators' work, not this.
+// Allocation (which cluster IP or node port is free, and within the configured ranges) is
+// the allocators' work (registry/allocators/), not this.
 
 import { isIP } from 'node:net';
 import { isObject, type KubeObject } from '../../../common/api/meta.js';
@@ -13,8 +14,6 @@ import { fieldErrors as fe } from '../../validation/fieldErrors.js';
 
 type Obj = Record<string, unknown>;
 
-/** Kubernetes' default --service-node-port-range. */
-export const nodePortRange = { first: 30000, last: 32767 } as const;
 /** The kubelet's port: a LoadBalancer may not expose it (clouds open firewalls for LB ports). */
 const kubeletPort = 10250;
 /** Longest ClientIP session affinity, one day. */
@@ -74,7 +73,6 @@ function portsCauses(spec: Obj, type: string): FieldCause[] {
   const names = new Set<string>();
   const seenPorts = new Set<string>();
   const seenNodePorts = new Set<string>();
-  const allocatesNodePorts = type === 'NodePort' || type === 'LoadBalancer';
   ports.forEach((p, i) => {
     const path = `spec.ports[${i}]`;
     out.push(...portCauses(p, path, ports.length > 1, names));
@@ -87,10 +85,8 @@ function portsCauses(spec: Obj, type: string): FieldCause[] {
       const nodeKey = `${str(p.protocol)}/${nodePort}`;
       if (seenNodePorts.has(nodeKey)) out.push(fe.duplicate(`${path}.nodePort`, nodePort));
       seenNodePorts.add(nodeKey);
-      // Kubernetes' node-port allocator refuses a port outside its range before looking for a free one.
-      if (allocatesNodePorts && (nodePort < nodePortRange.first || nodePort > nodePortRange.last)) {
-        out.push(fe.invalid(`${path}.nodePort`, nodePort, `provided port is not in the valid range. The range of valid ports is ${nodePortRange.first}-${nodePortRange.last}`));
-      }
+      // Whether it lies in the configured node-port range is the allocator's answer (registry/allocators/).
+      for (const m of portNumberProblems(nodePort)) out.push(fe.invalid(`${path}.nodePort`, nodePort, m));
     }
     if (type === 'LoadBalancer' && p.port === kubeletPort) {
       out.push(fe.invalid(path, p.port, `may not expose port ${kubeletPort} externally since it is used by kubelet`));
