@@ -35,6 +35,8 @@ export function makeKubectl(kubeconfig: string, cacheDir: string, binary = 'kube
         clearTimeout(timer);
         resolve({ code: code ?? -1, stdout, stderr });
       });
+      // kubectl may exit before it reads its input (a failed request): no EPIPE crash then.
+      child.stdin.on('error', () => undefined);
       child.stdin.end(opts.input ?? '');
     })) as Kubectl;
   run.spawn = (args: string[]) => {
