@@ -10,12 +10,13 @@ cache=$(mktemp -d)
 trap 'rm -rf "$cache"' EXIT
 k() { echo "+ kubectl $*"; kubectl --cache-dir "$cache" "$@"; }
 
-# Waits until pod $1 is in one of the phases $2 (a regex), failing after $3 seconds.
+# Waits until pod $1 (in namespace $4, default "default") is in one of the phases $2 (a
+# regex), failing after $3 seconds.
 wait_phase() {
-  local pod=$1 want=$2 limit=$3 phase=""
+  local pod=$1 want=$2 limit=$3 ns=${4:-default} phase=""
   echo "+ waiting for pod $pod to be $want"
   for _ in $(seq 1 "$limit"); do
-    phase=$(kubectl --cache-dir "$cache" get pod "$pod" -o jsonpath='{.status.phase}' 2>/dev/null || true)
+    phase=$(kubectl --cache-dir "$cache" -n "$ns" get pod "$pod" -o jsonpath='{.status.phase}' 2>/dev/null || true)
     if [[ "$phase" =~ ^($want)$ ]]; then echo "  pod $pod is $phase"; return 0; fi
     if [ "$phase" = Failed ]; then break; fi
     sleep 1
@@ -40,6 +41,36 @@ k logs hello
 wait_phase shell 'Running' 120
 k exec shell -- sh -c 'echo "inside $(hostname): $(id -un), $(ls / | wc -l) entries in /"'
 k get pods -o wide
+
+# What users type first. kubectl 1.32+ sends these bodies as protobuf.
+k create namespace demo
+k -n demo create configmap settings --from-literal=color=blue
+k -n demo run web --image=gantry/web:v1 --port=8080 --labels=app=web
+wait_phase web 'Running' 120 demo
+k -n demo expose pod web --port=80 --target-port=8080
+k -n demo get pods,services,configmaps -o wide
+k auth can-i create pods -n demo
+
+# port-forward: a local port on this machine to the pod's port 8080, inside its network namespace.
+forward_log=$(mktemp)
+echo "+ kubectl -n demo port-forward pod/web :8080"
+kubectl --cache-dir "$cache" -n demo port-forward pod/web :8080 >"$forward_log" 2>&1 &
+forward_pid=$!
+port=""
+for _ in $(seq 1 100); do
+  port=$(sed -n 's/^Forwarding from 127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$forward_log" | head -n 1)
+  [ -n "$port" ] && break
+  kill -0 "$forward_pid" 2>/dev/null || break
+  sleep 0.1
+done
+if [ -z "$port" ]; then
+  kill "$forward_pid" 2>/dev/null || true
+  echo "port-forward did not start:" >&2; cat "$forward_log" >&2; exit 1
+fi
+echo "+ busybox wget -qO- http://127.0.0.1:$port/"
+busybox wget -qO- "http://127.0.0.1:$port/"
+kill "$forward_pid"; wait "$forward_pid" 2>/dev/null || true
+rm -f "$forward_log"
 echo
 echo "The cluster keeps running. Try: export KUBECONFIG=$KUBECONFIG; kubectl get all; kubectl exec -it shell -- sh"
 echo "Stop it and remove its state (containers included) with: npx gantry down"
