@@ -38,7 +38,7 @@ export default tseslint.config(
   },
   ...components.map(onlyCommon),
   {
-    files: ['scripts/**/*.ts', 'bench/**/*.ts', 'e2e/**/*.ts'],
+    files: ['scripts/**/*.ts', 'bench/**/*.ts', '*/bench/**/*.ts', 'e2e/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
 );
