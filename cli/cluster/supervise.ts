@@ -4,18 +4,26 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import { Backoff, type BackoffPolicy } from '../../common/backoff.js';
+import { realClock, sleep } from '../../common/clock.js';
 
 /** How long a component has to exit after SIGTERM before it is killed. */
 const killAfterMs = 20_000;
 
+/** A crash loop waits 0.5 s, doubling to 10 s; a component that ran a minute starts over. */
+const restartBackoff: BackoffPolicy = { initialMs: 500, maxMs: 10_000 };
+const ranWellMs = 60_000;
+
 export async function supervise(command: string, args: string[], logFile: string): Promise<void> {
   let child: ChildProcess | undefined;
   let stopping = false;
-  let backoffMs = 500;
+  const stopped = new AbortController();
+  const backoff = new Backoff(restartBackoff);
   const log = (line: string): void => fs.appendFileSync(logFile, `${new Date().toISOString()} supervisor: ${line}\n`);
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
+    stopped.abort();
     if (child && child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
       // Bounded, so whoever stops us (gantry down) sees us gone with the component.
@@ -29,7 +37,7 @@ export async function supervise(command: string, args: string[], logFile: string
   process.on('SIGINT', stop);
   for (;;) {
     const fd = fs.openSync(logFile, 'a');
-    const started = Date.now();
+    const started = realClock.now();
     child = spawn(command, args, { stdio: ['ignore', fd, fd] });
     fs.closeSync(fd);
     const code = await new Promise<number | null>((resolve) => {
@@ -41,9 +49,11 @@ export async function supervise(command: string, args: string[], logFile: string
     });
     if (stopping) process.exit(0);
     // A component that ran a while before exiting starts again quickly; a crash loop backs off.
-    backoffMs = Date.now() - started > 60_000 ? 500 : Math.min(backoffMs * 2, 10_000);
-    log(`component exited with code ${code}; restarting in ${backoffMs} ms`);
-    await new Promise((r) => setTimeout(r, backoffMs));
+    if (realClock.now() - started > ranWellMs) backoff.reset();
+    const delayMs = backoff.next();
+    log(`component exited with code ${code}; restarting in ${delayMs} ms`);
+    // A SIGTERM during the wait ends it at once.
+    await sleep(realClock, delayMs, stopped.signal);
     if (stopping) process.exit(0);
   }
 }

@@ -4,10 +4,10 @@
 // the runtime holds for pods the API no longer binds here, and removes it — only after the
 // first full list of pods, so a restarted agent never kills a pod it simply has not seen yet.
 
-import type { Clock } from '../../common/clock.js';
+import type { TimerClock } from '../../common/clock.js';
 import type { Logger } from '../../common/logging.js';
 import type { ImageService, RuntimeService } from '../cri/services.js';
-import { Backoff } from './backoff.js';
+import { RestartBackoff } from '../../common/backoff.js';
 import type { EventSink, NodeEventSink } from './events.js';
 import { reportHostLimits } from './hostLimits.js';
 import type { NodeLifecycle } from './nodeLifecycle.js';
@@ -37,7 +37,7 @@ export interface NodeAgentOptions {
   hostLimits?: { oomScoreAdjFloor?: number };
   /** Where events about the Node go. */
   nodeEvents?: NodeEventSink;
-  clock: Clock;
+  clock: TimerClock;
   logger: Logger;
 }
 
@@ -60,11 +60,11 @@ export class NodeAgent {
       translator: o.translator,
       probes: this.probes,
       events: o.events,
-      backoff: new Backoff(o.backoffInitialMs, o.backoffMaxMs, o.clock),
+      backoff: new RestartBackoff({ initialMs: o.backoffInitialMs, maxMs: o.backoffMaxMs }, o.clock),
       clock: o.clock,
       logger: logger.child({ subsystem: 'podsync' }),
     });
-    this.workers = new PodWorkers((uid) => syncer.sync(uid), logger.child({ subsystem: 'workers' }));
+    this.workers = new PodWorkers((uid) => syncer.sync(uid), logger.child({ subsystem: 'workers' }), o.clock);
     this.relister = new RuntimeRelister(o.runtime, o.relistMs, (uid) => this.workers.enqueue(uid), logger.child({ subsystem: 'relist' }));
   }
 

@@ -5,7 +5,8 @@
 
 import type { RestClient } from '../../common/client/restClient.js';
 import { microTime } from '../../common/client/leaderElection.js';
-import type { Clock } from '../../common/clock.js';
+import { Backoff, type BackoffPolicy } from '../../common/backoff.js';
+import { sleep, type TimerClock } from '../../common/clock.js';
 import type { Logger } from '../../common/logging.js';
 import type { HostInfo } from './hostInfo.js';
 import { conditionsChanged, nodeConditions, nodeObject, nodeStatus, type NodeCondition, type NodeHealth, type NodeIdentity } from './nodeObject.js';
@@ -19,8 +20,10 @@ export interface NodeLifecycleOptions {
   /** Checked before every status write. */
   health: () => Promise<NodeHealth>;
   diskBytes: () => Promise<bigint>;
-  clock: Clock;
+  clock: TimerClock;
   logger: Logger;
+  /** Retries of the first registration; default 0.5 s doubling to 10 s. */
+  registerRetry?: BackoffPolicy;
 }
 
 interface Lease {
@@ -35,6 +38,7 @@ export class NodeLifecycle {
   private nodeUid = '';
   private timers: NodeJS.Timeout[] = [];
   private stopped = false;
+  private readonly stopSignal = new AbortController();
   private statusRunning = false;
 
   constructor(private readonly o: NodeLifecycleOptions) {}
@@ -45,7 +49,7 @@ export class NodeLifecycle {
 
   /** Creates or adopts the Node, writes its first status and lease. Retries until it succeeds or stop(). */
   async register(): Promise<void> {
-    let delay = 500;
+    const backoff = new Backoff(this.o.registerRetry ?? { initialMs: 500, maxMs: 10_000 });
     while (!this.stopped) {
       try {
         await this.ensureNode();
@@ -53,9 +57,11 @@ export class NodeLifecycle {
         await this.renewLease();
         return;
       } catch (e) {
+        if (this.stopped) return;
+        const delay = backoff.next();
         this.o.logger.warn('registering the node failed; retrying', { node: this.name, error: (e as Error).message, retryInMs: delay });
-        await new Promise((r) => setTimeout(r, delay));
-        delay = Math.min(delay * 2, 10_000);
+        // stop() ends the wait at once.
+        await sleep(this.o.clock, delay, this.stopSignal.signal);
       }
     }
   }
@@ -70,6 +76,7 @@ export class NodeLifecycle {
 
   stop(): void {
     this.stopped = true;
+    this.stopSignal.abort();
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
   }

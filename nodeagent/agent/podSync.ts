@@ -9,7 +9,7 @@ import type { Clock } from '../../common/clock.js';
 import type { Logger } from '../../common/logging.js';
 import type { ImageService, RuntimeService } from '../cri/services.js';
 import type { ContainerStatus, PodSandboxStatus } from '../cri/types.js';
-import type { Backoff } from './backoff.js';
+import type { RestartBackoff } from '../../common/backoff.js';
 import type { EventSink } from './events.js';
 import { runHandler } from './probes/handlers.js';
 import type { ProbeManager, ProbedContainer } from './probes/probeManager.js';
@@ -36,7 +36,7 @@ export interface PodSyncDeps {
   translator: PodTranslator;
   probes: ProbeManager;
   events: EventSink;
-  backoff: Backoff;
+  backoff: RestartBackoff;
   clock: Clock;
   logger: Logger;
 }
@@ -133,7 +133,7 @@ export class PodSyncer {
 
   private async forget(uid: string): Promise<void> {
     this.d.probes.forgetPod(uid);
-    this.d.backoff.forget(`${uid}/`);
+    this.d.backoff.forgetWhere((k) => k.startsWith(`${uid}/`));
     this.lastKnown.delete(uid);
     this.terminationDeadline.delete(uid);
     await this.d.translator.cleanupVolumes(uid);

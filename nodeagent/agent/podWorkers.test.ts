@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { FakeClock } from '../../common/clock.js';
 import { silentLogger } from '../../common/logging.js';
 import { PodWorkers, type SyncOutcome } from './podWorkers.js';
 
@@ -76,5 +77,31 @@ describe('PodWorkers', () => {
     await tick(60);
     expect(calls).to.equal(1);
     await w.stop();
+  });
+
+  it('retries a failing pod after 0.5 s, doubling to 30 s, on the injected clock; a success starts over', async () => {
+    const clock = new FakeClock(0);
+    const at: number[] = [];
+    let failUntil = 9;
+    const w = new PodWorkers(
+      async () => {
+        at.push(clock.now());
+        if (at.length <= failUntil) throw new Error('runtime down');
+        return {};
+      },
+      silentLogger(),
+      clock,
+    );
+    w.enqueue('a');
+    await clock.advanceAsync(200_000);
+    const gaps = at.slice(1).map((t, i) => t - at[i]!);
+    expect(gaps).to.deep.equal([500, 1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000]);
+    // After the success, the next failure waits the initial delay again.
+    failUntil = at.length + 1;
+    w.enqueue('a');
+    await clock.advanceAsync(1_000);
+    expect(at.slice(-2).map((t) => t - clock.now() + 1_000)).to.deep.equal([0, 500]);
+    await w.stop();
+    expect(clock.pendingTimers()).to.equal(0);
   });
 });

@@ -2,6 +2,8 @@
 // schedules exactly one more, and different pods sync concurrently. A sync may ask to run
 // again after a delay (a back-off ending); a failed sync is retried with growing delays.
 
+import { KeyedBackoff, type BackoffPolicy } from '../../common/backoff.js';
+import { realClock, type Timer, type TimerClock } from '../../common/clock.js';
 import type { Logger } from '../../common/logging.js';
 
 export interface SyncOutcome {
@@ -14,35 +16,42 @@ export interface SyncOutcome {
 interface Worker {
   running: boolean;
   dirty: boolean;
-  timer?: NodeJS.Timeout;
+  timer?: Timer;
   timerAt?: number;
-  failures: number;
 }
+
+/** A failed sync is retried after 0.5 s, doubling up to 30 s; a success starts over. */
+export const podSyncRetry: BackoffPolicy = { initialMs: 500, maxMs: 30_000 };
 
 export class PodWorkers {
   private readonly workers = new Map<string, Worker>();
   private stopped = false;
   private readonly idleWaiters = new Set<() => void>();
+  private readonly failures: KeyedBackoff<string>;
 
   constructor(
     private readonly sync: (uid: string) => Promise<SyncOutcome>,
     private readonly logger: Logger,
-  ) {}
+    private readonly clock: TimerClock = realClock,
+    retry: BackoffPolicy = podSyncRetry,
+  ) {
+    this.failures = new KeyedBackoff<string>(retry);
+  }
 
   /** Asks for a sync of `uid` now, or after `delayMs`. */
   enqueue(uid: string, delayMs = 0): void {
     if (this.stopped) return;
     let w = this.workers.get(uid);
     if (!w) {
-      w = { running: false, dirty: false, failures: 0 };
+      w = { running: false, dirty: false };
       this.workers.set(uid, w);
     }
     if (delayMs > 0) {
-      const at = Date.now() + delayMs;
+      const at = this.clock.now() + delayMs;
       if (w.timer && w.timerAt !== undefined && w.timerAt <= at) return;
-      if (w.timer) clearTimeout(w.timer);
+      w.timer?.cancel();
       w.timerAt = at;
-      w.timer = setTimeout(() => {
+      w.timer = this.clock.setTimer(() => {
         w.timer = undefined;
         w.timerAt = undefined;
         this.enqueue(uid);
@@ -62,20 +71,20 @@ export class PodWorkers {
       w.dirty = false;
       let outcome: SyncOutcome = {};
       try {
-        const started = Date.now();
+        const started = this.clock.now();
         outcome = await this.sync(uid);
-        this.logger.debug('pod synced', { uid, ms: Date.now() - started, ...outcome });
-        w.failures = 0;
+        this.logger.debug('pod synced', { uid, ms: this.clock.now() - started, ...outcome });
+        this.failures.forget(uid);
       } catch (e) {
-        w.failures++;
-        const delay = Math.min(500 * 2 ** (w.failures - 1), 30_000);
+        const delay = this.failures.next(uid);
         this.logger.warn('pod sync failed', { uid, error: e instanceof Error ? e.message : String(e), retryInMs: delay });
         outcome = { requeueAfterMs: delay };
       }
       if (this.stopped) break;
       if (outcome.done && !w.dirty) {
-        if (w.timer) clearTimeout(w.timer);
+        w.timer?.cancel();
         this.workers.delete(uid);
+        this.failures.forget(uid);
         w.running = false;
         this.notifyIdle();
         return;
@@ -104,7 +113,7 @@ export class PodWorkers {
 
   stop(): Promise<void> {
     this.stopped = true;
-    for (const w of this.workers.values()) if (w.timer) clearTimeout(w.timer);
+    for (const w of this.workers.values()) w.timer?.cancel();
     return this.idle();
   }
 }
