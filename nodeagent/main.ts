@@ -13,7 +13,7 @@ import { readKubeconfig } from '../common/kubeconfig.js';
 import { createLogger, type Logger } from '../common/logging.js';
 import { NodeAgent } from './agent/agent.js';
 import { loadAgentConfig, type AgentConfig } from './agent/config.js';
-import { NodeEventRecorder, PodEventRecorder } from './agent/events.js';
+import { agentEventRecorder, NodeEventRecorder, PodEventRecorder } from './agent/events.js';
 import { readHostInfo } from './agent/hostInfo.js';
 import { RuntimeContainerLocator } from './agent/locator.js';
 import { NodeLifecycle } from './agent/nodeLifecycle.js';
@@ -118,6 +118,7 @@ async function run(cfg: AgentConfig, logger: Logger): Promise<void> {
     clock,
     logger: logger.child({ subsystem: 'node' }),
   });
+  const eventRecorder = agentEventRecorder({ client, nodeName: cfg.nodeName, clock, logger: logger.child({ subsystem: 'events' }) });
   const agent = new NodeAgent({
     nodeName: cfg.nodeName,
     hostIP: cfg.address,
@@ -126,13 +127,13 @@ async function run(cfg: AgentConfig, logger: Logger): Promise<void> {
     pods,
     api: new RestPodApi(client, pods, logger.child({ subsystem: 'status' })),
     translator,
-    events: new PodEventRecorder(client, cfg.nodeName, clock, logger.child({ subsystem: 'events' })),
+    events: new PodEventRecorder(eventRecorder),
     lifecycle,
     backoffInitialMs: cfg.backoffInitialSeconds * 1000,
     backoffMaxMs: cfg.backoffMaxSeconds * 1000,
     relistMs: cfg.relistMillis,
     hostLimits: { oomScoreAdjFloor: runtime.oomScoreAdjFloor },
-    nodeEvents: new NodeEventRecorder(client, cfg.nodeName, clock, logger.child({ subsystem: 'events' })),
+    nodeEvents: new NodeEventRecorder(eventRecorder, cfg.nodeName),
     clock,
     logger,
   });

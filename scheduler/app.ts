@@ -5,14 +5,18 @@
 
 import type { Clock } from '../common/clock.js';
 import { realClock } from '../common/clock.js';
+import { builtinResources } from '../common/api/resources.js';
+import type { Api } from '../common/client/api.js';
+import { ApiClient } from '../common/client/apiClient.js';
 import { Informer } from '../common/client/informer.js';
 import { defaultIdentity, LeaderElector } from '../common/client/leaderElection.js';
 import type { RestClient } from '../common/client/restClient.js';
+import { NotFoundError } from '../common/errors.js';
+import { ApiEventRecorder } from '../common/events/recorder.js';
 import type { Logger } from '../common/logging.js';
 import { buildFramework, resolveProfile } from './config/profile.js';
 import type { SchedulerConfig } from './config/schedulerConfig.js';
 import { ApiBinder, LeaderFencedBinder } from './core/apiBinder.js';
-import { EventRecorder } from './core/eventRecorder.js';
 import { ApiReporter } from './core/reporter.js';
 import { Scheduler, type Evictor } from './core/scheduler.js';
 import type { Binder } from './framework/interfaces.js';
@@ -39,7 +43,7 @@ export interface SchedulerApp {
   identity: string;
   metrics: SchedulerMetrics;
   metricsServer: MetricsServer | undefined;
-  events: EventRecorder;
+  events: ApiEventRecorder;
   reporter: ApiReporter;
   /** Resolves once nodes, pods and priority classes have been listed. */
   synced: Promise<void>;
@@ -47,15 +51,19 @@ export interface SchedulerApp {
   stop(): Promise<void>;
 }
 
+const podsResource = builtinResources.find((r) => r.kind === 'Pod')!;
+
 class ApiEvictor implements Evictor {
-  constructor(private readonly client: RestClient) {}
+  constructor(private readonly api: Api) {}
   async evict(pod: Pod): Promise<void> {
     const ns = pod.metadata?.namespace ?? 'default';
     const name = pod.metadata?.name ?? '';
-    const r = await this.client.request('POST', `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(name)}/eviction`, {
-      body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace: ns } },
-    });
-    if (r.status !== 201 && r.status !== 200 && r.status !== 404) throw new Error(`evict ${ns}/${name}: HTTP ${r.status}: ${r.text.slice(0, 200)}`);
+    try {
+      await this.api.createSubresource(podsResource, ns, name, 'eviction', { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace: ns } });
+    } catch (e) {
+      // Already gone: what the eviction wanted.
+      if (!(e instanceof NotFoundError)) throw e;
+    }
   }
 }
 
@@ -67,8 +75,11 @@ export async function startSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
   const identity = cfg.identity || defaultIdentity();
   const framework = buildFramework(cfg.schedulerName, resolveProfile(cfg.plugins), cfg.pluginConfig);
   const metrics = new SchedulerMetrics({ defaultMetrics: opts.defaultMetrics ?? false });
-  const events = new EventRecorder({ client, component: cfg.schedulerName, instance: identity, clock, action: 'Scheduling', logger, onResult: (result) => metrics.events.inc({ result }) });
-  const reporter = new ApiReporter({ client, events, clock, logger, scheduledEvents: cfg.scheduledEvents });
+  // The typed client for writes. No client-side QPS limit, as before: the binder's in-flight
+  // cap, the reporter's coalescing and the recorder's queue bound what the scheduler sends.
+  const api = new ApiClient({ client, qps: 0 });
+  const events = new ApiEventRecorder({ api, component: cfg.schedulerName, instance: identity, clock, action: 'Scheduling', logger, onResult: (result) => metrics.events.inc({ result }) });
+  const reporter = new ApiReporter({ api, events, clock, logger, scheduledEvents: cfg.scheduledEvents });
 
   let stopping = false;
   let elector: LeaderElector | undefined;
@@ -80,13 +91,13 @@ export async function startSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
   };
   const synced = Promise.all(Object.values(informers).map((i) => i.waitForSync())).then(() => undefined);
 
-  const apiBinder = new ApiBinder(client);
+  const apiBinder = new ApiBinder(api);
   const binder: Binder = cfg.leaderElect ? new LeaderFencedBinder(apiBinder, () => elector?.isLeader() === true) : apiBinder;
   const s = new Scheduler({
     framework,
     binder,
     reporter,
-    evictor: new ApiEvictor(client),
+    evictor: new ApiEvictor(api),
     clock,
     logger,
     metrics,

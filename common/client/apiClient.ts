@@ -95,6 +95,7 @@ export class ApiClient implements Api {
 
   async create<T extends KubeObject = KubeObject>(r: ResourceDescriptor, namespace: string | undefined, obj: T, opts?: WriteOpts): Promise<T> {
     const ns = namespace ?? obj.metadata?.namespace;
+    if (r.namespaced && !ns) throw new Error(`creating ${r.plural}: a namespaced resource needs a namespace`);
     const body = { ...obj, apiVersion: obj.apiVersion ?? apiVersionOf(r), kind: obj.kind ?? r.kind };
     return (await this.send<T>('POST', resourcePath(r, ns), { body, query: writeQuery(opts) })).body;
   }

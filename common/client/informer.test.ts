@@ -1,11 +1,13 @@
 // The informer against a real API server process and etcd: initial list, watch events,
 // indexes, resuming after the API server restarts, and relisting on 410 (objects changed
-// behind its back are reconciled into adds and deletes).
+// behind its back are reconciled into adds and deletes), and a paged list whose continue
+// token expires (etcd compacted between pages) listing again rather than reporting deletes.
 
 import { expect } from 'chai';
 import { Etcd3 } from 'etcd3';
 import { startProcessCluster, type ProcessCluster } from '../testing/cluster.js';
 import { IndexedStore, Informer, objectKey, type InformedObject } from './informer.js';
+import { RestClient, type RequestOptions, type RestResponse } from './restClient.js';
 
 interface ConfigMap extends InformedObject {
   data?: Record<string, string>;
@@ -162,4 +164,92 @@ describe('Informer (real API server process)', function () {
     expect(inf.stats.failures).to.be.greaterThan(0);
     await c.client.request('DELETE', `${cms}/later`);
   });
+
+  /**
+   * The real client, with a hook run after the first page of a paged list: the test changes
+   * objects and compacts etcd there, so the next page's continue token is too old (410).
+   */
+  class BetweenPagesClient extends RestClient {
+    betweenPages: (() => Promise<void>) | undefined;
+    readonly listRequests: string[] = [];
+    override async get<T = unknown>(path: string, o: RequestOptions = {}): Promise<RestResponse<T>> {
+      const r = await super.get<T>(path, o);
+      const q = o.query ?? {};
+      this.listRequests.push(q.continue ? `continue ${r.status}` : q.limit ? `first page ${r.status}` : `full ${r.status}`);
+      const hook = this.betweenPages;
+      if (hook && q.limit && !q.continue) {
+        this.betweenPages = undefined;
+        await hook();
+      }
+      return r;
+    }
+  }
+
+  const pagedCms = '/api/v1/namespaces/paged/configmaps';
+  const names = (objs: { metadata?: { name?: string } }[]): string[] => objs.map((o) => o.metadata?.name ?? '').sort();
+  const serverNames = async (): Promise<string[]> => names((await c.client.get<{ items: ConfigMap[] }>(pagedCms)).body.items);
+
+  /** Deletes one object and creates another (so the list really changed), then compacts etcd to now. */
+  const changeAndCompact = async (del: string, add: string): Promise<void> => {
+    expect((await c.client.request('DELETE', `${pagedCms}/${del}`)).status).to.equal(200);
+    const made = await c.client.request<ConfigMap>('POST', pagedCms, { body: cm(add) });
+    expect(made.status).to.equal(201);
+    const etcd = new Etcd3({ hosts: c.etcd.endpoint });
+    try {
+      await etcd.kv.compact({ revision: made.body.metadata!.resourceVersion!, physical: true });
+    } finally {
+      etcd.close();
+    }
+  };
+
+  const pagedCases: { name: string; relist: boolean }[] = [
+    { name: 'a paged initial list whose continue token expires lists again in full', relist: false },
+    { name: 'a paged relist whose continue token expires lists again in full, reporting no spurious deletes', relist: true },
+  ];
+  for (const tc of pagedCases) {
+    it(tc.name, async () => {
+      await c.client.request('POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'paged' } } });
+      const existing = await serverNames();
+      for (let i = 0; i < 40; i++) if (!existing.includes(`cm-${i}`)) await c.client.request('POST', pagedCms, { body: cm(`cm-${i}`) });
+      const client = new BetweenPagesClient(c.access);
+      try {
+        const inf = make({ client, path: pagedCms, pageSize: 7 });
+        const r = recorder();
+        inf.addEventHandler(r.handler);
+        const victim = tc.relist ? 'cm-20' : 'cm-10';
+        const added = tc.relist ? 'cm-relist' : 'cm-initial';
+        if (!tc.relist) client.betweenPages = () => changeAndCompact(victim, added);
+        inf.start();
+        await inf.waitForSync();
+        if (tc.relist) {
+          expect(inf.store.size).to.equal((await serverNames()).length);
+          r.log.length = 0;
+          // Make the watch's resourceVersion too old: a write it does not watch, then an
+          // API server restart (a fresh watch cache), so the resumed watch answers 410.
+          await c.client.request('POST', '/api/v1/namespaces/default/configmaps', { body: cm(`bump-${Date.now()}`) });
+          await c.stopApiServer();
+          client.betweenPages = () => changeAndCompact(victim, added);
+          await c.startApiServer();
+          await eventually(() => inf.stats.expiredContinues > 0 && r.log.includes(`add ${added}`), 'the relist after the expired continue token');
+          expect(inf.stats.relists).to.be.greaterThan(0);
+          // Only the object really deleted is reported deleted; everything else is unchanged.
+          expect(r.log.filter((l) => l.startsWith('delete')), r.log.join(', ')).to.deep.equal([`delete ${victim}`]);
+          expect(r.log.filter((l) => l.startsWith('add'))).to.deep.equal([`add ${added}`]);
+        } else {
+          expect(inf.stats.expiredContinues).to.equal(1);
+          expect(r.log.filter((l) => l.startsWith('delete'))).to.deep.equal([]);
+          expect(r.log).to.include(`add ${added} (initial)`);
+          expect(r.log).not.to.include(`add ${victim} (initial)`);
+        }
+        expect(client.listRequests).to.include.members(['first page 200', 'continue 410', 'full 200']);
+        expect(names(inf.store.list())).to.deep.equal(await serverNames());
+        // And it keeps following.
+        await c.client.request('DELETE', `${pagedCms}/${added}`);
+        await eventually(() => r.log.includes(`delete ${added}`), 'a delete after the list');
+        await c.client.request('POST', pagedCms, { body: cm(victim) });
+      } finally {
+        client.close();
+      }
+    });
+  }
 });

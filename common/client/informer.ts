@@ -7,7 +7,9 @@
 
 import type { Logger } from '../logging.js';
 import { silentLogger } from '../logging.js';
+import { GoneError } from '../errors.js';
 import type { RestClient } from './restClient.js';
+import { errorFromStatus } from './statusError.js';
 
 /** What an informer needs of an object: its identity and version. */
 export interface InformedObject {
@@ -157,7 +159,7 @@ export class Informer<T extends InformedObject> {
   private stopWatch: (() => void) | undefined;
   private wakeSleep: (() => void) | undefined;
   /** Counters for tests and debugging. */
-  readonly stats = { lists: 0, watches: 0, relists: 0, failures: 0 };
+  readonly stats = { lists: 0, watches: 0, relists: 0, failures: 0, expiredContinues: 0 };
 
   constructor(private readonly opts: InformerOptions<T>) {
     this.store = new IndexedStore<T>(opts.indexers ?? {});
@@ -255,33 +257,47 @@ export class Informer<T extends InformedObject> {
 
   private async listAndReplace(): Promise<void> {
     this.stats.lists++;
+    let list = await this.listPages(this.opts.pageSize);
+    if (!list) {
+      // The continue token expired mid-list (etcd compacted past the list's revision). The
+      // pages read so far are a partial list; replacing the store with them would report
+      // every missing object as deleted. Read the whole collection again in one request, as
+      // client-go's pager falls back to a full list.
+      this.stats.expiredContinues++;
+      this.logger.debug('continue token expired; listing again without pages');
+      list = await this.listPages(undefined);
+      if (!list) throw new Error(`list ${this.opts.path}: the list expired without paging`);
+    }
+    if (this.stopped) return;
+    this.replace(list.items, list.resourceVersion);
+  }
+
+  /** Reads the collection, in pages of `pageSize` if set; undefined when a continue token expired (410). */
+  private async listPages(pageSize: number | undefined): Promise<{ items: T[]; resourceVersion: string } | undefined> {
     const items: T[] = [];
     let listRV = '';
     let cont: string | undefined;
     let kind = '';
     let apiVersion = '';
     do {
-      const r = await this.opts.client.get<ListBody<T>>(this.opts.path, { query: this.query({ limit: this.opts.pageSize, continue: cont }), timeoutMs: 120_000 });
-      if (r.status === 410 && cont) {
-        // The continue token expired: start the list over.
-        items.length = 0;
-        cont = undefined;
-        continue;
+      const r = await this.opts.client.get<ListBody<T>>(this.opts.path, { query: this.query({ limit: pageSize, continue: cont }), timeoutMs: 120_000 });
+      if (r.status < 200 || r.status > 299 || !r.body) {
+        const e = errorFromStatus({ code: r.status, body: r.body, text: r.text, request: `GET ${this.opts.path}` });
+        if (e instanceof GoneError && cont) return undefined;
+        throw e;
       }
-      if (r.status !== 200 || !r.body) throw new Error(`list ${this.opts.path}: HTTP ${r.status}: ${r.text.slice(0, 200)}`);
       for (const it of r.body.items ?? []) items.push(it);
       if (!listRV) listRV = r.body.metadata?.resourceVersion ?? '';
       kind = (r.body.kind ?? '').replace(/List$/, '');
       apiVersion = r.body.apiVersion ?? '';
       cont = r.body.metadata?.continue || undefined;
-    } while (cont);
-    if (this.stopped) return;
+    } while (cont && !this.stopped);
     // List items may omit kind and apiVersion; watch events carry them. Make both alike.
     for (const it of items) {
       if (!it.kind && kind) it.kind = kind;
       if (!it.apiVersion && apiVersion) it.apiVersion = apiVersion;
     }
-    this.replace(items, listRV);
+    return { items, resourceVersion: listRV };
   }
 
   /** Makes the store equal to a fresh list, telling handlers what changed. */

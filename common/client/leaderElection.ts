@@ -16,7 +16,18 @@ import type { Clock } from '../clock.js';
 import { realClock } from '../clock.js';
 import type { Logger } from '../logging.js';
 import { silentLogger } from '../logging.js';
+import type { KubeObject } from '../api/meta.js';
+import { builtinResources } from '../api/resources.js';
+import { ApiError, NotFoundError } from '../errors.js';
+import { ApiClient } from './apiClient.js';
 import type { RestClient } from './restClient.js';
+
+const leases = builtinResources.find((r) => r.kind === 'Lease')!;
+
+/** A failure's reason for the logs: the API's, or the transport's message. */
+function why(e: unknown): Record<string, string> {
+  return e instanceof ApiError ? { reason: e.reason, error: e.message } : { error: e instanceof Error ? e.message : String(e) };
+}
 
 export interface LeaseSpec {
   holderIdentity?: string;
@@ -79,7 +90,8 @@ export class LeaderElector {
   private readonly retryPeriodMs: number;
   private readonly clock: Clock;
   private readonly logger: Logger;
-  private readonly path: string;
+  /** Requests time out at the renew deadline: a leader must not wait past it on one answer. */
+  private readonly api: ApiClient;
   /** The last record we saw, and when (by our clock) we first saw it in that form. */
   private observed: LeaseSpec | undefined;
   private observedRaw = '';
@@ -102,7 +114,7 @@ export class LeaderElector {
     if (!this.identity) throw new Error('leader election needs a non-empty identity');
     this.clock = cfg.clock ?? realClock;
     this.logger = (cfg.logger ?? silentLogger()).child({ lease: `${cfg.namespace}/${cfg.name}`, identity: this.identity });
-    this.path = `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(cfg.namespace)}/leases`;
+    this.api = new ApiClient({ client: cfg.client, qps: 0, timeoutMs: this.renewDeadlineMs });
   }
 
   /** True while we hold the lease and our last renewal is recent enough to still be ours. */
@@ -131,25 +143,22 @@ export class LeaderElector {
     };
     let current: Lease;
     try {
-      const r = await this.cfg.client.get<Lease>(`${this.path}/${encodeURIComponent(this.cfg.name)}`, { timeoutMs: this.renewDeadlineMs });
-      if (r.status === 404) {
-        const created = await this.cfg.client.request<Lease>('POST', this.path, { body: this.leaseObject(desired), timeoutMs: this.renewDeadlineMs });
-        if (created.status !== 201) {
-          this.logger.debug('lease create lost', { status: created.status });
-          return false;
-        }
-        this.observe(created.body.spec, now);
-        this.lastRenewal = now;
-        return true;
-      }
-      if (r.status !== 200) {
-        this.logger.debug('lease read failed', { status: r.status });
+      current = (await this.api.get(leases, this.cfg.namespace, this.cfg.name)) as unknown as Lease;
+    } catch (e) {
+      if (!(e instanceof NotFoundError)) {
+        this.logger.debug('lease read failed', why(e));
         return false;
       }
-      current = r.body;
-    } catch (e) {
-      this.logger.debug('lease read failed', { error: (e as Error).message });
-      return false;
+      try {
+        const created = (await this.api.create(leases, this.cfg.namespace, this.leaseObject(desired) as unknown as KubeObject)) as unknown as Lease;
+        this.observe(created.spec, now);
+        this.lastRenewal = now;
+        return true;
+      } catch (e2) {
+        // AlreadyExists: another candidate created it first; it won this round.
+        this.logger.debug('lease create lost', why(e2));
+        return false;
+      }
     }
     const old = current.spec ?? {};
     this.observe(old, now);
@@ -164,17 +173,13 @@ export class LeaderElector {
     }
     try {
       const body = this.leaseObject(desired, current.metadata.resourceVersion);
-      const r = await this.cfg.client.request<Lease>('PUT', `${this.path}/${encodeURIComponent(this.cfg.name)}`, { body, timeoutMs: this.renewDeadlineMs });
-      if (r.status !== 200) {
-        // 409: someone wrote the lease after we read it; they won this round.
-        this.logger.debug('lease update lost', { status: r.status });
-        return false;
-      }
-      this.observe(r.body.spec, now);
+      const updated = (await this.api.update(leases, body as unknown as KubeObject)) as unknown as Lease;
+      this.observe(updated.spec, now);
       this.lastRenewal = now;
       return true;
     } catch (e) {
-      this.logger.debug('lease update failed', { error: (e as Error).message });
+      // ConflictError: someone wrote the lease after we read it; they won this round.
+      this.logger.debug('lease update lost', why(e));
       return false;
     }
   }
@@ -263,14 +268,14 @@ export class LeaderElector {
   /** Gives the lease up (if we hold it) so another candidate can take over at once. */
   async release(): Promise<void> {
     try {
-      const r = await this.cfg.client.get<Lease>(`${this.path}/${encodeURIComponent(this.cfg.name)}`);
-      if (r.status !== 200 || r.body.spec?.holderIdentity !== this.identity) return;
+      const current = (await this.api.get(leases, this.cfg.namespace, this.cfg.name)) as unknown as Lease;
+      if (current.spec?.holderIdentity !== this.identity) return;
       const now = this.clock.now();
-      const spec: LeaseSpec = { ...r.body.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: microTime(now) };
-      const w = await this.cfg.client.request('PUT', `${this.path}/${encodeURIComponent(this.cfg.name)}`, { body: this.leaseObject(spec, r.body.metadata.resourceVersion) });
-      if (w.status === 200) this.logger.info('released the lease');
+      const spec: LeaseSpec = { ...current.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: microTime(now) };
+      await this.api.update(leases, this.leaseObject(spec, current.metadata.resourceVersion) as unknown as KubeObject);
+      this.logger.info('released the lease');
     } catch (e) {
-      this.logger.debug('lease release failed', { error: (e as Error).message });
+      this.logger.debug('lease release failed', why(e));
     }
   }
 

@@ -2,22 +2,37 @@
 // writers' fields survive), and the final delete of a gracefully terminated pod, guarded by
 // the pod's uid so a new pod of the same name is never deleted by mistake.
 
+import { builtinResources } from '../../common/api/resources.js';
+import { ApiClient } from '../../common/client/apiClient.js';
 import type { RestClient } from '../../common/client/restClient.js';
+import { ConflictError, NotFoundError } from '../../common/errors.js';
 import type { Logger } from '../../common/logging.js';
 import { mergePatch, withoutNulls } from './mergePatch.js';
 import type { PodApi } from './podSync.js';
 import type { NodePodSource } from './podSource.js';
 import type { Pod, PodStatusApi } from './podTypes.js';
 
+const pods = builtinResources.find((r) => r.kind === 'Pod')!;
+
+/** The pod is gone (404) or replaced by a new one of the same name (the uid precondition's 409). */
+function goneOrReplaced(e: unknown): boolean {
+  return e instanceof NotFoundError || e instanceof ConflictError;
+}
+
 export class RestPodApi implements PodApi {
   /** What was last written per pod uid, to skip a write the informer has not caught up with yet. */
   private readonly written = new Map<string, string>();
 
+  private readonly api: ApiClient;
+
   constructor(
-    private readonly client: RestClient,
+    client: RestClient,
     private readonly source: NodePodSource,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    // No client-side limit: the pod workers write at most one status per pod at a time.
+    this.api = new ApiClient({ client, qps: 0 });
+  }
 
   byUid(uid: string): Pod | undefined {
     return this.source.byUid(uid);
@@ -34,25 +49,23 @@ export class RestPodApi implements PodApi {
       return;
     }
     if (this.written.get(uid) === text) return;
-    const path = `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}/status`;
-    const r = await this.client.request('PATCH', path, {
-      body: { metadata: { uid }, status: patch },
-      contentType: 'application/merge-patch+json',
-    });
-    if (r.status === 404 || r.status === 409) {
-      this.logger.debug('pod status not written: the pod is gone or replaced', { pod: pod.metadata.name, status: r.status });
+    try {
+      await this.api.patch(pods, pod.metadata.namespace, pod.metadata.name, 'merge', { metadata: { uid }, status: patch }, { subresource: 'status' });
+    } catch (e) {
+      if (!goneOrReplaced(e)) throw e;
+      this.logger.debug('pod status not written: the pod is gone or replaced', { pod: pod.metadata.name, reason: (e as NotFoundError).reason });
       return;
     }
-    if (r.status !== 200) throw new Error(`writing status of ${pod.metadata.namespace}/${pod.metadata.name}: HTTP ${r.status} ${r.text.slice(0, 300)}`);
     this.written.set(uid, text);
   }
 
   async deletePod(pod: Pod): Promise<void> {
-    const path = `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}`;
-    const r = await this.client.request('DELETE', path, { body: { kind: 'DeleteOptions', apiVersion: 'v1', gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } } });
     this.written.delete(pod.metadata.uid);
-    if (r.status === 200 || r.status === 202 || r.status === 404 || r.status === 409) return;
-    throw new Error(`deleting ${pod.metadata.namespace}/${pod.metadata.name}: HTTP ${r.status} ${r.text.slice(0, 300)}`);
+    try {
+      await this.api.delete(pods, pod.metadata.namespace, pod.metadata.name, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
+    } catch (e) {
+      if (!goneOrReplaced(e)) throw e;
+    }
   }
 
   forget(uid: string): void {

@@ -5,7 +5,10 @@
 import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { builtinResources } from '../../common/api/resources.js';
+import { ApiClient } from '../../common/client/apiClient.js';
 import type { RestClient } from '../../common/client/restClient.js';
+import { NotFoundError } from '../../common/errors.js';
 import type { KubeObject } from '../../common/api/meta.js';
 import type { ContainerConfig, PodSandboxConfig } from '../cri/types.js';
 import {
@@ -49,19 +52,22 @@ export class PodspecTranslator implements PodTranslator {
   private readonly hostResolv: ReturnType<typeof parseResolvConf>;
 
   constructor(private readonly o: PodspecTranslatorOptions) {
-    const read = async (kind: string, ns: string, name: string): Promise<KubeObject | undefined> => {
-      const r = await o.client.get<KubeObject>(`/api/v1/namespaces/${ns}/${kind}/${name}`);
-      if (r.status === 404) return undefined;
-      if (r.status !== 200) throw new Error(`reading ${kind} ${ns}/${name}: HTTP ${r.status}`);
-      return r.body;
+    const api = new ApiClient({ client: o.client, qps: 0 });
+    const read = async (kind: 'ConfigMap' | 'Secret', ns: string, name: string): Promise<KubeObject | undefined> => {
+      try {
+        return await api.get(builtinResources.find((r) => r.kind === kind)!, ns, name);
+      } catch (e) {
+        if (e instanceof NotFoundError) return undefined;
+        throw e;
+      }
     };
     this.sources = {
       configMap: async (ns, name) => {
-        const obj = await read('configmaps', ns, name);
+        const obj = await read('ConfigMap', ns, name);
         return obj ? configMapContent(obj) : undefined;
       },
       secret: async (ns, name) => {
-        const obj = await read('secrets', ns, name);
+        const obj = await read('Secret', ns, name);
         return obj ? secretContent(obj) : undefined;
       },
     };

@@ -11,11 +11,13 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { builtinResources } from '../../common/api/resources.js';
+import { ApiClient } from '../../common/client/apiClient.js';
 import type { RestClient } from '../../common/client/restClient.js';
 import { realClock } from '../../common/clock.js';
 import type { Logger } from '../../common/logging.js';
 import { NodeAgent } from '../agent/agent.js';
-import { PodEventRecorder, type EventSink } from '../agent/events.js';
+import { agentEventRecorder, PodEventRecorder, type EventSink } from '../agent/events.js';
 import type { HostInfo } from '../agent/hostInfo.js';
 import { NodeLifecycle } from '../agent/nodeLifecycle.js';
 import type { NodeHealth, NodeIdentity } from '../agent/nodeObject.js';
@@ -106,6 +108,7 @@ function hostInfo(nodeName: string, cpuCores: number, memoryBytes: bigint, bootI
   };
 }
 
+const nodesResource = builtinResources.find((r) => r.kind === 'Node')!;
 const noEvents: EventSink = { record: () => undefined };
 
 export function startHollowNodes(o: HollowNodesOptions): HollowNodes {
@@ -117,6 +120,7 @@ export function startHollowNodes(o: HollowNodesOptions): HollowNodes {
   const logger = o.logger;
   const logsRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'gantry-hollow-'));
   const informer = allPodsInformer(o.client, logger.child({ subsystem: 'informer' }));
+  const nodeApi = new ApiClient({ client: o.client, qps: 0 });
   const pods = new SharedPodSource(informer);
   const bootId = randomUUID();
   const memoryBytes = o.memoryBytes ?? 16n * 1024n ** 3n;
@@ -164,7 +168,7 @@ export function startHollowNodes(o: HollowNodesOptions): HollowNodes {
       pods: source,
       api: new RestPodApi(o.client, source, nodeLogger),
       translator: new HollowTranslator({ logsRoot, nodeName: name, nodeMemoryBytes: memoryBytes }),
-      events: o.events ? new PodEventRecorder(o.client, name, realClock, nodeLogger) : noEvents,
+      events: o.events ? new PodEventRecorder(agentEventRecorder({ client: o.client, nodeName: name, clock: realClock, logger: nodeLogger })) : noEvents,
       lifecycle,
       backoffInitialMs: o.backoffInitialMs ?? 10_000,
       backoffMaxMs: o.backoffMaxMs ?? 300_000,
@@ -179,8 +183,9 @@ export function startHollowNodes(o: HollowNodesOptions): HollowNodes {
     if (stopping) return agent.stop();
     if (o.zones) {
       const zone = `zone-${(start + i) % o.zones}`;
-      const r = await o.client.request('PATCH', `/api/v1/nodes/${name}`, { body: { metadata: { labels: { 'topology.kubernetes.io/zone': zone } } }, contentType: 'application/merge-patch+json' });
-      if (r.status !== 200) nodeLogger.warn('labelling the node with its zone failed', { status: r.status });
+      await nodeApi
+        .patch(nodesResource, undefined, name, 'merge', { metadata: { labels: { 'topology.kubernetes.io/zone': zone } } })
+        .catch((e: unknown) => nodeLogger.warn('labelling the node with its zone failed', { error: e instanceof Error ? e.message : String(e) }));
     }
   };
 

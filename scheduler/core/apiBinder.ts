@@ -2,14 +2,21 @@
 // sets spec.nodeName and the PodScheduled condition in one write, and refuses (409) a pod
 // that is already bound or being deleted, so two schedulers can never both bind a pod.
 
-import type { RestClient } from '../../common/client/restClient.js';
+import { builtinResources } from '../../common/api/resources.js';
+import type { Api } from '../../common/client/api.js';
 import type { Binder } from '../framework/interfaces.js';
 import type { Pod } from '../framework/types.js';
 
+const pods = builtinResources.find((r) => r.kind === 'Pod')!;
+
+/**
+ * A binding this scheduler refused to send (status 0: not the leader). What the API server
+ * refuses is thrown as the typed error of common/errors: NotFoundError (the pod is gone),
+ * ConflictError (already bound or being deleted).
+ */
 export class BindError extends Error {
   constructor(
     message: string,
-    /** HTTP status (0: not sent). 404: the pod is gone; 409: already bound or being deleted. */
     readonly status: number,
   ) {
     super(message);
@@ -18,7 +25,7 @@ export class BindError extends Error {
 }
 
 export class ApiBinder implements Binder {
-  constructor(private readonly client: RestClient) {}
+  constructor(private readonly api: Api) {}
 
   async bind(pod: Pod, nodeName: string): Promise<void> {
     const ns = pod.metadata?.namespace ?? 'default';
@@ -29,8 +36,7 @@ export class ApiBinder implements Binder {
       metadata: { name, namespace: ns, ...(pod.metadata?.uid ? { uid: pod.metadata.uid } : {}) },
       target: { apiVersion: 'v1', kind: 'Node', name: nodeName },
     };
-    const r = await this.client.request<{ message?: string }>('POST', `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(name)}/binding`, { body });
-    if (r.status !== 201 && r.status !== 200) throw new BindError(r.body?.message ?? `binding ${ns}/${name} to ${nodeName}: HTTP ${r.status}`, r.status);
+    await this.api.createSubresource(pods, ns, name, 'binding', body);
   }
 }
 

@@ -4,14 +4,17 @@
 // Events (Scheduled, FailedScheduling, Preempted). Status writes are coalesced per pod: only
 // the latest wanted state is written, and nothing is written when it is already there.
 
+import type { KubeObject } from '../../common/api/meta.js';
 import type { Clock } from '../../common/clock.js';
 import { rfc3339 } from '../../common/clock.js';
-import type { RestClient } from '../../common/client/restClient.js';
+import { builtinResources } from '../../common/api/resources.js';
+import type { Api } from '../../common/client/api.js';
+import type { EventRecorder } from '../../common/controller/types.js';
+import { NotFoundError } from '../../common/errors.js';
 import type { Logger } from '../../common/logging.js';
 import { silentLogger } from '../../common/logging.js';
 import type { Pod } from '../framework/types.js';
 import { podKey } from '../framework/types.js';
-import type { EventSink, InvolvedObject } from './eventRecorder.js';
 
 export interface SchedulingReporter {
   scheduled(pod: Pod, nodeName: string): void;
@@ -22,16 +25,17 @@ export interface SchedulingReporter {
   clearNomination(pod: Pod): void;
 }
 
-export function involved(pod: Pod): InvolvedObject {
+/** The pod as an event's involved object. */
+export function involved(pod: Pod): KubeObject {
+  const m = pod.metadata ?? {};
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    namespace: pod.metadata?.namespace ?? '',
-    name: pod.metadata?.name ?? '',
-    uid: pod.metadata?.uid ?? '',
-    ...(pod.metadata?.resourceVersion ? { resourceVersion: pod.metadata.resourceVersion } : {}),
+    metadata: { namespace: m.namespace ?? '', name: m.name ?? '', uid: m.uid ?? '', ...(m.resourceVersion ? { resourceVersion: m.resourceVersion } : {}) },
   };
 }
+
+const pods = builtinResources.find((r) => r.kind === 'Pod')!;
 
 interface StatusPatch {
   pod: Pod;
@@ -39,8 +43,8 @@ interface StatusPatch {
 }
 
 export interface ApiReporterOptions {
-  client: RestClient;
-  events: EventSink;
+  api: Api;
+  events: EventRecorder;
   clock: Clock;
   logger?: Logger;
   /** Record a Normal "Scheduled" event per bound pod (kube-scheduler does). Default true. */
@@ -61,12 +65,11 @@ export class ApiReporter implements SchedulingReporter {
 
   scheduled(pod: Pod, nodeName: string): void {
     if (this.opts.scheduledEvents === false) return;
-    const p = involved(pod);
-    this.opts.events.record(p, 'Normal', 'Scheduled', `Successfully assigned ${p.namespace}/${p.name} to ${nodeName}`);
+    this.opts.events.event(involved(pod), 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''} to ${nodeName}`);
   }
 
   unschedulable(pod: Pod, message: string, reason: 'Unschedulable' | 'SchedulerError', nominatedNodeName?: string): void {
-    this.opts.events.record(involved(pod), 'Warning', 'FailedScheduling', message);
+    this.opts.events.event(involved(pod), 'Warning', 'FailedScheduling', message);
     const current = (pod.status?.conditions ?? []).find((c) => c.type === 'PodScheduled');
     const nominationChanges = nominatedNodeName !== undefined && pod.status?.nominatedNodeName !== nominatedNodeName;
     if (current && current.status === 'False' && current.reason === reason && current.message === message && !nominationChanges) return;
@@ -79,7 +82,7 @@ export class ApiReporter implements SchedulingReporter {
   }
 
   preempted(victim: Pod, by: Pod, nodeName: string): void {
-    this.opts.events.record(involved(victim), 'Normal', 'Preempted', `Preempted by pod ${by.metadata?.uid ?? ''} on node ${nodeName}`);
+    this.opts.events.event(involved(victim), 'Normal', 'Preempted', `Preempted by pod ${by.metadata?.uid ?? ''} on node ${nodeName}`);
   }
 
   clearNomination(pod: Pod): void {
@@ -117,14 +120,12 @@ export class ApiReporter implements SchedulingReporter {
   }
 
   private async write(p: StatusPatch): Promise<void> {
-    const ns = encodeURIComponent(p.pod.metadata?.namespace ?? 'default');
-    const name = encodeURIComponent(p.pod.metadata?.name ?? '');
-    const r = await this.opts.client.request('PATCH', `/api/v1/namespaces/${ns}/pods/${name}/status`, {
-      body: p.body,
-      contentType: 'application/strategic-merge-patch+json',
-    });
-    // 404: the pod is gone; nothing to tell anyone.
-    if (r.status !== 200 && r.status !== 404) throw new Error(`HTTP ${r.status}: ${r.text.slice(0, 200)}`);
+    try {
+      await this.opts.api.patch(pods, p.pod.metadata?.namespace ?? 'default', p.pod.metadata?.name ?? '', 'strategic', p.body, { subresource: 'status' });
+    } catch (e) {
+      // The pod is gone; nothing to tell anyone.
+      if (!(e instanceof NotFoundError)) throw e;
+    }
     this.stats.statusWrites++;
   }
 }

@@ -10,7 +10,7 @@ import type { Pod } from '../framework/types.js';
 import { podKey } from '../framework/types.js';
 import { SchedulerMetrics } from '../metrics.js';
 import type { SchedulingReporter } from './reporter.js';
-import { BindError } from './apiBinder.js';
+import { ConflictError } from '../../common/errors.js';
 import { Scheduler, type Evictor } from './scheduler.js';
 
 class Recorder implements Binder, SchedulingReporter, Evictor {
@@ -22,7 +22,7 @@ class Recorder implements Binder, SchedulingReporter, Evictor {
   events: string[] = [];
   evicted: string[] = [];
   async bind(pod: Pod, nodeName: string): Promise<void> {
-    if (this.conflictNode !== undefined) throw new BindError(`Operation cannot be fulfilled on pods "${pod.metadata?.name}": pod ${pod.metadata?.name} is already assigned to node "${this.conflictNode}"`, 409);
+    if (this.conflictNode !== undefined) throw new ConflictError({ resource: 'pods', name: pod.metadata?.name ?? '' }, `pod ${pod.metadata?.name} is already assigned to node "${this.conflictNode}"`);
     if (this.failBinds > 0) {
       this.failBinds--;
       throw new Error('bind refused');

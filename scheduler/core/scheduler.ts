@@ -8,6 +8,7 @@
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Clock } from '../../common/clock.js';
+import { ApiError, ConflictError } from '../../common/errors.js';
 import type { Logger } from '../../common/logging.js';
 import { silentLogger } from '../../common/logging.js';
 import { SchedulerCache } from '../cache/schedulerCache.js';
@@ -357,11 +358,12 @@ export class Scheduler {
         this.opts.reporter.scheduled(assumed.pod, nodeName);
       },
       (e: unknown) => {
-        const status = e instanceof BindError ? e.status : -1;
+        // The API server answered (a typed error); not a refusal of our own or a lost connection.
+        const refusedByApi = e instanceof ApiError;
         const message = e instanceof Error ? e.message : String(e);
-        // 409 "already assigned": an earlier attempt whose answer we lost (a timeout) landed,
-        // or another scheduler won. Settled either way: no retry, no FailedScheduling event.
-        const assignedTo = status === 409 ? /already assigned to node "([^"]*)"/.exec(message)?.[1] : undefined;
+        // Conflict "already assigned": an earlier attempt whose answer we lost (a timeout)
+        // landed, or another scheduler won. Settled either way: no retry, no FailedScheduling event.
+        const assignedTo = e instanceof ConflictError ? /already assigned to node "([^"]*)"/.exec(message)?.[1] : undefined;
         if (assignedTo === nodeName) {
           this.cache.finishBinding(key);
           this.stats.bound++;
@@ -371,14 +373,14 @@ export class Scheduler {
         this.cache.forgetPod(key);
         this.stats.bindFailures++;
         this.opts.metrics?.bindings.inc({ result: 'error' });
-        this.logger.info('binding failed', { pod: key, node: nodeName, status, error: message });
+        this.logger.info('binding failed', { pod: key, node: nodeName, reason: e instanceof ApiError ? e.reason : e instanceof BindError ? 'Refused' : 'Error', error: message });
         if (assignedTo !== undefined) return; // bound elsewhere; the informer will report it
         // Retry only a pod that still waits for us: not one deleted or bound meanwhile.
         const current = this.opts.lookupPod ? this.opts.lookupPod(key) : q.pi.pod;
         if (!current || current.spec?.nodeName || current.metadata?.deletionTimestamp) return;
         q.unschedulablePlugins = new Set();
         this.queue.addUnschedulableIfNotPresent(q, cycle);
-        if (status > 0) this.opts.reporter.unschedulable(current, `Binding rejected: ${message}`, 'SchedulerError');
+        if (refusedByApi) this.opts.reporter.unschedulable(current, `Binding rejected: ${message}`, 'SchedulerError');
       },
     ).finally(() => {
       this.inFlight--;
