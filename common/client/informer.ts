@@ -7,6 +7,8 @@
 
 import type { Logger } from '../logging.js';
 import { silentLogger } from '../logging.js';
+import { Backoff } from '../backoff.js';
+import { realClock, sleep } from '../clock.js';
 import { GoneError } from '../errors.js';
 import type { RestClient } from './restClient.js';
 import { errorFromStatus } from './statusError.js';
@@ -157,7 +159,8 @@ export class Informer<T extends InformedObject> {
   private stopped = false;
   private running: Promise<void> | undefined;
   private stopWatch: (() => void) | undefined;
-  private wakeSleep: (() => void) | undefined;
+  /** Aborted by stop(): ends a back-off wait at once. */
+  private stopping = new AbortController();
   /** Counters for tests and debugging. */
   readonly stats = { lists: 0, watches: 0, relists: 0, failures: 0, expiredContinues: 0 };
 
@@ -194,21 +197,20 @@ export class Informer<T extends InformedObject> {
   start(): void {
     if (this.running) return;
     this.stopped = false;
+    this.stopping = new AbortController();
     this.running = this.run();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     this.stopWatch?.();
-    this.wakeSleep?.();
+    this.stopping.abort();
     await this.running;
     this.running = undefined;
   }
 
   private async run(): Promise<void> {
-    const minBackoff = this.opts.minBackoffMs ?? 200;
-    const maxBackoff = this.opts.maxBackoffMs ?? 10_000;
-    let backoff = minBackoff;
+    const backoff = new Backoff({ initialMs: this.opts.minBackoffMs ?? 200, maxMs: this.opts.maxBackoffMs ?? 10_000, jitter: 0.1 });
     let needList = true;
     while (!this.stopped) {
       try {
@@ -220,35 +222,20 @@ export class Informer<T extends InformedObject> {
         if (outcome === 'relist') {
           this.stats.relists++;
           needList = true;
-          backoff = minBackoff;
+          backoff.reset();
           continue;
         }
         if (outcome === 'resume') {
-          backoff = minBackoff;
+          backoff.reset();
           continue;
         }
       } catch (e) {
         if (this.stopped) break;
-        this.logger.debug('list or watch failed; retrying', { error: e instanceof Error ? e.message : String(e), backoffMs: backoff });
+        this.logger.debug('list or watch failed; retrying', { error: e instanceof Error ? e.message : String(e), backoffMs: backoff.peek() });
       }
       this.stats.failures++;
-      await this.sleep(backoff);
-      backoff = Math.min(backoff * 2, maxBackoff);
+      await sleep(realClock, backoff.next(), this.stopping.signal);
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const t = setTimeout(() => {
-        this.wakeSleep = undefined;
-        resolve();
-      }, ms);
-      this.wakeSleep = () => {
-        clearTimeout(t);
-        this.wakeSleep = undefined;
-        resolve();
-      };
-    });
   }
 
   private query(extra: Record<string, string | number | boolean | undefined>): Record<string, string | number | boolean | undefined> {
