@@ -40,7 +40,7 @@ interface UpFlags {
 
 program
   .command('up')
-  .description('start a local cluster in the background (state in $GANTRY_HOME, default ~/.gantry): etcd, an image registry, the API server, the scheduler and a node agent for this machine')
+  .description('start a local cluster in the background (state in $GANTRY_HOME, default ~/.gantry): etcd, an image registry, the API server, the scheduler, the controller manager and a node agent for this machine')
   .option('--api-port <port>', 'port of the API server (default 6443, or a free one)', port)
   .option('--registry-port <port>', 'port of the image registry, the docker.io mirror (default 5000, or a free one)', port)
   .option('--node-name <name>', "this machine's Node name (default: the hostname as a DNS-1123 label)", dnsLabel)

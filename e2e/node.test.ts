@@ -98,7 +98,7 @@ describe('e2e: gantry up runs pods on this machine', function () {
     expect(upOutput).to.contain(`image registry: ${state.registry}`);
     expect(upOutput).to.contain(`node: ${state.node.name}`);
     expect(state.node.name).to.match(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/);
-    expect(state.processes.map((p) => p.name)).to.deep.equal(['etcd', 'registry', 'apiserver', 'scheduler', 'nodeagent']);
+    expect(state.processes.map((p) => p.name)).to.deep.equal(['etcd', 'registry', 'apiserver', 'scheduler', 'controller-manager', 'nodeagent']);
     expect(state.node).to.include({ bridge: flag(upArgs, '--bridge'), cgroupRoot: flag(upArgs, '--cgroup-root'), podSubnet: flag(upArgs, '--pod-subnet') });
     expect(state.node.root).to.equal(path.join(home, 'nodes', state.node.name, 'root'));
     for (const p of state.processes) expect(pidRuns(p.pid, p.marker), `${p.name} runs`).to.equal(true);
@@ -122,7 +122,7 @@ describe('e2e: gantry up runs pods on this machine', function () {
     }
   });
 
-  it('the node, the scheduler and the API server each have their own credentials', () => {
+  it('the node, the scheduler, the controller manager and the API server each have their own credentials', () => {
     const node = state.node.name;
     const pki = path.join(home, 'pki');
     const ca = new X509Certificate(fs.readFileSync(path.join(pki, 'ca.crt')));
@@ -133,6 +133,9 @@ describe('e2e: gantry up runs pods on this machine', function () {
     expect(schedToken?.line).to.equal(`${schedToken?.token},system:kube-scheduler,kube-scheduler`);
     expect(readKubeconfig(path.join(home, 'nodes', node, 'kubeconfig')).token).to.equal(nodeToken!.token);
     expect(readKubeconfig(path.join(home, 'scheduler', 'kubeconfig')).token).to.equal(schedToken!.token);
+    const cmToken = tokenLine(tokens, 'system:kube-controller-manager');
+    expect(cmToken?.line).to.equal(`${cmToken?.token},system:kube-controller-manager,kube-controller-manager`);
+    expect(readKubeconfig(path.join(home, 'controller-manager', 'kubeconfig')).token).to.equal(cmToken!.token);
 
     const serving = new X509Certificate(fs.readFileSync(path.join(home, 'nodes', node, 'serving.crt')));
     expect(serving.verify(ca.publicKey)).to.equal(true);

@@ -22,7 +22,7 @@ import { Scheduler, type Evictor } from './core/scheduler.js';
 import type { Binder } from './framework/interfaces.js';
 import type { Node, Pod, PriorityClass } from './framework/types.js';
 import { SchedulerMetrics } from './metrics.js';
-import { startMetricsServer, type MetricsServer } from './metricsServer.js';
+import { startMetricsServer, type MetricsServer } from '../common/metricsServer.js';
 
 export interface SchedulerAppOptions {
   config: SchedulerConfig;

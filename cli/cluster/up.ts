@@ -1,7 +1,7 @@
 // `gantry up`: a local cluster in the background: etcd, the image registry, the API
-// server, the scheduler and a node agent for this machine. Certificates, tokens, etcd
-// data, registry storage, the node's state, logs, state.json and the kubeconfig all live
-// in $GANTRY_HOME.
+// server, the scheduler, the controller manager and a node agent for this machine.
+// Certificates, tokens, etcd data, registry storage, the node's state, logs, state.json and
+// the kubeconfig all live in $GANTRY_HOME.
 
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -142,6 +142,7 @@ export async function up(opts: UpOptions): Promise<UpResult> {
   const pki = ensureClusterPki(path.join(home, 'pki'));
   const adminToken = ensureToken(pki.tokenFile, 'admin', 'admin-uid', ['system:masters']);
   const schedulerToken = ensureToken(pki.tokenFile, 'system:kube-scheduler', 'kube-scheduler', []);
+  const controllerManagerToken = ensureToken(pki.tokenFile, 'system:kube-controller-manager', 'kube-controller-manager', []);
 
   const processes: ClusterProcess[] = [];
   const state: ClusterState = { version: 1, apiServer: '', etcd: '', processes, createdAt: new Date().toISOString() };
@@ -210,6 +211,16 @@ export async function up(opts: UpOptions): Promise<UpResult> {
   const schedulerKubeconfig = path.join(schedulerDir, 'kubeconfig');
   fs.writeFileSync(schedulerKubeconfig, renderKubeconfig({ server, caPem: pki.ca.certPem, token: schedulerToken, user: 'system:kube-scheduler' }), { mode: 0o600 });
   processes.push(startSupervised('scheduler', path.join(logs, 'scheduler.log'), componentCommand('scheduler/main'), ['--kubeconfig', schedulerKubeconfig, '--metrics-port', String(await freePort())]));
+  save();
+
+  opts.out('starting the controller manager');
+  const controllerManagerDir = path.join(home, 'controller-manager');
+  fs.mkdirSync(controllerManagerDir, { recursive: true, mode: 0o700 });
+  const controllerManagerKubeconfig = path.join(controllerManagerDir, 'kubeconfig');
+  fs.writeFileSync(controllerManagerKubeconfig, renderKubeconfig({ server, caPem: pki.ca.certPem, token: controllerManagerToken, user: 'system:kube-controller-manager' }), { mode: 0o600 });
+  processes.push(
+    startSupervised('controller-manager', path.join(logs, 'controller-manager.log'), componentCommand('controllers/main'), ['--kubeconfig', controllerManagerKubeconfig, '--metrics-port', String(await freePort())]),
+  );
   save();
 
   opts.out(`starting the node agent for node ${nodeName} (root ${node.root})`);

@@ -1,5 +1,6 @@
-// A small HTTP server in the scheduler process: /metrics (Prometheus text), /healthz
-// (the process is up) and /readyz (the informers have synced).
+// A small HTTP server beside a component's real work: /metrics (Prometheus text), /healthz
+// and /livez (the process is up) and /readyz (its caches have synced). Moved here from the
+// scheduler so the controller manager serves the same endpoints the same way.
 
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -1,0 +1,40 @@
+// Every controller the manager can run, by name (ARCHITECTURE.md, convention 4: an explicit
+// list, no registration by import side effects). Adding a controller is one line here; the
+// config's `controllers` setting chooses among them.
+
+import { ConfigError } from '../common/config.js';
+import type { ControllerFactory } from './context.js';
+import { deploymentControllerFactory } from './deployment/index.js';
+import { garbageCollectorControllerFactory } from './garbagecollector/index.js';
+import { namespaceControllerFactory } from './namespace/index.js';
+import { replicaSetControllerFactory } from './replicaset/index.js';
+import { serviceAccountControllerFactory } from './serviceaccount/index.js';
+
+export const controllerRegistry: Readonly<Record<string, ControllerFactory>> = {
+  replicaset: replicaSetControllerFactory,
+  deployment: deploymentControllerFactory,
+  garbagecollector: garbageCollectorControllerFactory,
+  namespace: namespaceControllerFactory,
+  serviceaccount: serviceAccountControllerFactory,
+};
+
+/**
+ * The names `spec` enables, in registry order: `*` is every controller, a name adds one,
+ * `-name` removes one. An unknown name is a configuration error, so a typo does not
+ * silently disable a controller.
+ */
+export function enabledControllers(spec: readonly string[], registry: Readonly<Record<string, ControllerFactory>> = controllerRegistry): string[] {
+  const known = Object.keys(registry);
+  const on = new Set<string>();
+  const off = new Set<string>();
+  for (const s of spec) {
+    if (s === '*') {
+      for (const n of known) on.add(n);
+      continue;
+    }
+    const name = s.startsWith('-') ? s.slice(1) : s;
+    if (!known.includes(name)) throw new ConfigError(`invalid configuration: unknown controller ${JSON.stringify(name)} in controllers (known: ${known.join(', ')})`);
+    (s.startsWith('-') ? off : on).add(name);
+  }
+  return known.filter((n) => on.has(n) && !off.has(n));
+}
