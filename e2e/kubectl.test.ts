@@ -133,13 +133,17 @@ describe('e2e: the real kubectl against gantry up', function () {
   });
 
   it('diff shows a pending change without persisting it', async () => {
-    const before = await kubectl(['get', 'deployment', 'web', '-o', 'jsonpath={.metadata.resourceVersion}']);
+    // The controllers keep writing the Deployment's status, so what must not move is the
+    // spec: its generation and template.
+    const persisted = ['get', 'deployment', 'web', '-o', 'jsonpath={.metadata.generation} {.spec.template.spec.containers[0].image}'];
+    const before = await kubectl(persisted);
     const r = await kubectl(['diff', '-f', fixture('web-v1.yaml')]);
     // kubectl diff exits 1 when there are differences.
     expect(r.code, r.stderr).to.equal(1);
     expect(r.stdout).to.contain('gantry/web:v1');
-    const after = await kubectl(['get', 'deployment', 'web', '-o', 'jsonpath={.metadata.resourceVersion}']);
+    const after = await kubectl(persisted);
     expect(after.stdout).to.equal(before.stdout);
+    expect(after.stdout).not.to.contain('gantry/web:v1');
   });
 
   it('api-resources lists the served kinds with short names', async () => {

@@ -5,7 +5,7 @@
 
 import type { Clock } from '../common/clock.js';
 import { realClock } from '../common/clock.js';
-import { builtinResources } from '../common/api/resources.js';
+import { resourceFor } from '../common/api/resources.js';
 import type { Api } from '../common/client/api.js';
 import { ApiClient } from '../common/client/apiClient.js';
 import { Informer } from '../common/client/informer.js';
@@ -51,7 +51,7 @@ export interface SchedulerApp {
   stop(): Promise<void>;
 }
 
-const podsResource = builtinResources.find((r) => r.kind === 'Pod')!;
+const podsResource = resourceFor('Pod');
 
 class ApiEvictor implements Evictor {
   constructor(private readonly api: Api) {}

@@ -270,7 +270,7 @@ export class ResourceHandler {
         const spec = isObject(body.spec) ? body.spec : {};
         current.spec = { ...(isObject(current.spec) ? current.spec : {}), finalizers: Array.isArray(spec.finalizers) ? spec.finalizers : [] };
         return current;
-      }, opts);
+      }, opts, 'finalize');
       return sendObject(res, 200, out.object, neg, printer, now, opts.warnings);
     }
     const out = await store.update(ns, name, body, opts, info.subresource === 'status' ? 'status' : undefined);

@@ -29,6 +29,7 @@ import type { CacheEvent, WatchCache } from '../watchcache/watchCache.js';
 import { compileFilter, type ObjectFilter } from './objectFilter.js';
 import type { DeleteOptions, ListOptions, WatchOptions, WriteOptions } from './options.js';
 import type { AllocationTxn, Allocator, Strategy } from './strategy.js';
+import { deletionFinalizers } from './deletionFinalizers.js';
 import type { ObjectValidator } from './validator.js';
 import { nameProblems, validationError } from '../validation/index.js';
 import { checkTypeMeta } from '../validation/typeMeta.js';
@@ -73,8 +74,12 @@ export interface WriteResult {
   created: boolean;
 }
 
-/** Which part of an object a write may change: status only, spec via scale, or a pod binding (both). */
-export type WriteSubresource = 'status' | 'scale' | 'binding';
+/**
+ * Which part of an object a write may change: status only, spec via scale, a pod binding
+ * (both), or a namespace's spec.finalizers (finalize: the handler shapes the object, and the
+ * strategy's prepareForUpdate, which keeps them on main-resource writes, is skipped).
+ */
+export type WriteSubresource = 'status' | 'scale' | 'binding' | 'finalize';
 
 export type Mutation = (current: KubeObject) => KubeObject | Promise<KubeObject>;
 
@@ -517,6 +522,12 @@ export class ResourceStore {
    * DELETE. Objects with finalizers, foreground propagation or a grace period get a
    * deletionTimestamp and stay until those are done; others go at once. Returns the
    * object as it was last seen (kubectl prints its name).
+   *
+   * A DELETE of an object already being deleted, as in Kubernetes: while a grace period runs
+   * it may only shorten it (and then also switch the propagation policy); otherwise nothing
+   * changes. Once the grace period is over (or there was none: finalizers hold it), a new
+   * propagationPolicy swaps the collector's finalizers (orphan, foregroundDeletion), and an
+   * object left with none goes at once.
    */
   async delete(namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<{ object: KubeObject; removed: boolean }> {
     const key = this.key(namespace, name);
@@ -533,29 +544,32 @@ export class ResourceStore {
       }
       const next = structuredClone(obj);
       const meta = next.metadata;
-      const finalizers = new Set(meta.finalizers ?? []);
-      if (!meta.deletionTimestamp) {
-        if (opts.propagationPolicy === 'Foreground') finalizers.add('foregroundDeletion');
-        if (opts.propagationPolicy === 'Orphan') finalizers.add('orphan');
-      }
       const grace = this.strategy.deletion?.(obj, opts.gracePeriodSeconds).gracePeriodSeconds ?? 0;
+      const pendingGrace = meta.deletionTimestamp ? (meta.deletionGracePeriodSeconds ?? 0) : 0;
+      // A running grace period that this request does not shorten: Kubernetes changes nothing.
+      if (pendingGrace > 0 && grace >= pendingGrace) return { object: obj, removed: false };
+      const gc = deletionFinalizers(meta.finalizers ?? [], opts.propagationPolicy);
+      const finalizers = gc.finalizers;
       const held = this.strategy.holdDeletion?.(next) ?? false;
-      const alreadyShorter = meta.deletionGracePeriodSeconds !== undefined && meta.deletionGracePeriodSeconds <= grace;
       try {
-        if (finalizers.size === 0 && grace === 0 && !held) {
+        if (finalizers.length === 0 && (grace === 0 || (meta.deletionTimestamp && pendingGrace === 0)) && !held) {
           if (opts.dryRun) return { object: obj, removed: true };
           const rev = await this.storage.delete(key, current.revision);
           await this.released(obj);
           return { object: this.typed(current.object, rev), removed: true };
         }
-        if (meta.deletionTimestamp && (grace === 0 ? meta.deletionGracePeriodSeconds === 0 || meta.deletionGracePeriodSeconds === undefined : alreadyShorter)) {
-          return { object: obj, removed: false }; // already being deleted at least as fast
+        if (meta.deletionTimestamp && pendingGrace === 0) {
+          // Held by finalizers: only the collector's may change; the timestamp stays.
+          if (!gc.changed) return { object: obj, removed: false };
+          meta.finalizers = finalizers;
+        } else {
+          const now = this.clock.now();
+          meta.deletionTimestamp = rfc3339(now + grace * 1000);
+          meta.deletionGracePeriodSeconds = grace;
+          if (finalizers.length) meta.finalizers = finalizers;
+          else delete meta.finalizers;
+          if (grace === 0 && finalizers.length === 0) delete meta.deletionGracePeriodSeconds;
         }
-        const now = this.clock.now();
-        meta.deletionTimestamp = rfc3339(now + grace * 1000);
-        meta.deletionGracePeriodSeconds = grace;
-        if (finalizers.size) meta.finalizers = [...finalizers];
-        if (grace === 0 && finalizers.size === 0) delete meta.deletionGracePeriodSeconds;
         delete meta.resourceVersion;
         if (opts.dryRun) return { object: this.typed(next, current.revision), removed: false };
         const rev = await this.storage.update(key, next, current.revision);

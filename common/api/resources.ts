@@ -145,3 +145,16 @@ export function groupVersions(resources: readonly ResourceDescriptor[]): { group
   for (const r of resources) seen.set(`${r.group}/${r.version}`, { group: r.group, version: r.version });
   return [...seen.values()];
 }
+
+/**
+ * The built-in resource of `kind` (in `group` when given; the core group is ''). Throws for
+ * a kind Gantry does not serve, or one served by several groups when no group is given: a
+ * wrong name in code is a programming error, not something to carry on without.
+ */
+export function resourceFor(kind: string, group?: string): ResourceDescriptor {
+  const found = builtinResources.filter((r) => r.kind === kind && (group === undefined || r.group === group));
+  if (found.length === 1) return found[0]!;
+  const what = group === undefined ? kind : `${kind} in group ${JSON.stringify(group)}`;
+  if (found.length === 0) throw new Error(`no built-in resource of kind ${what}`);
+  throw new Error(`several built-in resources of kind ${kind} (groups ${found.map((r) => JSON.stringify(r.group)).join(', ')}): name the group`);
+}

@@ -34,6 +34,12 @@ export interface PatchOpts extends WriteOpts {
   force?: boolean;
 }
 
+/**
+ * PUT subresources that replace one part of an object: `finalize` (namespaces only) sets
+ * spec.finalizers, which a PUT of the namespace itself leaves as it was, as in Kubernetes.
+ */
+export type UpdateSubresource = 'finalize';
+
 export interface ObjectList<T> {
   items: T[];
   resourceVersion: string;
@@ -49,6 +55,8 @@ export interface Api {
   update<T extends KubeObject = KubeObject>(r: ResourceDescriptor, obj: T, opts?: WriteOpts): Promise<T>;
   /** PUT of the status subresource. */
   updateStatus<T extends KubeObject = KubeObject>(r: ResourceDescriptor, obj: T, opts?: WriteOpts): Promise<T>;
+  /** PUT of another subresource of `obj` (namespaces/finalize); answers the whole object. */
+  updateSubresource<T extends KubeObject = KubeObject>(r: ResourceDescriptor, obj: T, subresource: UpdateSubresource, opts?: WriteOpts): Promise<T>;
   patch<T extends KubeObject = KubeObject>(r: ResourceDescriptor, namespace: string | undefined, name: string, type: PatchType, patch: unknown, opts?: PatchOpts): Promise<T>;
   /** Returns the object as the server answered (it may still exist, with a deletionTimestamp). */
   delete(r: ResourceDescriptor, namespace: string | undefined, name: string, opts?: DeleteOpts): Promise<KubeObject | undefined>;

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { KubeObject } from '../api/meta.js';
-import { builtinResources, type ResourceDescriptor } from '../api/resources.js';
+import { resourceFor, type ResourceDescriptor } from '../api/resources.js';
 import { AlreadyExistsError, ApiError, ConflictError, ForbiddenError, InvalidError, NotFoundError, NotServedError, TooManyRequestsError, UnauthorizedError } from '../errors.js';
 import { makeCA, makeSignedCert } from '../pki/certs.js';
 import { makePod } from '../testing/builders.js';
@@ -14,7 +14,7 @@ import { startProcessCluster, type ProcessCluster } from '../testing/cluster.js'
 import { ApiClient, resourcePath, retryOnConflict } from './apiClient.js';
 import { RestClient } from './restClient.js';
 
-const res = (kind: string): ResourceDescriptor => builtinResources.find((r) => r.kind === kind)!;
+const res = (kind: string): ResourceDescriptor => resourceFor(kind);
 const configMaps = res('ConfigMap');
 const pods = res('Pod');
 const nodes = res('Node');
@@ -39,6 +39,7 @@ describe('resourcePath', () => {
     { name: 'cluster-scoped ignores the namespace', args: [nodes, 'ns1', 'n1', 'status'], path: '/api/v1/nodes/n1/status' },
     { name: 'group resource', args: [deployments, 'd', 'web', 'scale'], path: '/apis/apps/v1/namespaces/d/deployments/web/scale' },
     { name: 'names are escaped', args: [configMaps, 'ns', 'a b'], path: '/api/v1/namespaces/ns/configmaps/a%20b' },
+    { name: 'namespace finalize', args: [res('Namespace'), undefined, 'team-a', 'finalize'], path: '/api/v1/namespaces/team-a/finalize' },
   ];
   for (const tc of cases) it(tc.name, () => expect(resourcePath(...tc.args)).to.equal(tc.path));
 

@@ -8,7 +8,7 @@ import { apiVersionOf } from '../api/meta.js';
 import type { ResourceDescriptor, SubresourceName } from '../api/resources.js';
 import type { Clock } from '../clock.js';
 import { ConflictError } from '../errors.js';
-import type { Api, DeleteOpts, ListOpts, ObjectList, PatchOpts, PatchType, WriteOpts } from './api.js';
+import type { Api, DeleteOpts, ListOpts, ObjectList, PatchOpts, PatchType, UpdateSubresource, WriteOpts } from './api.js';
 import type { RequestOptions, RestClient, RestResponse } from './restClient.js';
 import { errorFromStatus } from './statusError.js';
 import { TokenBucket } from './tokenBucket.js';
@@ -25,7 +25,7 @@ export const patchContentTypes: Readonly<Record<PatchType, string>> = {
  * `/api/v1/namespaces/ns/pods/p/status`, `/apis/apps/v1/deployments` (all namespaces).
  * Cluster-scoped resources ignore `namespace`.
  */
-export function resourcePath(r: ResourceDescriptor, namespace: string | undefined, name?: string, subresource?: SubresourceName): string {
+export function resourcePath(r: ResourceDescriptor, namespace: string | undefined, name?: string, subresource?: SubresourceName | UpdateSubresource): string {
   let p = r.group ? `/apis/${r.group}/${r.version}` : `/api/${r.version}`;
   if (r.namespaced && namespace) p += `/namespaces/${encodeURIComponent(namespace)}`;
   p += `/${r.plural}`;
@@ -108,7 +108,11 @@ export class ApiClient implements Api {
     return this.put(r, obj, 'status', opts);
   }
 
-  private async put<T extends KubeObject>(r: ResourceDescriptor, obj: T, sub: SubresourceName | undefined, opts?: WriteOpts): Promise<T> {
+  async updateSubresource<T extends KubeObject = KubeObject>(r: ResourceDescriptor, obj: T, subresource: UpdateSubresource, opts?: WriteOpts): Promise<T> {
+    return this.put(r, obj, subresource, opts);
+  }
+
+  private async put<T extends KubeObject>(r: ResourceDescriptor, obj: T, sub: SubresourceName | UpdateSubresource | undefined, opts?: WriteOpts): Promise<T> {
     const body = { ...obj, apiVersion: obj.apiVersion ?? apiVersionOf(r), kind: obj.kind ?? r.kind };
     return (await this.send<T>('PUT', resourcePath(r, obj.metadata?.namespace, obj.metadata?.name ?? '', sub), { body, query: writeQuery(opts) })).body;
   }

@@ -54,6 +54,46 @@ describe('IndexedStore', () => {
     expect(s.byIndex('byV', '1')).to.deep.equal([]);
     expect(() => s.byIndex('nope', 'x')).to.throw(/no index/);
   });
+  describe('addIndexer', () => {
+    const byV = (o: ConfigMap): string[] => [o.data?.v ?? ''];
+    const byKeys = (o: ConfigMap): string[] => Object.keys(o.data ?? {});
+    const names = (os: ConfigMap[]): string[] => os.map((o) => o.metadata?.name ?? '').sort();
+    const cases: { name: string; initial?: Record<string, (o: ConfigMap) => string[]>; add: [string, (o: ConfigMap) => string[]][]; error?: RegExp; query?: [string, string, string[]][] }[] = [
+      { name: 'indexes the objects already stored', add: [['byV', byV]], query: [['byV', '1', ['a', 'c']], ['byV', '2', ['b']], ['byV', '3', []]] },
+      { name: 'a function returning several values indexes the object under each', add: [['byKeys', byKeys]], query: [['byKeys', 'v', ['a', 'b', 'c']], ['byKeys', 'w', ['c']]] },
+      { name: 'the same function under the same name again is a no-op', initial: { byV }, add: [['byV', byV]], query: [['byV', '1', ['a', 'c']]] },
+      { name: 'another function under a taken name is an error', initial: { byV }, add: [['byV', (o) => [o.metadata?.name ?? '']]], error: /index named "byV" exists with another function/ },
+      { name: 'two indexes side by side', initial: { byV }, add: [['byKeys', byKeys]], query: [['byV', '2', ['b']], ['byKeys', 'w', ['c']]] },
+    ];
+    for (const tc of cases) {
+      it(tc.name, () => {
+        const s = new IndexedStore<ConfigMap>(tc.initial);
+        s.set('a', cm('a', { v: '1' }));
+        s.set('b', cm('b', { v: '2' }));
+        s.set('c', cm('c', { v: '1', w: 'x' }));
+        if (tc.error) {
+          expect(() => { for (const [n, fn] of tc.add) s.addIndexer(n, fn); }).to.throw(tc.error);
+          // The index already there keeps answering with its own function.
+          expect(names(s.byIndex('byV', '1'))).to.deep.equal(['a', 'c']);
+          return;
+        }
+        for (const [n, fn] of tc.add) s.addIndexer(n, fn);
+        for (const [index, value, want] of tc.query ?? []) expect(names(s.byIndex(index, value)), `${index}=${value}`).to.deep.equal(want);
+      });
+    }
+    it('keeps an index added later up to date on set and remove', () => {
+      const s = new IndexedStore<ConfigMap>();
+      s.set('a', cm('a', { v: '1' }));
+      s.addIndexer('byV', byV);
+      expect(s.hasIndexer('byV')).to.equal(true);
+      s.set('a', cm('a', { v: '2' }));
+      s.set('b', cm('b', { v: '2' }));
+      expect(names(s.byIndex('byV', '1'))).to.deep.equal([]);
+      expect(names(s.byIndex('byV', '2'))).to.deep.equal(['a', 'b']);
+      s.remove('a');
+      expect(names(s.byIndex('byV', '2'))).to.deep.equal(['b']);
+    });
+  });
   it('keys namespaced objects as namespace/name', () => {
     expect(objectKey({ metadata: { namespace: 'ns', name: 'a' } })).to.equal('ns/a');
     expect(objectKey({ metadata: { name: 'node1' } })).to.equal('node1');

@@ -57,10 +57,31 @@ export function objectKey(obj: InformedObject): string {
 /** An in-memory, indexed copy of one collection. Objects are shared: never mutate them. */
 export class IndexedStore<T extends InformedObject> {
   private readonly items = new Map<string, T>();
+  private readonly indexers = new Map<string, IndexFunc<T>>();
   private readonly indices = new Map<string, Map<string, Set<string>>>();
 
-  constructor(private readonly indexers: Record<string, IndexFunc<T>> = {}) {
-    for (const name of Object.keys(indexers)) this.indices.set(name, new Map());
+  constructor(indexers: Record<string, IndexFunc<T>> = {}) {
+    for (const [name, fn] of Object.entries(indexers)) this.addIndexer(name, fn);
+  }
+
+  /**
+   * Adds a named index, at any time: the objects already stored are indexed at once. Adding
+   * the same function under the same name again does nothing (shared informers: two
+   * controllers may ask for one index); another function under a taken name is an error,
+   * since one of them would silently get the other's answers.
+   */
+  addIndexer(name: string, fn: IndexFunc<T>): void {
+    const existing = this.indexers.get(name);
+    if (existing === fn) return;
+    if (existing) throw new Error(`an index named ${JSON.stringify(name)} exists with another function`);
+    this.indexers.set(name, fn);
+    const index = new Map<string, Set<string>>();
+    this.indices.set(name, index);
+    for (const [key, obj] of this.items) addToIndex(index, fn, key, obj);
+  }
+
+  hasIndexer(name: string): boolean {
+    return this.indexers.has(name);
   }
 
   get(key: string): T | undefined {
@@ -109,17 +130,10 @@ export class IndexedStore<T extends InformedObject> {
   }
 
   private index(key: string, obj: T): void {
-    for (const [name, fn] of Object.entries(this.indexers)) {
-      const index = this.indices.get(name)!;
-      for (const v of fn(obj)) {
-        let keys = index.get(v);
-        if (!keys) index.set(v, (keys = new Set()));
-        keys.add(key);
-      }
-    }
+    for (const [name, fn] of this.indexers) addToIndex(this.indices.get(name)!, fn, key, obj);
   }
   private unindex(key: string, obj: T): void {
-    for (const [name, fn] of Object.entries(this.indexers)) {
+    for (const [name, fn] of this.indexers) {
       const index = this.indices.get(name)!;
       for (const v of fn(obj)) {
         const keys = index.get(v);
@@ -128,6 +142,14 @@ export class IndexedStore<T extends InformedObject> {
         if (keys.size === 0) index.delete(v);
       }
     }
+  }
+}
+
+function addToIndex<T>(index: Map<string, Set<string>>, fn: IndexFunc<T>, key: string, obj: T): void {
+  for (const v of fn(obj)) {
+    let keys = index.get(v);
+    if (!keys) index.set(v, (keys = new Set()));
+    keys.add(key);
   }
 }
 

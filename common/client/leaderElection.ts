@@ -17,12 +17,12 @@ import { realClock } from '../clock.js';
 import type { Logger } from '../logging.js';
 import { silentLogger } from '../logging.js';
 import type { KubeObject } from '../api/meta.js';
-import { builtinResources } from '../api/resources.js';
+import { resourceFor } from '../api/resources.js';
 import { ApiError, NotFoundError } from '../errors.js';
 import { ApiClient } from './apiClient.js';
 import type { RestClient } from './restClient.js';
 
-const leases = builtinResources.find((r) => r.kind === 'Lease')!;
+const leases = resourceFor('Lease');
 
 /** A failure's reason for the logs: the API's, or the transport's message. */
 function why(e: unknown): Record<string, string> {

@@ -5,7 +5,7 @@
 
 import type { KubeObject } from '../api/meta.js';
 import type { ResourceDescriptor } from '../api/resources.js';
-import type { Api, DeleteOpts, ListOpts, ObjectList, PatchOpts, PatchType, WriteOpts } from '../client/api.js';
+import type { Api, DeleteOpts, ListOpts, ObjectList, PatchOpts, PatchType, UpdateSubresource, WriteOpts } from '../client/api.js';
 
 /** A write refused because this process no longer leads; the key is retried by the next leader. */
 export class NotLeaderError extends Error {
@@ -33,6 +33,10 @@ export function fencedApi(api: Api, isLeader: () => boolean): Api {
     updateStatus: async <T extends KubeObject = KubeObject>(r: ResourceDescriptor, obj: T, opts?: WriteOpts) => {
       check('update status of', r);
       return api.updateStatus<T>(r, obj, opts);
+    },
+    updateSubresource: async <T extends KubeObject = KubeObject>(r: ResourceDescriptor, obj: T, subresource: UpdateSubresource, opts?: WriteOpts) => {
+      check(`update ${subresource} of`, r);
+      return api.updateSubresource<T>(r, obj, subresource, opts);
     },
     patch: async <T extends KubeObject = KubeObject>(r: ResourceDescriptor, namespace: string | undefined, name: string, type: PatchType, patch: unknown, opts?: PatchOpts) => {
       check('patch', r);

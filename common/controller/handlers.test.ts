@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import type { KubeObject, OwnerReference } from '../api/meta.js';
-import { builtinResources } from '../api/resources.js';
+import { resourceFor } from '../api/resources.js';
 import { controllerKey, enqueueMapped, enqueueObject, enqueueOwner } from './handlers.js';
 import { keyString, type ObjectKey } from './types.js';
 
-const rsResource = builtinResources.find((r) => r.kind === 'ReplicaSet')!;
-const nodeResource = builtinResources.find((r) => r.kind === 'Node')!;
+const rsResource = resourceFor('ReplicaSet');
+const nodeResource = resourceFor('Node');
 
 function obj(name: string, namespace: string | undefined, owners: OwnerReference[] = []): KubeObject {
   return { apiVersion: 'v1', kind: 'Pod', metadata: { name, ...(namespace ? { namespace } : {}), ownerReferences: owners } };

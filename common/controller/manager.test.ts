@@ -7,7 +7,7 @@
 import { expect } from 'chai';
 import { Registry } from 'prom-client';
 import type { KubeObject } from '../api/meta.js';
-import { builtinResources } from '../api/resources.js';
+import { resourceFor } from '../api/resources.js';
 import { ApiClient } from '../client/apiClient.js';
 import { silentLogger } from '../logging.js';
 import { eventually } from '../testing/eventually.js';
@@ -17,8 +17,8 @@ import { enqueueObject } from './handlers.js';
 import { Manager, type ManagerOptions } from './manager.js';
 import { keyString, type ControllerRegistration } from './types.js';
 
-const configMaps = builtinResources.find((r) => r.kind === 'ConfigMap')!;
-const secrets = builtinResources.find((r) => r.kind === 'Secret')!;
+const configMaps = resourceFor('ConfigMap');
+const secrets = resourceFor('Secret');
 
 interface Seen {
   key: string;
@@ -103,6 +103,34 @@ describe('controller Manager (etcd + API server processes)', function () {
     expect(shared.stats.lists, 'one list for both controllers').to.equal(1);
     expect(await registry.metrics()).to.match(/workqueue_adds_total\{name="a"\} [1-9]/);
     expect(() => m.add(recordingController('late', ns, []))).to.throw(/before start/);
+  });
+
+  it('merges the indexes controllers ask for into one shared store, indexing what was listed before', async () => {
+    const ns = await newNamespace();
+    await createConfigMap(ns, 'listed');
+    const byData = (o: KubeObject & { data?: Record<string, string> }): string[] => Object.keys(o.data ?? {});
+    const byName = (o: KubeObject): string[] => [o.metadata.name ?? ''];
+    const m = manager();
+    const indexing = (name: string, indexers: Record<string, (o: KubeObject) => string[]>): ControllerRegistration => ({
+      name,
+      reconciler: { reconcile: async () => undefined },
+      watch: (source) => void source.informer(configMaps, { namespace: ns, indexers }),
+    });
+    m.add(indexing('one', { byData }));
+    m.add(indexing('two', { byData, byName }));
+    // A third controller with its own function under a name taken: refused when it wires its watches.
+    expect(() => m.add(indexing('three', { byName: (o) => [o.metadata.uid ?? ''] }))).to.throw(/index named "byName" exists with another function/);
+    const shared = m.informer<KubeObject>(configMaps, { namespace: ns });
+    m.start();
+    await m.started();
+    await createConfigMap(ns, 'watched');
+    await eventually('the watched ConfigMap in the index', async () => (shared.store.byIndex('byName', 'watched').length === 1 ? true : undefined));
+    expect(shared.store.byIndex('byData', 'a').map((o) => o.metadata.name).sort()).to.deep.equal(['listed', 'watched']);
+    expect(shared.store.byIndex('byName', 'listed')).to.have.length(1);
+    // Asked for after the start, on a running informer: indexed at once from the store.
+    m.informer<KubeObject>(configMaps, { namespace: ns, indexers: { byUid: (o) => [o.metadata.uid ?? ''] } });
+    const listed = shared.store.byIndex('byName', 'listed')[0]!;
+    expect(shared.store.byIndex('byUid', listed.metadata.uid ?? '')).to.deep.equal([listed]);
   });
 
   it('resyncs: re-enqueues every object of the primary informer each period', async () => {

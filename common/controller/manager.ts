@@ -23,7 +23,7 @@ import { realClock, type Timer, type TimerClock } from '../clock.js';
 import type { Logger } from '../logging.js';
 import { Controller } from './controller.js';
 import type { ControllerRateLimitOptions } from './rateLimiter.js';
-import type { ControllerRegistration, InformerSource } from './types.js';
+import type { ControllerRegistration, InformerRequest, InformerSource } from './types.js';
 
 export interface LeaderElectionOptions {
   /** The Lease, e.g. kube-system/gantry-controller-manager. */
@@ -56,11 +56,6 @@ export interface ManagerOptions {
   onLostLeadership?: () => void;
 }
 
-export interface InformerOpts {
-  namespace?: string;
-  labelSelector?: string;
-  fieldSelector?: string;
-}
 
 type Phase = 'new' | 'waiting' | 'syncing' | 'running' | 'stopped';
 
@@ -120,9 +115,10 @@ export class Manager implements InformerSource {
   /**
    * The shared informer for `resource` (optionally one namespace and selectors): every caller
    * with the same arguments gets the same Informer. Informers asked for once the manager runs
-   * start at once.
+   * start at once. `indexers` are added to the shared store (the same name with another
+   * function throws), so each controller asks for the indexes it reads.
    */
-  informer<T extends InformedObject = KubeObject>(resource: ResourceDescriptor, opts: InformerOpts = {}): Informer<T> {
+  informer<T extends InformedObject = KubeObject>(resource: ResourceDescriptor, opts: InformerRequest<T> = {}): Informer<T> {
     const path = resourcePath(resource, resource.namespaced ? opts.namespace : undefined);
     const id = JSON.stringify([path, opts.labelSelector ?? '', opts.fieldSelector ?? '']);
     let inf = this.informers.get(id);
@@ -138,7 +134,9 @@ export class Manager implements InformerSource {
       this.informers.set(id, inf);
       if (this.phase === 'syncing' || this.phase === 'running') inf.start();
     }
-    return inf as unknown as Informer<T>;
+    const typed = inf as unknown as Informer<T>;
+    for (const [name, fn] of Object.entries(opts.indexers ?? {})) typed.store.addIndexer(name, fn);
+    return typed;
   }
 
   /** Adds a controller: its watch() wires handlers now. Only before start(). */
@@ -155,7 +153,7 @@ export class Manager implements InformerSource {
     });
     const managed: ManagedController = { controller, primary: undefined };
     const source: InformerSource = {
-      informer: <T extends InformedObject = KubeObject>(resource: ResourceDescriptor, o?: InformerOpts): Informer<T> => {
+      informer: <T extends InformedObject = KubeObject>(resource: ResourceDescriptor, o?: InformerRequest<T>): Informer<T> => {
         const inf = this.informer<T>(resource, o);
         managed.primary ??= inf as unknown as Informer<InformedObject>;
         return inf;

@@ -5,7 +5,7 @@
 
 import type { KubeObject } from '../api/meta.js';
 import type { ResourceDescriptor } from '../api/resources.js';
-import type { Informer, InformedObject } from '../client/informer.js';
+import type { IndexFunc, Informer, InformedObject } from '../client/informer.js';
 
 /** What a reconciler is asked about: one object, by namespace (if namespaced) and name. */
 export interface ObjectKey {
@@ -71,9 +71,22 @@ export interface WorkQueue<K> {
   shutDown(): void;
 }
 
+/** Which shared informer, and the indexes its store must have. */
+export interface InformerRequest<T> {
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  /**
+   * Named indexes added to the shared informer's store (`store.byIndex(name, value)`), on top
+   * of those other controllers asked for. Every caller naming an index must pass the same
+   * function (share it as a module constant): another function under a taken name throws.
+   */
+  indexers?: Record<string, IndexFunc<T>>;
+}
+
 /** Shared informers, one per resource (and selector) per process. */
 export interface InformerSource {
-  informer<T extends InformedObject = KubeObject>(resource: ResourceDescriptor, opts?: { namespace?: string; labelSelector?: string; fieldSelector?: string }): Informer<T>;
+  informer<T extends InformedObject = KubeObject>(resource: ResourceDescriptor, opts?: InformerRequest<T>): Informer<T>;
 }
 
 /** A controller as the manager runs it. */

@@ -4,7 +4,7 @@
 
 import { expect } from 'chai';
 import type { KubeObject } from '../api/meta.js';
-import { builtinResources } from '../api/resources.js';
+import { resourceFor } from '../api/resources.js';
 import { ApiClient } from '../client/apiClient.js';
 import { RestClient } from '../client/restClient.js';
 import { FakeClock } from '../clock.js';
@@ -13,7 +13,7 @@ import { startProcessCluster, type ProcessCluster } from '../testing/cluster.js'
 import { eventsAbout as eventsAboutObject } from '../testing/events.js';
 import { ApiEventRecorder, type CoreEvent } from './recorder.js';
 
-const events = builtinResources.find((r) => r.kind === 'Event')!;
+const events = resourceFor('Event');
 
 describe('ApiEventRecorder against a real API server', function () {
   this.timeout(120_000);

@@ -7,7 +7,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { KubeObject } from '../api/meta.js';
-import { builtinResources } from '../api/resources.js';
+import { resourceFor } from '../api/resources.js';
 import type { Api } from '../client/api.js';
 import { microTime } from '../client/leaderElection.js';
 import { realClock, rfc3339, type Clock } from '../clock.js';
@@ -16,7 +16,7 @@ import { AlreadyExistsError, NotFoundError } from '../errors.js';
 import { silentLogger, type Logger } from '../logging.js';
 import { EventCorrelator, type CorrelatorOptions, type InvolvedObject } from './correlator.js';
 
-const eventsResource = builtinResources.find((r) => r.kind === 'Event')!;
+const eventsResource = resourceFor('Event');
 
 export type EventType = 'Normal' | 'Warning';
 

@@ -3,11 +3,11 @@
 // has one (a new object of the same name is another object), else by kind and name.
 
 import type { KubeObject } from '../api/meta.js';
-import { builtinResources } from '../api/resources.js';
+import { resourceFor } from '../api/resources.js';
 import type { Api } from '../client/api.js';
 import type { CoreEvent } from '../events/recorder.js';
 
-const events = builtinResources.find((r) => r.kind === 'Event')!;
+const events = resourceFor('Event');
 
 /** The Events about `obj`, oldest first; only those with `reason` when given. */
 export async function eventsAbout(api: Api, obj: KubeObject, reason?: string): Promise<CoreEvent[]> {

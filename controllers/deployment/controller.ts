@@ -8,6 +8,7 @@ import type { Api } from '../../common/client/api.js';
 import type { Informer } from '../../common/client/informer.js';
 import { realClock, type Clock } from '../../common/clock.js';
 import { controllerKey, enqueueMapped, enqueueObject } from '../../common/controller/handlers.js';
+import { controllerUIDIndex, indexers, namespaceIndex, orphansByNamespaceIndex } from '../../common/controller/indexers.js';
 import { keyString, TerminalError, type ControllerRegistration, type EventRecorder, type InformerSource, type ObjectKey, type Reconciler, type ReconcileResult } from '../../common/controller/types.js';
 import type { Logger } from '../../common/logging.js';
 import { labelSelectorFromObject, type LabelSelector } from '../../common/selectors/labels.js';
@@ -67,9 +68,11 @@ export class DeploymentController implements Reconciler {
   }
 
   watch(source: InformerSource, enqueue: (key: ObjectKey) => void): void {
-    const deployments = (this.deployments = source.informer<Deployment>(deploymentsResource));
-    const replicaSets = (this.replicaSets = source.informer<ReplicaSet>(replicaSetsResource));
-    this.pods = source.informer<Pod>(podsResource);
+    // Indexes instead of scans of whole caches: a sync reads its own ReplicaSets (and, for
+    // Recreate, their pods) and the namespace's orphans, whatever the size of the cluster.
+    const deployments = (this.deployments = source.informer<Deployment>(deploymentsResource, { indexers: indexers(namespaceIndex) }));
+    const replicaSets = (this.replicaSets = source.informer<ReplicaSet>(replicaSetsResource, { indexers: indexers(controllerUIDIndex, orphansByNamespaceIndex) }));
+    this.pods = source.informer<Pod>(podsResource, { indexers: indexers(controllerUIDIndex) });
     deployments.addEventHandler(enqueueObject(enqueue));
     replicaSets.addEventHandler(enqueueMapped<ReplicaSet>(enqueue, (rs) => this.deploymentsFor(rs)));
     // Recreate waits for old pods to be gone: their deletion (or end) is what it waits for.
@@ -92,8 +95,8 @@ export class DeploymentController implements Reconciler {
     if (owner) return [owner];
     if (controllerOf(rs) || !this.deployments) return [];
     return this.deployments.store
-      .list()
-      .filter((d) => d.metadata.namespace === rs.metadata.namespace && selectorOf(d)?.matches(rs.metadata.labels ?? {}))
+      .byIndex(namespaceIndex, rs.metadata.namespace ?? '')
+      .filter((d) => selectorOf(d)?.matches(rs.metadata.labels ?? {}))
       .map((d) => ({ namespace: d.metadata.namespace, name: d.metadata.name ?? '' }));
   }
 
@@ -142,8 +145,7 @@ export class DeploymentController implements Reconciler {
 
   /** Pods of the Deployment's ReplicaSets (Recreate only). */
   private podsOf(d: Deployment, rsList: readonly ReplicaSet[]): Pod[] {
-    const uids = new Set(rsList.map((rs) => rs.metadata.uid));
-    return this.pods!.store.list().filter((p) => p.metadata.namespace === d.metadata.namespace && uids.has(controllerOf(p)?.uid));
+    return rsList.flatMap((rs) => this.pods!.store.byIndex(controllerUIDIndex, rs.metadata.uid ?? '').filter((p) => p.metadata.namespace === d.metadata.namespace));
   }
 
   /**
@@ -152,15 +154,12 @@ export class DeploymentController implements Reconciler {
    */
   private async claimReplicaSets(ctx: SyncContext, selector: LabelSelector): Promise<ReplicaSet[]> {
     const d = ctx.d;
-    const out: ReplicaSet[] = [];
-    for (const rs of this.replicaSets!.store.list()) {
-      if (rs.metadata.namespace !== d.metadata.namespace) continue;
-      const ref = controllerOf(rs);
-      if (ref) {
-        if (ref.uid === d.metadata.uid) out.push(structuredClone(rs));
-        continue;
-      }
-      if (d.metadata.deletionTimestamp || rs.metadata.deletionTimestamp || !selector.matches(rs.metadata.labels ?? {})) continue;
+    const store = this.replicaSets!.store;
+    // Owner references never cross namespaces; one that does names another object.
+    const out: ReplicaSet[] = store.byIndex(controllerUIDIndex, d.metadata.uid ?? '').filter((rs) => rs.metadata.namespace === d.metadata.namespace).map((rs) => structuredClone(rs));
+    if (d.metadata.deletionTimestamp) return out;
+    for (const rs of store.byIndex(orphansByNamespaceIndex, d.metadata.namespace ?? '')) {
+      if (rs.metadata.deletionTimestamp || !selector.matches(rs.metadata.labels ?? {})) continue;
       const adopted = structuredClone(rs);
       adopted.apiVersion ??= 'apps/v1';
       adopted.kind ??= 'ReplicaSet';

@@ -6,14 +6,14 @@
 import { expect } from 'chai';
 import type { KubeObject } from '../../common/api/meta.js';
 import { controllerOf } from '../../common/api/ownerRefs.js';
-import { builtinResources } from '../../common/api/resources.js';
+import { resourceFor } from '../../common/api/resources.js';
 import { startProcessCluster, type ProcessCluster } from '../../common/testing/cluster.js';
 import { eventually } from '../../common/testing/eventually.js';
 import { deploymentComplete, getCondition } from './conditions.js';
 import { deploymentManifest, kubectlFor, PodStreamRecorder, startControllers, startFakeKubelet, type FakeKubelet, type Kubectl, type RunningControllers } from './testHarness.js';
 import { annotations, deploymentsResource, replicaSetsResource, wasAvailableLabel, type Deployment, type ReplicaSet } from './types.js';
 
-const eventsResource = builtinResources.find((r) => r.kind === 'Event')!;
+const eventsResource = resourceFor('Event');
 
 describe('deployment controller integration (etcd + API server processes, real kubectl)', function () {
   this.timeout(180_000);

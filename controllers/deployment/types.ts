@@ -3,7 +3,7 @@
 // annotations, condition types and reasons. Only the fields the controller uses are typed.
 
 import type { KubeObject } from '../../common/api/meta.js';
-import { builtinResources, type ResourceDescriptor } from '../../common/api/resources.js';
+import { resourceFor } from '../../common/api/resources.js';
 
 export interface LabelSelectorRequirement {
   key: string;
@@ -92,15 +92,9 @@ export interface Pod extends KubeObject {
   status?: { phase?: string };
 }
 
-function resource(kind: string): ResourceDescriptor {
-  const r = builtinResources.find((d) => d.kind === kind);
-  if (!r) throw new Error(`no built-in resource of kind ${kind}`);
-  return r;
-}
-
-export const deploymentsResource = resource('Deployment');
-export const replicaSetsResource = resource('ReplicaSet');
-export const podsResource = resource('Pod');
+export const deploymentsResource = resourceFor('Deployment', 'apps');
+export const replicaSetsResource = resourceFor('ReplicaSet', 'apps');
+export const podsResource = resourceFor('Pod', '');
 
 /** Label every ReplicaSet and pod of a Deployment carries: the hash of its pod template. */
 export const podTemplateHashLabel = 'pod-template-hash';

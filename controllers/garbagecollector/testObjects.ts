@@ -2,12 +2,10 @@
 // finalizers and a deletion timestamp, in one line.
 
 import type { KubeObject, OwnerReference } from '../../common/api/meta.js';
-import { builtinResources, type ResourceDescriptor } from '../../common/api/resources.js';
+import { resourceFor, type ResourceDescriptor } from '../../common/api/resources.js';
 
 export function resourceOf(kind: string): ResourceDescriptor {
-  const r = builtinResources.find((d) => d.kind === kind);
-  if (!r) throw new Error(`no built-in kind ${kind}`);
-  return r;
+  return resourceFor(kind);
 }
 
 export class ObjectBuilder {

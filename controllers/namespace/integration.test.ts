@@ -17,7 +17,7 @@ import { createWorkload, kubectl } from '../garbagecollector/workloadFixtures.js
 import { serviceAccountControllerFactory } from '../serviceaccount/index.js';
 import type { NamespaceCondition } from './conditions.js';
 import { namespaceControllerFactory } from './index.js';
-import { apiClientFinalizer } from './namespaceController.js';
+import { apiFinalizer } from './namespaceController.js';
 
 const ns = resourceOf('Namespace');
 const pods = resourceOf('Pod');
@@ -111,7 +111,7 @@ describe('namespace controller integration (etcd + API server processes, kubectl
       const x = await exists('forced');
       return conditions(x).NamespaceContentRemaining?.status === 'True' ? x : undefined;
     }, 20_000);
-    await apiClientFinalizer(run.api)(o, []);
+    await apiFinalizer(run.api)(o, []);
     expect(await exists('forced')).to.equal(undefined);
     await run.api.patch(configMaps, 'forced', 'held', 'merge', { metadata: { finalizers: null } });
   });

@@ -25,6 +25,7 @@ interface Stored {
 class FakeApi {
   readonly deleted: { plural: string; name: string; opts: DeleteOpts | undefined }[] = [];
   statusWrites: KubeObject[] = [];
+  subresourceWrites: { plural: string; subresource: string; obj: KubeObject }[] = [];
   constructor(
     public ns: KubeObject,
     readonly content: Stored[],
@@ -54,6 +55,10 @@ class FakeApi {
       updateStatus: async (_r: ResourceDescriptor, obj: KubeObject) => {
         this.statusWrites.push(obj);
         this.ns = structuredClone(obj);
+        return obj;
+      },
+      updateSubresource: async (r: ResourceDescriptor, obj: KubeObject, subresource: string) => {
+        this.subresourceWrites.push({ plural: r.plural, subresource, obj: structuredClone(obj) });
         return obj;
       },
     } as unknown as Api;
@@ -114,6 +119,19 @@ describe('namespace controller: one pass', () => {
     expect(cond(fake.ns, 'NamespaceFinalizersRemaining')).to.deep.include({ status: 'True', message: 'Some content in the namespace has finalizers remaining: example.com/hold in 1 resource instances' });
     // Conditions are written when they change, not on every pass.
     expect(fake.statusWrites).to.have.length(1);
+  });
+
+  it('finalizes through the Api\'s namespaces/finalize by default, with the namespace and the reduced finalizers', async () => {
+    const clock = new FakeClock(t0);
+    const fake = new FakeApi(terminating(['example.com/first', 'kubernetes']), [], () => clock.now());
+    const controller = new NamespaceController({ api: fake.api(), recorder: { event: () => undefined }, clock, logger: silentLogger(), resources: [] });
+    await controller.reconcile({ name: 'ns' });
+    expect(fake.subresourceWrites).to.have.length(1);
+    const w = fake.subresourceWrites[0]!;
+    expect({ plural: w.plural, subresource: w.subresource }).to.deep.equal({ plural: 'namespaces', subresource: 'finalize' });
+    expect(w.obj).to.deep.include({ apiVersion: 'v1', kind: 'Namespace' });
+    expect(w.obj.metadata).to.deep.include({ name: 'ns', uid: 'ns-uid' });
+    expect(w.obj.spec).to.deep.equal({ finalizers: ['example.com/first'] });
   });
 
   const untouched: { name: string; ns: KubeObject }[] = [

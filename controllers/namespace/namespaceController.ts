@@ -7,9 +7,8 @@
 
 import type { KubeObject } from '../../common/api/meta.js';
 import { isObject } from '../../common/api/meta.js';
-import { builtinResources, type ResourceDescriptor } from '../../common/api/resources.js';
+import { builtinResources, resourceFor, type ResourceDescriptor } from '../../common/api/resources.js';
 import type { Api } from '../../common/client/api.js';
-import { ApiClient, resourcePath } from '../../common/client/apiClient.js';
 import type { Clock } from '../../common/clock.js';
 import { rfc3339 } from '../../common/clock.js';
 import type { ControllerRegistration, EventRecorder, InformerSource, ObjectKey, Reconciler, ReconcileResult } from '../../common/controller/types.js';
@@ -20,8 +19,8 @@ import { conditionsChanged, conditionsFor, emptyReport, mergeConditions, type Co
 export const namespaceControllerName = 'namespace';
 export const kubernetesFinalizer = 'kubernetes';
 
-export const namespacesResource: ResourceDescriptor = builtinResources.find((r) => r.group === '' && r.plural === 'namespaces')!;
-const podsResource: ResourceDescriptor = builtinResources.find((r) => r.group === '' && r.plural === 'pods')!;
+export const namespacesResource: ResourceDescriptor = resourceFor('Namespace', '');
+const podsResource: ResourceDescriptor = resourceFor('Pod', '');
 
 export interface NamespaceControllerConfig {
   workers: number;
@@ -45,33 +44,21 @@ export interface NamespaceControllerDeps {
   clock: Clock;
   logger: Logger;
   config?: Partial<NamespaceControllerConfig>;
-  /**
-   * Default: PUT namespaces/{name}/finalize when `api` is the ApiClient itself, else a PUT of
-   * the namespace (the Api contract has no finalize verb yet).
-   */
+  /** Default: PUT namespaces/{name}/finalize through `api` (apiFinalizer). */
   finalize?: NamespaceFinalizer;
   /** The namespaced kinds to empty; default every built-in one. */
   resources?: readonly ResourceDescriptor[];
 }
 
 /**
- * Without the finalize verb in the Api contract (see the report of issue 10): a PUT of the
- * whole namespace with the reduced spec.finalizers. Gantry's API server lets the main
- * resource change spec.finalizers (Kubernetes' does not: there only /finalize may), and
- * the write goes through the process's leader-fenced Api like every other write.
+ * PUT namespaces/{name}/finalize with the namespace and its reduced spec.finalizers, through
+ * the process's (leader-fenced) Api like every other write. Only this subresource changes
+ * spec.finalizers: a PUT of the namespace itself keeps them, as in Kubernetes.
  */
-export function updateFinalizer(api: Api): NamespaceFinalizer {
+export function apiFinalizer(api: Api): NamespaceFinalizer {
   return async (ns, finalizers) => {
-    await api.update(namespacesResource, { ...ns, spec: { ...(isObject(ns.spec) ? ns.spec : {}), finalizers } });
-  };
-}
-
-/** The finalize subresource through Gantry's ApiClient. */
-export function apiClientFinalizer(client: ApiClient): NamespaceFinalizer {
-  return async (ns, finalizers) => {
-    const name = ns.metadata.name ?? '';
-    const body = { apiVersion: 'v1', kind: 'Namespace', metadata: { name, uid: ns.metadata.uid }, spec: { finalizers } };
-    await client.send('PUT', `${resourcePath(namespacesResource, undefined, name)}/finalize`, { body });
+    const body: KubeObject = { ...ns, apiVersion: 'v1', kind: 'Namespace', spec: { ...(isObject(ns.spec) ? ns.spec : {}), finalizers } };
+    await api.updateSubresource(namespacesResource, body, 'finalize');
   };
 }
 
@@ -108,9 +95,7 @@ export class NamespaceController implements Reconciler {
     this.config = { ...namespaceControllerDefaults, ...deps.config };
     this.logger = deps.logger.child({ controller: namespaceControllerName });
     this.resources = deps.resources ?? deletableNamespacedResources();
-    if (deps.finalize) this.finalize = deps.finalize;
-    else if (deps.api instanceof ApiClient) this.finalize = apiClientFinalizer(deps.api);
-    else this.finalize = updateFinalizer(deps.api);
+    this.finalize = deps.finalize ?? apiFinalizer(deps.api);
   }
 
   watch(source: InformerSource, enqueue: (key: ObjectKey) => void): void {

@@ -93,6 +93,9 @@ class RecordingApi implements Api {
     return undefined;
   }
   async createSubresource(): Promise<void> {}
+  async updateSubresource<T extends KubeObject = KubeObject>(_r: ResourceDescriptor, obj: T): Promise<T> {
+    return obj;
+  }
 }
 
 class RecordingEvents implements EventRecorder {

@@ -15,7 +15,7 @@ import { ApiClient } from '../../common/client/apiClient.js';
 import { RestClient } from '../../common/client/restClient.js';
 import { rfc3339 } from '../../common/clock.js';
 import type { KubeObject } from '../../common/api/meta.js';
-import { builtinResources } from '../../common/api/resources.js';
+import { resourceFor, type ResourceDescriptor } from '../../common/api/resources.js';
 import { renderKubeconfig } from '../../common/kubeconfig.js';
 import { silentLogger } from '../../common/logging.js';
 import { componentCommand } from '../../common/proc/components.js';
@@ -30,7 +30,6 @@ import { isPodActive, isPodReady } from './podState.js';
 import { podsResource, replicaSetsResource, type Pod, type ReplicaSet } from './types.js';
 
 const run = promisify(execFile);
-const resource = (plural: string): (typeof builtinResources)[number] => builtinResources.find((r) => r.plural === plural)!;
 const cmToken = 'controller-manager-test-token';
 
 function httpGet(url: string): Promise<{ status: number; text: string }> {
@@ -93,7 +92,8 @@ class CreateCounter {
       patch: api.patch.bind(api),
       delete: api.delete.bind(api),
       createSubresource: api.createSubresource.bind(api),
-      create: async <T extends KubeObject = KubeObject>(r: (typeof builtinResources)[number], ns: string | undefined, obj: T, opts?: object): Promise<T> => {
+      updateSubresource: api.updateSubresource.bind(api),
+      create: async <T extends KubeObject = KubeObject>(r: ResourceDescriptor, ns: string | undefined, obj: T, opts?: object): Promise<T> => {
         if (r.plural !== 'pods') return api.create(r, ns, obj, opts);
         const k = ns ?? '';
         this.attempts.set(k, (this.attempts.get(k) ?? 0) + 1);
@@ -130,7 +130,7 @@ describe('ReplicaSet controller integration (etcd + API server processes, contro
     },
   });
   const namespace = async (ns: string): Promise<void> => {
-    await admin.create(resource('namespaces'), undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    await admin.create(resourceFor('Namespace'), undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   };
   const getRs = (ns: string): Promise<ReplicaSet> => admin.get<ReplicaSet>(replicaSetsResource, ns, 'web');
   const podsOf = async (ns: string, rs?: ReplicaSet): Promise<Pod[]> => {
@@ -138,7 +138,7 @@ describe('ReplicaSet controller integration (etcd + API server processes, contro
     return rs ? all.filter((p) => p.metadata.ownerReferences?.some((r) => r.controller && r.uid === rs.metadata.uid)) : all;
   };
   const events = async (ns: string, reason: string): Promise<{ count: number; messages: string[]; type: string[] }> => {
-    const items = (await admin.list<KubeObject & { reason?: string; message?: string; count?: number; type?: string }>(resource('events'), ns)).items.filter((e) => e.reason === reason);
+    const items = (await admin.list<KubeObject & { reason?: string; message?: string; count?: number; type?: string }>(resourceFor('Event'), ns)).items.filter((e) => e.reason === reason);
     return { count: items.reduce((n, e) => n + (e.count ?? 1), 0), messages: items.map((e) => e.message ?? ''), type: items.map((e) => e.type ?? '') };
   };
   /** Waits until the set's status says all of `want` (and has observed its generation). */
@@ -180,7 +180,7 @@ describe('ReplicaSet controller integration (etcd + API server processes, contro
   });
 
   it('leads through the kube-system/kube-controller-manager Lease', async () => {
-    const lease = await admin.get<KubeObject & { spec?: { holderIdentity?: string } }>(resource('leases'), 'kube-system', 'kube-controller-manager');
+    const lease = await admin.get<KubeObject & { spec?: { holderIdentity?: string } }>(resourceFor('Lease'), 'kube-system', 'kube-controller-manager');
     expect(lease.spec?.holderIdentity).to.equal(app.identity);
     expect(app.controllers).to.deep.equal(['replicaset']);
   });
@@ -305,7 +305,7 @@ describe('ReplicaSet controller integration (etcd + API server processes, contro
     expect(counter.attempts.get(ns)).to.be.greaterThan(0);
     expect(counter.maxInFlight.get(ns)).to.equal(1);
 
-    await admin.create(resource('priorityclasses'), undefined, { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'rs-broken-missing' }, value: 10 });
+    await admin.create(resourceFor('PriorityClass'), undefined, { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'rs-broken-missing' }, value: 10 });
     await statusIs(ns, { replicas: 10, readyReplicas: 10 }, 60_000);
     const rs = await getRs(ns);
     expect(rs.status?.conditions ?? []).to.deep.equal([]);
@@ -363,14 +363,14 @@ describe('ReplicaSet controller integration (etcd + API server processes, contro
       await eventually('the process serves /healthz', async () => ((await httpGet(`http://127.0.0.1:${port}/healthz`)).status === 200 ? true : undefined), 30_000);
       await admin.create(replicaSetsResource, ns, replicaSet(ns, 1));
       await statusIs(ns, { replicas: 1 });
-      const lease = await admin.get<KubeObject & { spec?: { holderIdentity?: string } }>(resource('leases'), 'kube-system', 'kube-controller-manager');
+      const lease = await admin.get<KubeObject & { spec?: { holderIdentity?: string } }>(resourceFor('Lease'), 'kube-system', 'kube-controller-manager');
       expect(lease.spec?.holderIdentity).to.equal(app.identity);
 
       await app.stop();
       await eventually(
         'the process holds the Lease',
         async () => {
-          const l = await admin.get<KubeObject & { spec?: { holderIdentity?: string } }>(resource('leases'), 'kube-system', 'kube-controller-manager');
+          const l = await admin.get<KubeObject & { spec?: { holderIdentity?: string } }>(resourceFor('Lease'), 'kube-system', 'kube-controller-manager');
           return l.spec?.holderIdentity === 'process-1' ? true : undefined;
         },
         30_000,

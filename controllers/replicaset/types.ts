@@ -2,7 +2,7 @@
 // strings, as the API sends them (client-node's models say Date, which the JSON never is).
 
 import type { KubeObject, ObjectMeta } from '../../common/api/meta.js';
-import { builtinResources, type ResourceDescriptor } from '../../common/api/resources.js';
+import { resourceFor } from '../../common/api/resources.js';
 import type { LabelSelectorObject } from '../../common/selectors/labels.js';
 
 export interface PodCondition {
@@ -50,14 +50,8 @@ export interface ReplicaSet extends KubeObject {
   status?: ReplicaSetStatus;
 }
 
-function resource(group: string, plural: string): ResourceDescriptor {
-  const r = builtinResources.find((d) => d.group === group && d.plural === plural);
-  if (!r) throw new Error(`no built-in resource ${group}/${plural}`);
-  return r;
-}
-
-export const podsResource = resource('', 'pods');
-export const replicaSetsResource = resource('apps', 'replicasets');
+export const podsResource = resourceFor('Pod', '');
+export const replicaSetsResource = resourceFor('ReplicaSet', 'apps');
 
 /** The ownerReference kind and apiVersion of what this controller creates. */
 export const replicaSetKind = { apiVersion: 'apps/v1', kind: 'ReplicaSet' } as const;

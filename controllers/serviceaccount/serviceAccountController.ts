@@ -5,7 +5,7 @@
 
 import type { KubeObject } from '../../common/api/meta.js';
 import { isObject } from '../../common/api/meta.js';
-import { builtinResources, type ResourceDescriptor } from '../../common/api/resources.js';
+import { resourceFor } from '../../common/api/resources.js';
 import type { Api } from '../../common/client/api.js';
 import type { Informer } from '../../common/client/informer.js';
 import type { Clock } from '../../common/clock.js';
@@ -15,12 +15,8 @@ import type { Logger } from '../../common/logging.js';
 
 export const serviceAccountControllerName = 'serviceaccount';
 
-function resource(plural: string): ResourceDescriptor {
-  return builtinResources.find((r) => r.group === '' && r.plural === plural)!;
-}
-
-const namespaces = resource('namespaces');
-const serviceAccounts = resource('serviceaccounts');
+const namespaces = resourceFor('Namespace', '');
+const serviceAccounts = resourceFor('ServiceAccount', '');
 
 export interface ServiceAccountControllerConfig {
   workers: number;

@@ -2,12 +2,12 @@
 // sets spec.nodeName and the PodScheduled condition in one write, and refuses (409) a pod
 // that is already bound or being deleted, so two schedulers can never both bind a pod.
 
-import { builtinResources } from '../../common/api/resources.js';
+import { resourceFor } from '../../common/api/resources.js';
 import type { Api } from '../../common/client/api.js';
 import type { Binder } from '../framework/interfaces.js';
 import type { Pod } from '../framework/types.js';
 
-const pods = builtinResources.find((r) => r.kind === 'Pod')!;
+const pods = resourceFor('Pod');
 
 /**
  * A binding this scheduler refused to send (status 0: not the leader). What the API server

@@ -7,7 +7,7 @@
 import type { KubeObject } from '../../common/api/meta.js';
 import type { Clock } from '../../common/clock.js';
 import { rfc3339 } from '../../common/clock.js';
-import { builtinResources } from '../../common/api/resources.js';
+import { resourceFor } from '../../common/api/resources.js';
 import type { Api } from '../../common/client/api.js';
 import type { EventRecorder } from '../../common/controller/types.js';
 import { NotFoundError } from '../../common/errors.js';
@@ -35,7 +35,7 @@ export function involved(pod: Pod): KubeObject {
   };
 }
 
-const pods = builtinResources.find((r) => r.kind === 'Pod')!;
+const pods = resourceFor('Pod');
 
 interface StatusPatch {
   pod: Pod;

@@ -22,6 +22,15 @@ export const namespaceStrategy: Strategy = {
   prepareForCreate(obj) {
     obj.status = { phase: 'Active' };
   },
+  prepareForUpdate(obj, old) {
+    // Only namespaces/finalize changes spec.finalizers (the store skips this hook there): a
+    // PUT or PATCH of the namespace keeps them, so no client empties a namespace's finalizers
+    // and lets it go before the namespace controller has deleted its content.
+    const spec = isObject(obj.spec) ? obj.spec : (obj.spec = {});
+    const oldSpec = isObject(old.spec) ? old.spec : {};
+    if (oldSpec.finalizers === undefined) delete spec.finalizers;
+    else spec.finalizers = structuredClone(oldSpec.finalizers);
+  },
   holdDeletion(obj) {
     // The namespace controller empties the namespace, then clears spec.finalizers via /finalize.
     const spec = isObject(obj.spec) ? obj.spec : {};

@@ -59,4 +59,34 @@ export function defaultPodSpec(spec: unknown): void {
 export function defaultPodTemplate(template: unknown): void {
   if (!isObject(template)) return;
   defaultPodSpec(template.spec);
+  if (isObject(template.spec)) mirrorServiceAccount(template.spec);
+}
+
+/** The account a pod runs as when it names none. */
+export const defaultServiceAccountName = 'default';
+
+const named = (v: unknown): v is string => typeof v === 'string' && v !== '';
+
+/**
+ * `serviceAccount` is the deprecated name of `serviceAccountName`: Kubernetes reads it only
+ * when serviceAccountName is empty, and always writes both alike.
+ */
+export function mirrorServiceAccount(spec: Obj): void {
+  if (!named(spec.serviceAccountName) && named(spec.serviceAccount)) spec.serviceAccountName = spec.serviceAccount;
+  if (named(spec.serviceAccountName)) spec.serviceAccount = spec.serviceAccountName;
+}
+
+/**
+ * What Kubernetes' ServiceAccount admission does to a new pod, less what Gantry cannot do
+ * yet: a pod that names no account runs as `default`. No token volume is mounted (Gantry
+ * issues no ServiceAccount tokens), and a pod naming an account that does not exist is not
+ * refused: the ServiceAccount controller creates `default` shortly after its namespace, and
+ * refusing until then would fail `kubectl run` right after `kubectl create namespace` (where
+ * Kubernetes' admission retries its lookup for a while); an account matters to a pod only
+ * through the token Gantry does not mount. Runs on create only: a pod's spec is immutable.
+ */
+export function admitPodServiceAccount(spec: unknown): void {
+  if (!isObject(spec)) return;
+  mirrorServiceAccount(spec);
+  if (!named(spec.serviceAccountName)) spec.serviceAccountName = spec.serviceAccount = defaultServiceAccountName;
 }

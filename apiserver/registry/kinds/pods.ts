@@ -2,7 +2,7 @@ import type { KubeObject } from '../../../common/api/meta.js';
 import { isObject } from '../../../common/api/meta.js';
 import type { FieldCause } from '../../../common/errors.js';
 import type { Strategy } from '../strategy.js';
-import { defaultPodSpec } from './podDefaults.js';
+import { admitPodServiceAccount, defaultPodSpec } from './podDefaults.js';
 import { isDeepStrictEqual } from 'node:util';
 
 type Obj = Record<string, unknown>;
@@ -47,6 +47,7 @@ export const podStrategy: Strategy = {
     if (isObject(obj.spec)) copyLimitsToRequests(obj.spec);
   },
   prepareForCreate(obj: KubeObject) {
+    admitPodServiceAccount(obj.spec);
     const spec = isObject(obj.spec) ? obj.spec : {};
     obj.status = { phase: 'Pending', qosClass: qosClass(spec) };
   },
