@@ -5,6 +5,8 @@
 import { ConfigError } from '../common/config.js';
 import type { ControllerFactory } from './context.js';
 import { deploymentControllerFactory } from './deployment/index.js';
+import { endpointsControllerFactory } from './endpoints/index.js';
+import { endpointSliceControllerFactory } from './endpointslice/index.js';
 import { garbageCollectorControllerFactory } from './garbagecollector/index.js';
 import { namespaceControllerFactory } from './namespace/index.js';
 import { replicaSetControllerFactory } from './replicaset/index.js';
@@ -16,6 +18,8 @@ export const controllerRegistry: Readonly<Record<string, ControllerFactory>> = {
   garbagecollector: garbageCollectorControllerFactory,
   namespace: namespaceControllerFactory,
   serviceaccount: serviceAccountControllerFactory,
+  endpoints: endpointsControllerFactory,
+  endpointslice: endpointSliceControllerFactory,
 };
 
 /**

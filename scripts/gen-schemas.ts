@@ -86,10 +86,17 @@ const packageOfV1Kind: Record<string, string> = {
   SelfSubjectReview: 'authentication',
   SelfSubjectReviewStatus: 'authentication',
   UserInfo: 'authentication',
+  EndpointSlice: 'discovery',
+  EndpointSliceList: 'discovery',
+  Endpoint: 'discovery',
+  EndpointConditions: 'discovery',
+  EndpointHints: 'discovery',
+  ForZone: 'discovery',
+  ForNode: 'discovery',
 };
 
 /** Class-name prefixes client-node uses to disambiguate kinds with the same name. */
-const prefixedPackages: Record<string, string> = { Core: 'core' };
+const prefixedPackages: Record<string, string> = { Core: 'core', Discovery: 'discovery' };
 
 function definitionOfClass(className: string): string {
   const m = /^([A-Z][a-z]+)?(V\d+(?:alpha\d+|beta\d+)?)([A-Z]\w*)$/.exec(className);
@@ -212,6 +219,9 @@ const fieldExtras: Record<string, Record<string, FieldExtras>> = {
   V1ServiceAccount: { secrets: mergeByKey('name'), imagePullSecrets: atomic },
   V1EndpointSubset: { addresses: atomic, notReadyAddresses: atomic, ports: atomic },
   V1Endpoints: { subsets: atomic },
+  V1EndpointSlice: { endpoints: atomic, ports: atomic },
+  V1Endpoint: { addresses: { 'x-kubernetes-list-type': 'set' } },
+  V1EndpointHints: { forZones: atomic, forNodes: atomic },
   V1DeploymentSpec: {
     // retainKeys: switching strategy type to Recreate drops rollingUpdate.
     strategy: { 'x-kubernetes-patch-strategy': 'retainKeys' },

@@ -70,7 +70,7 @@ export const controllerManagerRules: Rule[] = [
     verbs: ['create'],
     resources: [
       '/pods', '/pods/binding', '/pods/eviction', '/namespaces', '/services', '/endpoints', '/configmaps', '/serviceaccounts', ...events,
-      'apps/deployments', 'apps/replicasets', 'coordination.k8s.io/leases',
+      'apps/deployments', 'apps/replicasets', 'coordination.k8s.io/leases', 'discovery.k8s.io/endpointslices',
     ],
   },
 ];

@@ -151,6 +151,17 @@ export const protobufFixtures: Record<string, Record<string, unknown>> = {
     spec: { holderIdentity: 'node-1', leaseDurationSeconds: 40, acquireTime: '2026-12-07T03:00:00.000000Z', renewTime: '2026-12-07T03:04:05.987654Z', leaseTransitions: 0 },
   },
   PriorityClass: { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: meta('zero'), value: 0, description: 'nothing special', preemptionPolicy: 'Never' },
+  EndpointSlice: {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: meta('web-x7k2p', { namespace: 'default', labels: { 'kubernetes.io/service-name': 'web', 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' } }),
+    addressType: 'IPv4',
+    endpoints: [
+      { addresses: ['10.244.1.5'], conditions: { ready: true, serving: true, terminating: false }, hostname: 'web-0', targetRef: { kind: 'Pod', namespace: 'default', name: 'web-0', uid: 'u' }, nodeName: 'node-1', zone: 'z1', hints: { forZones: [{ name: 'z1' }] } },
+      { addresses: ['10.244.2.7'], conditions: { ready: false, serving: false, terminating: true } },
+    ],
+    ports: [{ name: 'http', protocol: 'TCP', port: 8080, appProtocol: 'http' }, { name: 'dns', protocol: 'UDP', port: 53 }],
+  },
   Binding: { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'web-0', namespace: 'default', uid: 'u' }, target: { kind: 'Node', name: 'node-1' } },
   Eviction: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'web-0', namespace: 'default' }, deleteOptions: { gracePeriodSeconds: 0, preconditions: { uid: 'u' }, propagationPolicy: 'Background' } },
   Scale: { apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name: 'web', namespace: 'default', resourceVersion: '42' }, spec: { replicas: 5 }, status: { replicas: 0, selector: 'app=web' } },

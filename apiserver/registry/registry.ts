@@ -4,6 +4,7 @@
 
 import { builtinResources, reviewResources, type ResourceDescriptor } from '../../common/api/resources.js';
 import { configMapStrategy, namespaceStrategy, nodeStrategy, plainKinds, priorityClassStrategy, secretStrategy, serviceStrategy } from './kinds/core.js';
+import { endpointSliceStrategy } from './kinds/endpointSlices.js';
 import { podStrategy } from './kinds/pods.js';
 import { reviews, type Review } from './kinds/reviews.js';
 import { deploymentStrategy, replicaSetStrategy } from './kinds/workloads.js';
@@ -23,6 +24,7 @@ const strategies: Record<string, Strategy> = {
   replicasets: replicaSetStrategy,
   leases: plainKinds,
   priorityclasses: priorityClassStrategy,
+  endpointslices: endpointSliceStrategy,
 };
 
 export interface KindEntry {

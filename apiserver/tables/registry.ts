@@ -3,6 +3,7 @@
 import { leasePrinter, namespacePrinter, priorityClassPrinter } from './cluster.js';
 import { configMapPrinter, secretPrinter, serviceAccountPrinter } from './config.js';
 import { defaultTablePrinter } from './defaults.js';
+import { endpointSlicePrinter } from './endpointSlices.js';
 import { eventPrinter } from './events.js';
 import { nodePrinter } from './nodes.js';
 import { podPrinter } from './pods.js';
@@ -25,6 +26,7 @@ export const tablePrinters: Readonly<Record<string, TablePrinter>> = {
   replicasets: replicaSetPrinter,
   leases: leasePrinter,
   priorityclasses: priorityClassPrinter,
+  endpointslices: endpointSlicePrinter,
 };
 
 /** The printer for a plural resource name, or the default (NAME, CREATED AT) when it has none. */

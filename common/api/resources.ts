@@ -82,6 +82,8 @@ export const builtinResources: readonly ResourceDescriptor[] = [
     namespaced: false,
     shortNames: ['pc'],
   }),
+  // Kubernetes gives EndpointSlices no short name and no category.
+  describe('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices', 'io.k8s.api.discovery.v1.EndpointSlice', { namespaced: true }),
 ];
 
 /**
