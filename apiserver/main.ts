@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import type { JSONSchemaType } from 'ajv';
 import { ConfigError, loadConfig } from '../common/config.js';
 import { createLogger } from '../common/logging.js';
+import { gantryDefaultTolerationSeconds } from './admission/defaultTolerations.js';
 import { TokenAuthenticator } from './auth/tokens.js';
 import type { KubeletClientCredentials } from './proxy/agentTls.js';
 import { defaultServiceClusterIPRange, defaultServiceNodePortRange } from './registry/allocators/serviceAllocation.js';
@@ -28,6 +29,9 @@ export interface ApiServerConfig {
   serviceClusterIpRange: string;
   /** `--service-node-port-range`: the ports NodePort and LoadBalancer Services open on every node. */
   serviceNodePortRange: string;
+  /** `--default-not-ready-toleration-seconds` / `--default-unreachable-toleration-seconds` (Kubernetes: 300). */
+  defaultNotReadyTolerationSeconds: number;
+  defaultUnreachableTolerationSeconds: number;
 }
 
 const schema: JSONSchemaType<ApiServerConfig> = {
@@ -46,8 +50,10 @@ const schema: JSONSchemaType<ApiServerConfig> = {
     kubeletCertificateAuthority: { type: 'string', minLength: 1, nullable: true },
     serviceClusterIpRange: { type: 'string', minLength: 1 },
     serviceNodePortRange: { type: 'string', minLength: 1 },
+    defaultNotReadyTolerationSeconds: { type: 'integer', minimum: 0 },
+    defaultUnreachableTolerationSeconds: { type: 'integer', minimum: 0 },
   },
-  required: ['etcdEndpoints', 'host', 'port', 'tlsCertFile', 'tlsKeyFile', 'tokenFile', 'etcdPrefix', 'logLevel', 'serviceClusterIpRange', 'serviceNodePortRange'],
+  required: ['etcdEndpoints', 'host', 'port', 'tlsCertFile', 'tlsKeyFile', 'tokenFile', 'etcdPrefix', 'logLevel', 'serviceClusterIpRange', 'serviceNodePortRange', 'defaultNotReadyTolerationSeconds', 'defaultUnreachableTolerationSeconds'],
   additionalProperties: false,
 };
 
@@ -58,6 +64,8 @@ const defaults: Partial<ApiServerConfig> = {
   logLevel: 'info',
   serviceClusterIpRange: defaultServiceClusterIPRange,
   serviceNodePortRange: defaultServiceNodePortRange,
+  defaultNotReadyTolerationSeconds: gantryDefaultTolerationSeconds.notReady,
+  defaultUnreachableTolerationSeconds: gantryDefaultTolerationSeconds.unreachable,
 };
 
 function readFile(file: string, what: string): string {
@@ -117,6 +125,7 @@ async function main(): Promise<void> {
       etcdPrefix: cfg.etcdPrefix,
       serviceClusterIPRange: cfg.serviceClusterIpRange,
       serviceNodePortRange: cfg.serviceNodePortRange,
+      defaultTolerationSeconds: { notReady: cfg.defaultNotReadyTolerationSeconds, unreachable: cfg.defaultUnreachableTolerationSeconds },
       ...(kubelet ? { kubeletClient: kubelet } : {}),
     });
     const stop = (): void => {

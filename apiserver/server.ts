@@ -15,6 +15,7 @@ import type { Logger } from '../common/logging.js';
 import { definitions } from '../common/schemas/index.js';
 import { FieldManager } from './apply/fieldManagerApply.js';
 import { admitNodeRequest, nodeOfUser, nodeRestrictionLookups } from './admission/nodeRestriction.js';
+import { admitDefaultTolerations, gantryDefaultTolerationSeconds, type DefaultTolerationSeconds } from './admission/defaultTolerations.js';
 import { admitPodPriority, admitPriorityClass, type PriorityClassLookup } from './admission/priority.js';
 import { RuleAuthorizer, type Rule } from './auth/authorizer.js';
 import { TokenAuthenticator, type UserInfo } from './auth/tokens.js';
@@ -57,6 +58,8 @@ export interface ApiServerOptions {
   serviceClusterIPRange?: string;
   /** Where Service node ports come from (default 30000-32767). */
   serviceNodePortRange?: string;
+  /** tolerationSeconds of the not-ready/unreachable tolerations added to pods (default 4 s each). */
+  defaultTolerationSeconds?: DefaultTolerationSeconds;
 }
 
 export interface RunningApiServer {
@@ -101,7 +104,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     list: () => cache.list(`${root}priorityclasses.scheduling.k8s.io/`).map((e) => e.object),
   };
   const admitters: Partial<Record<string, (obj: KubeObject) => void>> = {
-    pods: (pod) => admitPodPriority(pod, priorityClasses),
+    pods: (pod) => {
+      admitPodPriority(pod, priorityClasses);
+      admitDefaultTolerations(pod, opts.defaultTolerationSeconds ?? gantryDefaultTolerationSeconds);
+    },
     priorityclasses: (pc) => admitPriorityClass(pc, priorityClasses),
   };
   const services = serviceAllocation({ storage, root, clock, logger, serviceClusterIPRange: opts.serviceClusterIPRange, serviceNodePortRange: opts.serviceNodePortRange });

@@ -9,6 +9,9 @@ import { endpointsControllerFactory } from './endpoints/index.js';
 import { endpointSliceControllerFactory } from './endpointslice/index.js';
 import { garbageCollectorControllerFactory } from './garbagecollector/index.js';
 import { namespaceControllerFactory } from './namespace/index.js';
+import { nodeIpamControllerFactory } from './nodeipam/index.js';
+import { nodeLifecycleControllerFactory } from './nodelifecycle/index.js';
+import { podGcControllerFactory } from './podgc/index.js';
 import { replicaSetControllerFactory } from './replicaset/index.js';
 import { serviceAccountControllerFactory } from './serviceaccount/index.js';
 
@@ -20,6 +23,9 @@ export const controllerRegistry: Readonly<Record<string, ControllerFactory>> = {
   serviceaccount: serviceAccountControllerFactory,
   endpoints: endpointsControllerFactory,
   endpointslice: endpointSliceControllerFactory,
+  nodelifecycle: nodeLifecycleControllerFactory,
+  nodeipam: nodeIpamControllerFactory,
+  podgc: podGcControllerFactory,
 };
 
 /**

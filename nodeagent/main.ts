@@ -19,6 +19,7 @@ import { RuntimeContainerLocator } from './agent/locator.js';
 import { NodeLifecycle } from './agent/nodeLifecycle.js';
 import { RestPodApi } from './agent/podApi.js';
 import { InformerPodSource } from './agent/podSource.js';
+import { podCidrFromNode } from './agent/podCidr.js';
 import { PodspecTranslator } from './agent/podspecTranslator.js';
 import { pressureFrom, readPressure } from './agent/pressure.js';
 import { runtimePodUids } from './agent/runtimePods.js';
@@ -58,6 +59,9 @@ async function run(cfg: AgentConfig, logger: Logger): Promise<void> {
   const client = new RestClient(access);
   const clock = realClock;
   fs.mkdirSync(cfg.root, { recursive: true, mode: 0o700 });
+  const podSubnet = cfg.podSubnet || (await podCidrFromNode({ client, nodeName: cfg.nodeName, clock, logger: logger.child({ subsystem: 'node' }) }));
+  if (!podSubnet) fail('no pod subnet');
+  logger.info('pod subnet', { podSubnet, from: cfg.podSubnet ? '--pod-subnet' : 'spec.podCIDR' });
   const images = await RegistryImageService.open({
     root: path.join(cfg.root, 'images'),
     ...(cfg.registriesFile ? { registries: loadRegistriesFile(cfg.registriesFile) } : {}),
@@ -66,7 +70,7 @@ async function run(cfg: AgentConfig, logger: Logger): Promise<void> {
   const runtime = await RuncRuntime.open({
     root: path.join(cfg.root, 'runtime'),
     imageLayers: images,
-    network: { bridge: cfg.bridge, subnet: cfg.podSubnet },
+    network: { bridge: cfg.bridge, subnet: podSubnet },
     cgroupRoot: `/${cfg.cgroupRoot}`,
     logger: logger.child({ subsystem: 'runtime' }),
   });
@@ -91,7 +95,7 @@ async function run(cfg: AgentConfig, logger: Logger): Promise<void> {
       nodeName: cfg.nodeName,
       address: cfg.address,
       port: cfg.port,
-      podSubnet: cfg.podSubnet,
+      podSubnet,
       maxPods: cfg.maxPods,
       reservedCpu: cfg.systemReservedCpu,
       reservedMemory: cfg.systemReservedMemory,

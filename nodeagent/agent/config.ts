@@ -22,6 +22,7 @@ export interface AgentConfig {
   /** Client certificate names allowed to call the agent. */
   allowedClientNames: string[];
   registriesFile: string;
+  /** Pod addresses; '' (default): the Node's spec.podCIDR, assigned by the controller manager's node IPAM. */
   podSubnet: string;
   bridge: string;
   cgroupRoot: string;
@@ -61,7 +62,7 @@ const schema: JSONSchemaType<AgentConfig> = {
     clientCaFile: { type: 'string', minLength: 1 },
     allowedClientNames: { type: 'array', items: { type: 'string' }, minItems: 1 },
     registriesFile: { type: 'string' },
-    podSubnet: { type: 'string', pattern: '^\\d+\\.\\d+\\.\\d+\\.\\d+/\\d+$' },
+    podSubnet: { type: 'string', pattern: '^(\\d+\\.\\d+\\.\\d+\\.\\d+/\\d+)?$' },
     bridge: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,15}$' },
     cgroupRoot: { type: 'string', pattern: '^[A-Za-z0-9_.-]+$' },
     clusterDns: { type: 'array', items: { type: 'string' } },
@@ -88,7 +89,7 @@ export const agentDefaults: Omit<AgentConfig, 'kubeconfig' | 'nodeName' | 'root'
   listenHost: '0.0.0.0',
   allowedClientNames: ['gantry-apiserver-kubelet-client'],
   registriesFile: '',
-  podSubnet: '10.88.0.0/16',
+  podSubnet: '',
   bridge: 'gantry0',
   cgroupRoot: 'gantry',
   clusterDns: [],

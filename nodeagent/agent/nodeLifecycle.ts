@@ -106,6 +106,12 @@ export class NodeLifecycle {
     if (this.statusRunning) return;
     this.statusRunning = true;
     try {
+      // Compare with what the API server holds, not with what we last wrote: the node
+      // controller sets Ready=Unknown while we are cut off, and a returning agent must say
+      // Ready again at once, not a report period later (the kubelet reads its Node before
+      // every status update too). resourceVersion=0: served from the watch cache.
+      const stored = await this.o.client.get<{ status?: { conditions?: NodeCondition[] } }>(`/api/v1/nodes/${this.name}?resourceVersion=0`);
+      if (stored.status === 200 && stored.body.status?.conditions) this.conditions = stored.body.status.conditions;
       const now = this.o.clock.now();
       const next = nodeConditions(await this.o.health(), this.conditions, now);
       const due = now - this.lastReport >= this.o.statusReportSeconds * 1000;

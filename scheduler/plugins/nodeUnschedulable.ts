@@ -5,7 +5,7 @@ import type { ClusterEvent, FilterPlugin } from '../framework/interfaces.js';
 import type { NodeInfo } from '../framework/nodeInfo.js';
 import type { PodInfo } from '../framework/podInfo.js';
 import { Status } from '../framework/status.js';
-import { toleratedByAny } from './tolerations.js';
+import { toleratedByAny } from '../../common/api/tolerations.js';
 
 export const NODE_UNSCHEDULABLE = 'NodeUnschedulable';
 export const ERR_REASON_UNSCHEDULABLE = 'node(s) were unschedulable';

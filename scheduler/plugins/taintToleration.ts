@@ -9,7 +9,7 @@ import type { PodInfo } from '../framework/podInfo.js';
 import { Status } from '../framework/status.js';
 import type { Toleration } from '../framework/types.js';
 import { defaultNormalizeScore } from './normalize.js';
-import { firstUntolerated, toleratedByAny } from './tolerations.js';
+import { firstUntolerated, toleratedByAny } from '../../common/api/tolerations.js';
 
 export const TAINT_TOLERATION = 'TaintToleration';
 const filterEffects: ReadonlySet<string> = new Set(['NoSchedule', 'NoExecute']);
