@@ -25,14 +25,51 @@ wait_phase() {
   return 1
 }
 
+# The page served on port 8080 by a Running, not terminating pod of Deployment web whose
+# container runs image $1, read inside the pod with busybox wget.
+web_page() {
+  local image=$1 pods pod
+  pods=$(kubectl --cache-dir "$cache" get pods -l app=web -o go-template='{{range .items}}{{if not .metadata.deletionTimestamp}}{{if eq .status.phase "Running"}}{{if eq (index .spec.containers 0).image "'"$image"'"}}{{.metadata.name}}{{"\n"}}{{end}}{{end}}{{end}}{{end}}')
+  pod=${pods%%$'\n'*}
+  if [ -z "$pod" ]; then echo "no Running pod of $image" >&2; return 1; fi
+  k exec "$pod" -- wget -qO- http://127.0.0.1:8080/
+}
+
 k get namespaces
 k get nodes -o wide
+
+# A Deployment: two replicas of a small web server, pulled from the cluster's registry and
+# run as real containers. kubectl watches the rollout until every replica is available.
 k apply -f manifests/examples/web.yaml
 k get deployments,services,configmaps
+k rollout status deployment/web --timeout=120s
+k get deployment web
+k get pods -l app=web -o wide
+web_page gantry/web:v1
+
+# A rolling update: the Deployment controller starts a new ReplicaSet, one pod at a time
+# (maxSurge 25%), and scales the old one down as new pods become available.
+k explain deployment.spec.strategy | sed -n 1,8p
+k set image deployment/web web=gantry/web:v2
+k rollout status deployment/web --timeout=120s
+k get replicasets -l app=web
+web_page gantry/web:v2
+k rollout history deployment/web
+
+# A rollback: the v1 ReplicaSet is scaled up again and becomes revision 3.
+k rollout undo deployment/web
+k rollout status deployment/web --timeout=120s
+web_page gantry/web:v1
+k rollout history deployment/web
+
+# Scaling goes through the scale subresource. Applying the file again sets replicas back to
+# what the file says (kubectl's three-way merge sets every field the file names).
 k scale deployment web --replicas=3
-k get deployment web -o jsonpath='{.metadata.name}: {.spec.replicas} replicas, generation {.metadata.generation}{"\n"}'
+k rollout status deployment/web --timeout=120s
+k get deployment web -o jsonpath='{.metadata.name}: {.status.readyReplicas}/{.spec.replicas} ready, generation {.metadata.generation}{"\n"}'
 k apply -f manifests/examples/web.yaml
-k explain deployment.spec.strategy | head -n 8
+k rollout status deployment/web --timeout=120s
+k get deployment web
 
 # Real containers on this machine, from the busybox image in the cluster's registry.
 k apply -f manifests/examples/busybox-pods.yaml
