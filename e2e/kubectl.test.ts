@@ -120,7 +120,11 @@ describe('e2e: the real kubectl against gantry up', function () {
     r = await kubectl(['patch', 'deployment', 'web', '--type=json', '-p', '[{"op":"replace","path":"/spec/replicas","value":4}]']);
     expect(r.code, r.stderr).to.equal(0);
     expect(r.stdout).to.contain('deployment.apps/web patched');
-    r = await kubectl(['patch', 'deployment', 'web', '--type=merge', '-p', '{"spec":{"replicas":4}}']);
+    // "(no change)" needs an object nobody else writes meanwhile: the controllers keep
+    // updating the Deployment's status, so a ConfigMap it is.
+    r = await kubectl(['create', 'configmap', 'patch-target', '--from-literal=a=1']);
+    expect(r.code, r.stderr).to.equal(0);
+    r = await kubectl(['patch', 'configmap', 'patch-target', '--type=merge', '-p', '{"data":{"a":"1"}}']);
     expect(r.stdout).to.contain('patched (no change)');
   });
 
