@@ -5,10 +5,7 @@
 // of a node; real containers are not the point here.
 
 import { expect } from 'chai';
-import { execFile, spawn } from 'node:child_process';
-import fs from 'node:fs';
-import http from 'node:http';
-import path from 'node:path';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Api } from '../../common/client/api.js';
 import { ApiClient } from '../../common/client/apiClient.js';
@@ -16,34 +13,20 @@ import { RestClient } from '../../common/client/restClient.js';
 import { rfc3339 } from '../../common/clock.js';
 import type { KubeObject } from '../../common/api/meta.js';
 import { resourceFor, type ResourceDescriptor } from '../../common/api/resources.js';
-import { renderKubeconfig } from '../../common/kubeconfig.js';
 import { silentLogger } from '../../common/logging.js';
-import { componentCommand } from '../../common/proc/components.js';
 import { freePort } from '../../common/proc/ports.js';
 import { stopChild } from '../../common/proc/stopChild.js';
 import { eventually } from '../../common/testing/eventually.js';
 import { startProcessCluster, type ProcessCluster } from '../../common/testing/cluster.js';
 import { startControllerManager, type ControllerManagerApp } from '../app.js';
 import { controllerManagerConfigDefaults, type ControllerManagerConfig } from '../config.js';
+import { controllerManagerUser, httpGet, logTail, spawnControllerManager } from '../testing/controllerManagerProcess.js';
 import { replicaSetControllerFactory } from './index.js';
 import { isPodActive, isPodReady } from './podState.js';
 import { podsResource, replicaSetsResource, type Pod, type ReplicaSet } from './types.js';
 
 const run = promisify(execFile);
-const cmToken = 'controller-manager-test-token';
-
-function httpGet(url: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    http
-      .get(url, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => (text += d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      })
-      .on('error', reject);
-  });
-}
+const cmToken = controllerManagerUser.token;
 
 /** Marks every active pod Running, and Ready unless `ready(pod)` says otherwise. */
 class TinyKubelet {
@@ -156,7 +139,7 @@ describe('ReplicaSet controller integration (etcd + API server processes, contro
   const scale = (ns: string, replicas: number): Promise<KubeObject> => admin.patch(replicaSetsResource, ns, 'web', 'merge', { spec: { replicas } });
 
   before(async () => {
-    c = await startProcessCluster({ extraTokens: [{ token: cmToken, user: 'system:kube-controller-manager', groups: [] }] });
+    c = await startProcessCluster({ extraTokens: [controllerManagerUser] });
     admin = new ApiClient({ client: c.client, qps: 0 });
     cmClient = new RestClient({ ...c.access, token: cmToken });
     kubelet = new TinyKubelet(admin);
@@ -351,14 +334,8 @@ describe('ReplicaSet controller integration (etcd + API server processes, contro
   it('the controller-manager process: standby while another leads, takes over when it stops, exits cleanly on SIGTERM', async () => {
     const ns = 'rs-process';
     await namespace(ns);
-    const kubeconfig = path.join(c.dir, 'controller-manager.kubeconfig');
-    fs.writeFileSync(kubeconfig, renderKubeconfig({ ...c.access, token: cmToken, user: 'system:kube-controller-manager' }), { mode: 0o600 });
     const port = await freePort();
-    const { command, args } = componentCommand('controllers/main');
-    const log = path.join(c.dir, 'controller-manager.log');
-    const fd = fs.openSync(log, 'a');
-    const child = spawn(command, [...args, '--kubeconfig', kubeconfig, '--metrics-port', String(port), '--lease-duration-seconds', '4', '--renew-deadline-seconds', '3', '--retry-period-seconds', '1', '--identity', 'process-1'], { stdio: ['ignore', fd, fd] });
-    fs.closeSync(fd);
+    const { child, log } = spawnControllerManager(c, 'process-1', ['--metrics-port', String(port), '--lease-duration-seconds', '4', '--renew-deadline-seconds', '3', '--retry-period-seconds', '1']);
     try {
       await eventually('the process serves /healthz', async () => ((await httpGet(`http://127.0.0.1:${port}/healthz`)).status === 200 ? true : undefined), 30_000);
       await admin.create(replicaSetsResource, ns, replicaSet(ns, 1));
@@ -383,7 +360,7 @@ describe('ReplicaSet controller integration (etcd + API server processes, contro
 
       child.kill('SIGTERM');
       const code = await new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (c) => resolve(c))));
-      expect(code, fs.readFileSync(log, 'utf8').slice(-2000)).to.equal(0);
+      expect(code, logTail(log)).to.equal(0);
     } finally {
       await stopChild(child, 5_000);
     }
@@ -392,21 +369,15 @@ describe('ReplicaSet controller integration (etcd + API server processes, contro
   it('kill -9 of the controller-manager process mid scale-up: the next one finishes it without extra pods', async () => {
     const ns = 'rs-kill';
     await namespace(ns);
-    const kubeconfig = path.join(c.dir, 'controller-manager.kubeconfig');
     const added = new Set<string>();
     const w = c.client.watch(`/api/v1/namespaces/${ns}/pods`, {}, (ev) => {
       if (ev.type === 'ADDED') added.add(String((ev.object.metadata as { name?: string }).name));
     });
-    const start = (identity: string): ReturnType<typeof spawn> => {
-      const { command, args } = componentCommand('controllers/main');
-      const fd = fs.openSync(path.join(c.dir, `${identity}.log`), 'a');
-      // A low QPS keeps the scale-up going long enough to be interrupted.
-      const child = spawn(command, [...args, '--kubeconfig', kubeconfig, '--metrics-port', '-1', '--kube-api-qps', '40', '--kube-api-burst', '1', '--lease-duration-seconds', '3', '--renew-deadline-seconds', '2', '--retry-period-seconds', '1', '--identity', identity], { stdio: ['ignore', fd, fd] });
-      fs.closeSync(fd);
-      return child;
-    };
+    // A low QPS keeps the scale-up going long enough to be interrupted.
+    const start = (identity: string): ChildProcess =>
+      spawnControllerManager(c, identity, ['--metrics-port', '-1', '--kube-api-qps', '40', '--kube-api-burst', '1', '--lease-duration-seconds', '3', '--renew-deadline-seconds', '2', '--retry-period-seconds', '1']).child;
     const first = start('doomed');
-    let second: ReturnType<typeof spawn> | undefined;
+    let second: ChildProcess | undefined;
     try {
       await admin.create(replicaSetsResource, ns, replicaSet(ns, 150));
       await eventually('the first manager half-way', async () => ((await podsOf(ns)).length >= 20 ? true : undefined), 30_000);
