@@ -2,24 +2,10 @@
 // `controllerOptions.garbagecollector`): workers.
 
 import type { ControllerFactory } from '../context.js';
-import { optionsValidator } from '../namespace/options.js';
+import { controllerOptions, workersSetting } from '../options.js';
 import { garbageCollectorController } from './garbageCollector.js';
 
-interface GarbageCollectorOptions {
-  workers?: number;
-}
+const options = controllerOptions<{ workers: number }>('garbagecollector', { workers: workersSetting });
 
-const validate = optionsValidator<GarbageCollectorOptions>('garbagecollector', {
-  workers: { type: 'integer', minimum: 1, maximum: 100, nullable: true },
-});
-
-export const garbageCollectorControllerFactory: ControllerFactory = (ctx) => {
-  const o = validate(ctx.options);
-  return garbageCollectorController({
-    api: ctx.api,
-    recorder: ctx.recorder('garbage-collector-controller'),
-    clock: ctx.clock,
-    logger: ctx.logger,
-    config: o.workers !== undefined ? { workers: o.workers } : {},
-  });
-};
+export const garbageCollectorControllerFactory: ControllerFactory = (ctx) =>
+  garbageCollectorController({ api: ctx.api, recorder: ctx.recorder('garbage-collector-controller'), clock: ctx.clock, logger: ctx.logger, config: options(ctx.options) });

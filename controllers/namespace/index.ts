@@ -2,16 +2,14 @@
 // `controllerOptions.namespace`): workers, recheckMs, maxRecheckMs.
 
 import type { ControllerFactory } from '../context.js';
+import { controllerOptions, workersSetting } from '../options.js';
 import { namespaceController, type NamespaceControllerConfig } from './namespaceController.js';
-import { optionsValidator } from './options.js';
 
-const validate = optionsValidator<Partial<NamespaceControllerConfig>>('namespace', {
-  workers: { type: 'integer', minimum: 1, maximum: 100, nullable: true },
-  recheckMs: { type: 'integer', minimum: 10, maximum: 3_600_000, nullable: true },
-  maxRecheckMs: { type: 'integer', minimum: 10, maximum: 3_600_000, nullable: true },
+const options = controllerOptions<NamespaceControllerConfig>('namespace', {
+  workers: workersSetting,
+  recheckMs: { type: 'integer', minimum: 10, maximum: 3_600_000 },
+  maxRecheckMs: { type: 'integer', minimum: 10, maximum: 3_600_000 },
 });
 
-export const namespaceControllerFactory: ControllerFactory = (ctx) => {
-  const config = validate(ctx.options);
-  return namespaceController({ api: ctx.api, recorder: ctx.recorder('namespace-controller'), clock: ctx.clock, logger: ctx.logger, config });
-};
+export const namespaceControllerFactory: ControllerFactory = (ctx) =>
+  namespaceController({ api: ctx.api, recorder: ctx.recorder('namespace-controller'), clock: ctx.clock, logger: ctx.logger, config: options(ctx.options) });

@@ -3,40 +3,27 @@
 // --cluster-cidr; must not overlap the Service range), nodeCIDRMaskSize (default 24: 254 pod
 // addresses per node, 256 nodes).
 
-import { Ajv, type JSONSchemaType } from 'ajv';
 import type { ControllerFactory } from '../context.js';
+import { controllerOptions, optionsError } from '../options.js';
 import { parseClusterCidr } from './cidrs.js';
 import { NodeIpamController } from './controller.js';
-
-interface NodeIpamOptions {
-  clusterCIDR?: string;
-  nodeCIDRMaskSize?: number;
-}
 
 export const defaultClusterCidr = '10.244.0.0/16';
 export const defaultNodeCidrMaskSize = 24;
 
-const schema: JSONSchemaType<NodeIpamOptions> = {
-  type: 'object',
-  properties: {
-    clusterCIDR: { type: 'string', minLength: 1, nullable: true },
-    nodeCIDRMaskSize: { type: 'integer', minimum: 1, maximum: 30, nullable: true },
-  },
-  additionalProperties: false,
-};
-const validate = new Ajv({ allErrors: true }).compile(schema);
+const options = controllerOptions<{ clusterCIDR: string; nodeCIDRMaskSize: number }>(
+  'nodeipam',
+  { clusterCIDR: { type: 'string', minLength: 1 }, nodeCIDRMaskSize: { type: 'integer', minimum: 1, maximum: 30 } },
+  { clusterCIDR: defaultClusterCidr, nodeCIDRMaskSize: defaultNodeCidrMaskSize },
+);
 
 export const nodeIpamControllerFactory: ControllerFactory = (ctx) => {
-  const o: unknown = ctx.options;
-  if (!validate(o)) {
-    const problems = (validate.errors ?? []).map((e) => (e.keyword === 'additionalProperties' ? `unknown setting ${JSON.stringify((e.params as { additionalProperty: string }).additionalProperty)}` : `${e.instancePath.slice(1) || 'options'} ${e.message ?? 'is invalid'}`));
-    throw new Error(`controllerOptions.nodeipam: ${problems.join('; ')}`);
-  }
+  const o = options(ctx.options);
   let cidr;
   try {
-    cidr = parseClusterCidr(o.clusterCIDR ?? defaultClusterCidr, o.nodeCIDRMaskSize ?? defaultNodeCidrMaskSize);
+    cidr = parseClusterCidr(o.clusterCIDR, o.nodeCIDRMaskSize);
   } catch (e) {
-    throw new Error(`controllerOptions.nodeipam: ${(e as Error).message}`, { cause: e });
+    throw optionsError('nodeipam', (e as Error).message, e);
   }
   return new NodeIpamController({ api: ctx.api, events: ctx.recorder('node-controller'), logger: ctx.logger, cidr }).registration();
 };

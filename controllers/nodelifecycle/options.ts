@@ -4,7 +4,7 @@
 // node Unknown and tainted; the API server's default tolerations (4 s) then run out, and
 // the replacement is created, scheduled and started in the remaining 2-3 s.
 
-import { Ajv, type JSONSchemaType } from 'ajv';
+import { controllerOptions, optionsError, workersSetting } from '../options.js';
 
 export interface NodeLifecycleOptions {
   /**
@@ -45,34 +45,27 @@ export const nodeLifecycleDefaults: NodeLifecycleOptions = {
   workers: 4,
 };
 
-type Partial_ = { [K in keyof NodeLifecycleOptions]?: NodeLifecycleOptions[K] };
-
-const schema: JSONSchemaType<Partial_> = {
-  type: 'object',
-  properties: {
-    nodeMonitorGracePeriodSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 86_400, nullable: true },
-    nodeStartupGracePeriodSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 86_400, nullable: true },
-    nodeMonitorPeriodMs: { type: 'integer', minimum: 10, maximum: 600_000, nullable: true },
-    nodeHeartbeatIntervalSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 3_600, nullable: true },
-    nodeEvictionRate: { type: 'number', minimum: 0, nullable: true },
-    secondaryNodeEvictionRate: { type: 'number', minimum: 0, nullable: true },
-    largeClusterSizeThreshold: { type: 'integer', minimum: 0, nullable: true },
-    unhealthyZoneThreshold: { type: 'number', exclusiveMinimum: 0, maximum: 1, nullable: true },
-    workers: { type: 'integer', minimum: 1, maximum: 100, nullable: true },
+const parse = controllerOptions<NodeLifecycleOptions>(
+  'nodelifecycle',
+  {
+    nodeMonitorGracePeriodSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 86_400 },
+    nodeStartupGracePeriodSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 86_400 },
+    nodeMonitorPeriodMs: { type: 'integer', minimum: 10, maximum: 600_000 },
+    nodeHeartbeatIntervalSeconds: { type: 'number', exclusiveMinimum: 0, maximum: 3_600 },
+    nodeEvictionRate: { type: 'number', minimum: 0 },
+    secondaryNodeEvictionRate: { type: 'number', minimum: 0 },
+    largeClusterSizeThreshold: { type: 'integer', minimum: 0 },
+    unhealthyZoneThreshold: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
+    workers: workersSetting,
   },
-  additionalProperties: false,
-};
-const validate = new Ajv({ allErrors: true }).compile(schema);
+  nodeLifecycleDefaults,
+);
 
 /** Validates `controllerOptions.nodelifecycle` and fills in the defaults; throws naming every bad setting. */
 export function nodeLifecycleOptions(options: unknown): NodeLifecycleOptions {
-  if (!validate(options)) {
-    const problems = (validate.errors ?? []).map((e) => (e.keyword === 'additionalProperties' ? `unknown setting ${JSON.stringify((e.params as { additionalProperty: string }).additionalProperty)}` : `${e.instancePath.slice(1) || 'options'} ${e.message ?? 'is invalid'}`));
-    throw new Error(`controllerOptions.nodelifecycle: ${problems.join('; ')}`);
-  }
-  const o = { ...nodeLifecycleDefaults, ...(options as Partial_) };
+  const o = parse(options);
   if (o.nodeHeartbeatIntervalSeconds >= o.nodeMonitorGracePeriodSeconds) {
-    throw new Error(`controllerOptions.nodelifecycle: nodeHeartbeatIntervalSeconds (${o.nodeHeartbeatIntervalSeconds}) must be less than nodeMonitorGracePeriodSeconds (${o.nodeMonitorGracePeriodSeconds})`);
+    throw optionsError('nodelifecycle', `nodeHeartbeatIntervalSeconds (${o.nodeHeartbeatIntervalSeconds}) must be less than nodeMonitorGracePeriodSeconds (${o.nodeMonitorGracePeriodSeconds})`);
   }
   return o;
 }
