@@ -12,10 +12,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeCA, makeSignedCert, type KeyPair } from '../common/pki/certs.js';
-import { makeTempDir } from '../common/proc/etcdProcess.js';
 import { parseYaml } from '../common/yaml.js';
-import { gantry, isolatedUpArgs, removeUnlessMounted, type Kubectl, type KubectlResult } from './kubectl.js';
-import { kubectlVersion, showRun } from './kubectlVersion.js';
+import { showRun, type Kubectl, type KubectlResult } from './kubectl.js';
+import { upForTests, type TestCluster } from './testCluster.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'compat');
 const fixture = (name: string): string => path.join(fixtures, name);
@@ -71,8 +70,7 @@ async function expectNotFound(v: Release, kind: string, name: string, namespaced
 
 describe('e2e: what users type, with kubectl 1.27, 1.30, 1.32 and 1.33', function () {
   this.timeout(120_000);
-  let tmp: { dir: string; remove: () => void };
-  let home: string;
+  let cluster: TestCluster | undefined;
   let files: string;
   let tls: KeyPair;
   const releases: Release[] = [];
@@ -82,13 +80,9 @@ describe('e2e: what users type, with kubectl 1.27, 1.30, 1.32 and 1.33', functio
   before(async function () {
     // `up` builds the registry's images and waits for this machine's node.
     this.timeout(240_000);
-    tmp = makeTempDir('gantry-e2e-compat');
-    home = path.join(tmp.dir, 'home');
-    const up = await gantry(home, await isolatedUpArgs());
-    expect(up.code, up.out).to.equal(0);
-    const kubeconfig = path.join(home, 'kubeconfig');
+    cluster = await upForTests('gantry-e2e-compat');
 
-    files = path.join(tmp.dir, 'files');
+    files = path.join(cluster.tmp.dir, 'files');
     fs.mkdirSync(files);
     fs.writeFileSync(path.join(files, 'greeting.txt'), 'hello\n');
     fs.writeFileSync(path.join(files, 'blob.bin'), binaryBlob);
@@ -99,7 +93,7 @@ describe('e2e: what users type, with kubectl 1.27, 1.30, 1.32 and 1.33', functio
 
     for (const minor of minors) {
       const ns = `compat-1-${minor}`;
-      const kubectl = kubectlVersion(minor, kubeconfig, path.join(tmp.dir, 'kube-cache'));
+      const kubectl = cluster.kubectl(minor);
       const run: Release['run'] = (args, opts) => kubectl(['-n', ns, ...args], opts);
       const ok: Release['ok'] = async (args, opts) => {
         const r = await run(args, opts);
@@ -125,14 +119,7 @@ describe('e2e: what users type, with kubectl 1.27, 1.30, 1.32 and 1.33', functio
 
   after(async function () {
     this.timeout(120_000);
-    try {
-      if (home) {
-        const r = await gantry(home, ['down']);
-        expect(r.code, r.out).to.equal(0);
-      }
-    } finally {
-      if (tmp) removeUnlessMounted(tmp);
-    }
+    await cluster?.down();
   });
 
   /** One case, run by every release at once; one test per release reports its outcome. */

@@ -5,11 +5,10 @@
 // (rollout status, wait --for=delete), bounded by a timeout: no sleeps.
 
 import { expect } from 'chai';
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeTempDir } from '../common/proc/etcdProcess.js';
-import { gantry, isolatedUpArgs, makeKubectl, removeUnlessMounted, type Kubectl } from './kubectl.js';
+import type { Kubectl } from './kubectl.js';
+import { upForTests, type TestCluster } from './testCluster.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const webManifest = path.join(repoRoot, 'manifests/examples/web.yaml');
@@ -23,8 +22,7 @@ interface PodView {
 
 describe('e2e: a Deployment with real containers (apply, rollout, set image, undo, scale, delete)', function () {
   this.timeout(90_000);
-  let tmp: { dir: string; remove: () => void };
-  let home: string;
+  let cluster: TestCluster | undefined;
   let kubectl: Kubectl;
 
   /** kubectl that must succeed; returns stdout. */
@@ -52,24 +50,13 @@ describe('e2e: a Deployment with real containers (apply, rollout, set image, und
   before(async function () {
     // `up` builds the registry's images and waits for this machine's node.
     this.timeout(180_000);
-    tmp = makeTempDir('gantry-e2e-deploy');
-    home = path.join(tmp.dir, 'home');
-    const r = await gantry(home, await isolatedUpArgs());
-    expect(r.code, r.out).to.equal(0);
-    kubectl = makeKubectl(path.join(home, 'kubeconfig'), path.join(tmp.dir, 'kube-cache'));
+    cluster = await upForTests('gantry-e2e-deploy');
+    kubectl = cluster.kubectl();
   });
 
   after(async function () {
     this.timeout(120_000);
-    try {
-      if (home) {
-        const r = await gantry(home, ['down']);
-        expect(r.code, r.out).to.equal(0);
-        expect(fs.existsSync(home)).to.equal(false);
-      }
-    } finally {
-      if (tmp) removeUnlessMounted(tmp);
-    }
+    await cluster?.down({ homeRemoved: true });
   });
 
   it('apply of the example goes to 2/2 with real containers serving v1', async () => {

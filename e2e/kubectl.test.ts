@@ -4,10 +4,9 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RestClient } from '../common/client/restClient.js';
-import { readKubeconfig } from '../common/kubeconfig.js';
-import { makeTempDir } from '../common/proc/etcdProcess.js';
-import { gantry, isolatedUpArgs, makeKubectl, removeUnlessMounted, type Kubectl } from './kubectl.js';
+import type { RestClient } from '../common/client/restClient.js';
+import type { Kubectl } from './kubectl.js';
+import { upForTests, type TestCluster } from './testCluster.js';
 import { eventually } from '../common/testing/eventually.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
@@ -16,34 +15,20 @@ const fixture = (name: string): string => path.join(fixtures, name);
 
 describe('e2e: the real kubectl against gantry up', function () {
   this.timeout(120_000);
-  let tmp: { dir: string; remove: () => void };
-  let home: string;
+  let cluster: TestCluster | undefined;
   let kubectl: Kubectl;
   let client: RestClient;
 
   before(async function () {
     // `up` builds the registry's images and waits for this machine's node.
     this.timeout(180_000);
-    tmp = makeTempDir('gantry-e2e');
-    home = path.join(tmp.dir, 'home');
-    const r = await gantry(home, await isolatedUpArgs());
-    expect(r.code, r.out).to.equal(0);
-    const kubeconfig = path.join(home, 'kubeconfig');
-    kubectl = makeKubectl(kubeconfig, path.join(tmp.dir, 'kube-cache'));
-    client = new RestClient(readKubeconfig(kubeconfig));
+    cluster = await upForTests('gantry-e2e');
+    kubectl = cluster.kubectl();
+    client = cluster.client();
   });
 
   after(async () => {
-    client?.close();
-    try {
-      if (home) {
-        const r = await gantry(home, ['down']);
-        expect(r.code, r.out).to.equal(0);
-        expect(fs.existsSync(home)).to.equal(false);
-      }
-    } finally {
-      if (tmp) removeUnlessMounted(tmp);
-    }
+    await cluster?.down({ homeRemoved: true });
   });
 
   it('reports version 1.32 so the dispatcher picks kubectl 1.32', async () => {

@@ -3,6 +3,8 @@
 
 import { spawn } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { componentCommand } from '../common/proc/components.js';
 import { mountsUnder } from '../common/proc/leftovers.js';
 import { freePort } from '../common/proc/ports.js';
@@ -14,6 +16,10 @@ export interface KubectlResult {
 }
 
 export interface Kubectl {
+  /** The executable run: `kubectl` (the dispatcher) or one release's kubectl.1.NN. */
+  readonly binary: string;
+  /** Its discovery/OpenAPI cache, for commands built by hand (a terminal, port-forward). */
+  readonly cacheDir: string;
   (args: string[], opts?: { input?: string; timeoutMs?: number }): Promise<KubectlResult>;
   /** Starts kubectl and returns the child plus its collected output (for `get -w`). */
   spawn(args: string[]): { output: () => string; stop: () => Promise<KubectlResult> };
@@ -39,6 +45,7 @@ export function makeKubectl(kubeconfig: string, cacheDir: string, binary = 'kube
       child.stdin.on('error', () => undefined);
       child.stdin.end(opts.input ?? '');
     })) as Kubectl;
+  Object.assign(run, { binary, cacheDir });
   run.spawn = (args: string[]) => {
     const child = spawn(binary, [...base, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -60,6 +67,25 @@ export function makeKubectl(kubeconfig: string, cacheDir: string, binary = 'kube
 /** The machine's real kubectl of one minor version (1.27 ... 1.33), not the dispatcher. */
 export function kubectlBinary(minor: number): string {
   return `/usr/lib/google-cloud-sdk/bin/kubectl.1.${minor}`;
+}
+
+/**
+ * kubectl 1.<minor> (or the dispatcher on PATH when no minor is given) against `kubeconfig`,
+ * caching under a new directory inside `cacheParent`: pinned releases test compatibility, and
+ * a fresh cache makes their discovery and OpenAPI requests really reach our server instead of
+ * another release's cached answers.
+ */
+export function kubectlFor(kubeconfig: string, cacheParent: string, minor?: number): Kubectl {
+  const binary = minor === undefined ? 'kubectl' : kubectlBinary(minor);
+  if (minor !== undefined && !fs.existsSync(binary)) throw new Error(`${binary} is missing: this machine should have kubectl 1.27-1.33 there`);
+  fs.mkdirSync(cacheParent, { recursive: true });
+  const cacheDir = fs.mkdtempSync(path.join(cacheParent, `kube-cache-${minor === undefined ? 'dispatcher' : `1.${minor}`}-`));
+  return makeKubectl(kubeconfig, cacheDir, binary);
+}
+
+/** A kubectl run as text worth reading in an assertion message. */
+export function showRun(r: KubectlResult): string {
+  return `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
 }
 
 /** Runs the `gantry` CLI with GANTRY_HOME set; output is stdout and stderr together. */

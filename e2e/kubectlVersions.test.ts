@@ -8,15 +8,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KubeObject } from '../common/api/meta.js';
-import { RestClient } from '../common/client/restClient.js';
-import { readKubeconfig } from '../common/kubeconfig.js';
-import { makeTempDir } from '../common/proc/etcdProcess.js';
-import { gantry, isolatedUpArgs, makeKubectl, removeUnlessMounted, type Kubectl, type KubectlResult } from './kubectl.js';
+import type { RestClient } from '../common/client/restClient.js';
+import { kubectlBinary, showRun, type Kubectl, type KubectlResult } from './kubectl.js';
+import { upForTests, type TestCluster } from './testCluster.js';
 import { eventually } from '../common/testing/eventually.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const fixture = (name: string): string => path.join(fixtures, name);
-const binaryDir = '/usr/lib/google-cloud-sdk/bin';
 const minors = [27, 28, 29, 30, 31, 32, 33];
 
 /**
@@ -34,45 +32,29 @@ function loggedRequests(stderr: string): string[] {
   return out;
 }
 
-/** Output worth reading when an assertion fails. */
-const show = (r: KubectlResult): string => `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
 
 
 describe('e2e: kubectl 1.27-1.33 against one cluster', function () {
   this.timeout(60_000);
   // One `gantry up` for the whole file (e2e/ reaches the cluster only through its API).
-  let tmp: { dir: string; remove: () => void };
-  let home: string;
-  let kubeconfig: string;
+  let cluster: TestCluster | undefined;
   let client: RestClient;
 
   before(async function () {
     // `up` builds the registry's images and waits for this machine's node.
     this.timeout(180_000);
-    tmp = makeTempDir('gantry-e2e-versions');
-    home = path.join(tmp.dir, 'home');
-    const r = await gantry(home, await isolatedUpArgs());
-    expect(r.code, r.out).to.equal(0);
-    kubeconfig = path.join(home, 'kubeconfig');
-    client = new RestClient(readKubeconfig(kubeconfig));
+    cluster = await upForTests('gantry-e2e-versions');
+    client = cluster.client();
   });
   after(async function () {
     this.timeout(120_000);
-    client?.close();
-    try {
-      if (home) {
-        const r = await gantry(home, ['down']);
-        expect(r.code, r.out).to.equal(0);
-      }
-    } finally {
-      if (tmp) removeUnlessMounted(tmp);
-    }
+    await cluster?.down();
   });
 
   for (const minor of minors) {
     describe(`kubectl 1.${minor}`, () => {
       const ns = `kubectl-1-${minor}`;
-      const binary = path.join(binaryDir, `kubectl.1.${minor}`);
+      const binary = kubectlBinary(minor);
       let k: Kubectl;
       const run = (args: string[], opts?: { input?: string }): Promise<KubectlResult> => k(['-n', ns, ...args], opts);
       /**
@@ -85,7 +67,7 @@ describe('e2e: kubectl 1.27-1.33 against one cluster', function () {
         if (r.code === 0) return r;
         const again = await run([...args, '-v=6'], opts);
         const refused = loggedRequests(again.stderr).filter((l) => / [45]\d\d$/.test(l));
-        return expect.fail(`kubectl 1.${minor} ${args.join(' ')}: ${show(r)}\nrequests refused: ${refused.length ? refused.join('\n') : '(none)'}`);
+        return expect.fail(`kubectl 1.${minor} ${args.join(' ')}: ${showRun(r)}\nrequests refused: ${refused.length ? refused.join('\n') : '(none)'}`);
       };
       const deployPath = `/apis/apps/v1/namespaces/${ns}/deployments`;
 
@@ -109,7 +91,7 @@ describe('e2e: kubectl 1.27-1.33 against one cluster', function () {
 
       before(async () => {
         expect(fs.existsSync(binary), `${binary} is missing`).to.equal(true);
-        k = makeKubectl(kubeconfig, path.join(tmp.dir, `kube-cache-1.${minor}`), binary);
+        k = cluster!.kubectl(minor);
         const r = await client.request('POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } });
         expect(r.status, r.text).to.equal(201);
       });

@@ -9,13 +9,13 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RestClient } from '../common/client/restClient.js';
+import type { RestClient } from '../common/client/restClient.js';
 import { readKubeconfig } from '../common/kubeconfig.js';
-import { makeTempDir } from '../common/proc/etcdProcess.js';
 import { cgroupDirs, linkExists, mountsUnder, processesMentioning } from '../common/proc/leftovers.js';
 import { pidRuns } from '../common/proc/pids.js';
 import { parseYaml } from '../common/yaml.js';
-import { gantry, isolatedUpArgs, makeKubectl, removeUnlessMounted, type Kubectl } from './kubectl.js';
+import type { Kubectl } from './kubectl.js';
+import { upForTests, type TestCluster } from './testCluster.js';
 import { eventually } from '../common/testing/eventually.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -60,37 +60,27 @@ function tokenLine(tokens: string, user: string): { token: string; line: string 
 
 describe('e2e: gantry up runs pods on this machine', function () {
   this.timeout(120_000);
-  let tmp: { dir: string; remove: () => void };
+  let cluster: TestCluster | undefined;
   let home: string;
   let upArgs: string[];
   let upOutput: string;
   let state: RecordedState;
   let kubectl: Kubectl;
   let client: RestClient;
-  let downDone = false;
 
   before(async function () {
     this.timeout(240_000);
-    tmp = makeTempDir('gantry-e2e-node');
-    home = path.join(tmp.dir, 'home');
-    upArgs = await isolatedUpArgs();
-    const r = await gantry(home, upArgs);
-    upOutput = r.out;
-    expect(r.code, r.out).to.equal(0);
+    cluster = await upForTests('gantry-e2e-node');
+    ({ home, upArgs, upOutput } = cluster);
     state = JSON.parse(fs.readFileSync(path.join(home, 'state.json'), 'utf8')) as RecordedState;
-    const kubeconfig = path.join(home, 'kubeconfig');
-    kubectl = makeKubectl(kubeconfig, path.join(tmp.dir, 'kube-cache'));
-    client = new RestClient(readKubeconfig(kubeconfig));
+    kubectl = cluster.kubectl();
+    client = cluster.client();
   });
 
   after(async function () {
     this.timeout(120_000);
-    client?.close();
-    try {
-      if (home && !downDone) await gantry(home, ['down']);
-    } finally {
-      if (tmp) removeUnlessMounted(tmp);
-    }
+    // The last case runs and checks `down` itself; this one only makes sure it ran.
+    await cluster?.down({ exitCode: false });
   });
 
   it('up says where the registry is and which node it runs, and records both', () => {
@@ -217,14 +207,13 @@ describe('e2e: gantry up runs pods on this machine', function () {
   });
 
   it('down stops every process and leaves no mount, netns, bridge, cgroup or NAT rule behind', async () => {
-    const r = await gantry(home, ['down']);
-    downDone = true;
+    const r = await cluster!.stop();
     expect(r.code, r.out).to.equal(0);
     for (const p of state.processes) expect(pidRuns(p.pid, p.marker), `${p.name} (pid ${p.pid}) still runs`).to.equal(false);
     // The agent, conmon and anything else started with a path in $GANTRY_HOME.
     expect(processesMentioning(home), 'processes naming the cluster home').to.deep.equal([]);
     // Container roots, pod /dev/shm and the pinned network namespaces are all mounts under the node root.
-    expect(mountsUnder(tmp.dir), 'mounts').to.deep.equal([]);
+    expect(mountsUnder(cluster!.tmp.dir), 'mounts').to.deep.equal([]);
     expect(linkExists(state.node.bridge), `ip link show ${state.node.bridge}`).to.equal(false);
     expect(cgroupDirs(state.node.cgroupRoot), 'cgroups').to.deep.equal([]);
     const subnetPrefix = state.node.podSubnet.split('.').slice(0, 3).join('.') + '.';

@@ -9,10 +9,10 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { makeTempDir } from '../common/proc/etcdProcess.js';
 import { freePort } from '../common/proc/ports.js';
 import { eventually } from '../common/testing/eventually.js';
-import { gantry, isolatedUpArgs, kubectlBinary, makeKubectl, removeUnlessMounted, type Kubectl } from './kubectl.js';
+import type { Kubectl } from './kubectl.js';
+import { upForTests, type TestCluster } from './testCluster.js';
 
 const versions = [27, 30, 32, 33];
 
@@ -38,8 +38,8 @@ function httpGet(port: number): Promise<{ status: number; body: string }> {
 }
 
 /** `kubectl port-forward` running in the background until stopped. */
-function startPortForward(binary: string, kubeconfig: string, cacheDir: string, args: string[]): { output: () => string; stop: () => Promise<void> } {
-  const child = spawn(binary, ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, 'port-forward', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KUBECTL_KUBERC: 'false' } });
+function startPortForward(kubectl: Kubectl, kubeconfig: string, args: string[]): { output: () => string; stop: () => Promise<void> } {
+  const child = spawn(kubectl.binary, ['--kubeconfig', kubeconfig, '--cache-dir', kubectl.cacheDir, 'port-forward', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KUBECTL_KUBERC: 'false' } });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -55,21 +55,16 @@ function startPortForward(binary: string, kubeconfig: string, cacheDir: string, 
 
 describe('e2e: exec, cp, port-forward and attach with kubectl 1.27, 1.30, 1.32 and 1.33', function () {
   this.timeout(240_000);
-  let tmp: { dir: string; remove: () => void };
-  let home: string;
+  let cluster: TestCluster | undefined;
   let kubeconfig: string;
   const kubectls = new Map<number, Kubectl>();
-  const cacheDir = (v: number): string => path.join(tmp.dir, `cache-${v}`);
   let k: Kubectl;
 
   before(async function () {
     this.timeout(300_000);
-    tmp = makeTempDir('gantry-e2e-streams');
-    home = path.join(tmp.dir, 'home');
-    const r = await gantry(home, await isolatedUpArgs());
-    expect(r.code, r.out).to.equal(0);
-    kubeconfig = path.join(home, 'kubeconfig');
-    for (const v of versions) kubectls.set(v, makeKubectl(kubeconfig, cacheDir(v), kubectlBinary(v)));
+    cluster = await upForTests('gantry-e2e-streams');
+    kubeconfig = cluster.kubeconfig;
+    for (const v of versions) kubectls.set(v, cluster.kubectl(v));
     k = kubectls.get(32)!;
     const manifests = [
       pod('shell', 'busybox', ['sleep', '3600']),
@@ -94,14 +89,7 @@ describe('e2e: exec, cp, port-forward and attach with kubectl 1.27, 1.30, 1.32 a
   });
 
   after(async () => {
-    try {
-      if (home) {
-        const r = await gantry(home, ['down']);
-        expect(r.code, r.out).to.equal(0);
-      }
-    } finally {
-      if (tmp) removeUnlessMounted(tmp);
-    }
+    await cluster?.down();
   });
 
   /** Runs `check` for every version at once; reports each version's failure by name. */
@@ -151,7 +139,7 @@ describe('e2e: exec, cp, port-forward and attach with kubectl 1.27, 1.30, 1.32 a
     });
   }
 
-  const base = (v: number): string => `${kubectlBinary(v)} --kubeconfig ${kubeconfig} --cache-dir ${cacheDir(v)}`;
+  const base = (v: number): string => `${kubectls.get(v)!.binary} --kubeconfig ${kubeconfig} --cache-dir ${kubectls.get(v)!.cacheDir}`;
 
   it('exec -it: a terminal in the container, and the exit code through it', async () => {
     await eachVersion(async (v) => {
@@ -178,7 +166,7 @@ describe('e2e: exec, cp, port-forward and attach with kubectl 1.27, 1.30, 1.32 a
     await eachVersion(async (v, kubectl) => {
       // Megabytes, so both directions run into the streams' backpressure.
       const content = randomBytes(3 * 1024 * 1024).toString('base64');
-      const local = path.join(tmp.dir, `up-${v}.txt`);
+      const local = path.join(cluster!.tmp.dir, `up-${v}.txt`);
       fs.writeFileSync(local, content);
       let r = await kubectl(['cp', local, `shell:/tmp/copied-${v}.txt`]);
       expect(r.code, r.stderr).to.equal(0);
@@ -186,7 +174,7 @@ describe('e2e: exec, cp, port-forward and attach with kubectl 1.27, 1.30, 1.32 a
       expect(r.code, r.stderr).to.equal(0);
       const { createHash } = await import('node:crypto');
       expect(r.stdout.split(' ')[0]).to.equal(createHash('sha256').update(content).digest('hex'));
-      const back = path.join(tmp.dir, `down-${v}.txt`);
+      const back = path.join(cluster!.tmp.dir, `down-${v}.txt`);
       r = await kubectl(['cp', `shell:/tmp/copied-${v}.txt`, back]);
       expect(r.code, r.stderr).to.equal(0);
       expect(fs.readFileSync(back, 'utf8') === content, 'the copy back equals the original').to.equal(true);
@@ -203,7 +191,7 @@ describe('e2e: exec, cp, port-forward and attach with kubectl 1.27, 1.30, 1.32 a
       const port = free[2 * i]!;
       const closedPort = free[2 * i + 1]!;
       // -v=7 shows which transport the dialer used (1.31+ tunnel SPDY through a websocket).
-      const pf = startPortForward(kubectlBinary(v), kubeconfig, cacheDir(v), ['-v=7', '--address', '127.0.0.1', 'pod/web', `${port}:8080`, `${closedPort}:9`]);
+      const pf = startPortForward(kubectls.get(v)!, kubeconfig, ['-v=7', '--address', '127.0.0.1', 'pod/web', `${port}:8080`, `${closedPort}:9`]);
       try {
         await eventually(
           `kubectl 1.${v} port-forward to listen`,
