@@ -385,7 +385,19 @@ export class ResourceStore {
       current ??= await this.storage.get(key);
       if (!current) throw new NotFoundError(this.ref(name));
       const currentObj = this.typed(current.object, current.revision);
-      const mutated = await mutate(structuredClone(currentObj));
+      let mutated: KubeObject;
+      try {
+        mutated = await mutate(structuredClone(currentObj));
+      } catch (e) {
+        // A patch's test or precondition failing against the cache's copy may only mean the
+        // copy is stale (the client just wrote and read the newer state): judge it against
+        // etcd before answering, as Kubernetes' GuaranteedUpdate does.
+        if (!confirmed) {
+          [current, confirmed] = [undefined, true];
+          continue;
+        }
+        throw e;
+      }
       mutated.metadata ??= {};
       const wanted = mutated.metadata.resourceVersion;
       if (wanted && wanted !== String(current.revision)) {
