@@ -3,41 +3,20 @@
 // fields over without conflicts, later applies change only what changed, and a real
 // conflict is still a 409 with FieldManagerConflict causes.
 
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import type { KubeObject, ManagedFieldsEntry } from '../../common/api/meta.js';
 import { startTestCluster, type TestCluster } from '../testing/harness.js';
+import { kubectl as runKubectl, kubectlBinary, type KubectlResult } from '../testing/kubectl.js';
 import { lastAppliedAnnotation } from './lastApplied.js';
 
 const versions = ['1.27', '1.30', '1.32', '1.33'];
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
+/** A given kubectl release (`1.27` ... `1.33`) with its own cache dir, reading its input from `input`. */
 function kubectlOf(version: string, kubeconfig: string, cacheDir: string) {
-  return (args: string[], input = ''): Promise<Run> =>
-    new Promise((resolve, reject) => {
-      const child = spawn(`/usr/lib/google-cloud-sdk/bin/kubectl.${version}`, ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, ...args], {
-        env: { ...process.env, KUBECONFIG: kubeconfig, KUBECTL_KUBERC: 'false' },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      child.on('error', reject);
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code: code ?? -1, stdout, stderr });
-      });
-      child.stdin.end(input);
-    });
+  return (args: string[], input = ''): Promise<KubectlResult> => runKubectl(kubeconfig, cacheDir, args, input, { binary: kubectlBinary(Number(version.split('.')[1])) });
 }
 
 const manifest = (name: string, data: Record<string, string>): string =>

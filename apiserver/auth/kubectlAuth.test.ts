@@ -2,7 +2,6 @@
 // several versions (1.32+ send the reviews as protobuf), as admin and as a user granted
 // nothing, against a real API server; plus the review endpoints' answers to bad requests.
 
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,32 +10,13 @@ import type { Status } from '../../common/api/meta.js';
 import { RestClient } from '../../common/client/restClient.js';
 import { renderKubeconfig } from '../../common/kubeconfig.js';
 import { startTestCluster, type TestCluster } from '../testing/harness.js';
+import { kubectl as runKubectl, kubectlBinary, type KubectlResult } from '../testing/kubectl.js';
 
 const versions = ['1.27', '1.31', '1.32', '1.33'];
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function kubectl(version: string, kubeconfig: string, cacheDir: string, args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(`/usr/lib/google-cloud-sdk/bin/kubectl.${version}`, ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, ...args], {
-      env: { ...process.env, KUBECONFIG: kubeconfig, KUBECTL_KUBERC: 'false' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
+/** A given kubectl release (`1.27` ... `1.33`). */
+function kubectl(version: string, kubeconfig: string, cacheDir: string, args: string[]): Promise<KubectlResult> {
+  return runKubectl(kubeconfig, cacheDir, args, '', { binary: kubectlBinary(Number(version.split('.')[1])) });
 }
 
 /** The rows of `auth can-i --list`, as [resources, non-resource URLs, verbs]. */
@@ -71,7 +51,7 @@ describe('kubectl auth can-i / whoami (real kubectl)', function () {
   for (const version of versions) {
     describe(`kubectl ${version}`, () => {
       let cache: string;
-      const as = (who: 'admin' | 'nobody', args: string[]): Promise<Run> => kubectl(version, who === 'admin' ? c.kubeconfig : nobodyConfig, cache, args);
+      const as = (who: 'admin' | 'nobody', args: string[]): Promise<KubectlResult> => kubectl(version, who === 'admin' ? c.kubeconfig : nobodyConfig, cache, args);
       before(() => {
         cache = fs.mkdtempSync(path.join(tmp, 'cache-'));
       });
