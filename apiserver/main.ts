@@ -1,11 +1,13 @@
 // The API server process: `node dist/apiserver/main.js --etcd-endpoints ... --tls-cert-file ...`.
 
 import fs from 'node:fs';
+import { isIPv4 } from 'node:net';
 import type { JSONSchemaType } from 'ajv';
 import { ConfigError, loadConfig } from '../common/config.js';
 import { createLogger } from '../common/logging.js';
 import { gantryDefaultTolerationSeconds } from './admission/defaultTolerations.js';
 import { TokenAuthenticator } from './auth/tokens.js';
+import { ControlPlaneReconciler } from './controlplane/reconciler.js';
 import type { KubeletClientCredentials } from './proxy/agentTls.js';
 import { defaultServiceClusterIPRange, defaultServiceNodePortRange } from './registry/allocators/serviceAllocation.js';
 import { NodePortRange, ServiceIPRange } from './registry/allocators/ranges.js';
@@ -18,6 +20,8 @@ export interface ApiServerConfig {
   tlsCertFile: string;
   tlsKeyFile: string;
   tokenFile: string;
+  /** `--client-ca-file`: accept client certificates this CA signed (CN = user, O = groups). */
+  clientCaFile?: string;
   etcdPrefix: string;
   logLevel: string;
   /** Client certificate and key presented to node agents for pods/log and pods/exec. */
@@ -32,6 +36,8 @@ export interface ApiServerConfig {
   /** `--default-not-ready-toleration-seconds` / `--default-unreachable-toleration-seconds` (Kubernetes: 300). */
   defaultNotReadyTolerationSeconds: number;
   defaultUnreachableTolerationSeconds: number;
+  /** `--advertise-address`: where the `kubernetes` Service's endpoints point; '' = the listen host, or 127.0.0.1 for 0.0.0.0. */
+  advertiseAddress: string;
 }
 
 const schema: JSONSchemaType<ApiServerConfig> = {
@@ -43,6 +49,7 @@ const schema: JSONSchemaType<ApiServerConfig> = {
     tlsCertFile: { type: 'string', minLength: 1 },
     tlsKeyFile: { type: 'string', minLength: 1 },
     tokenFile: { type: 'string', minLength: 1 },
+    clientCaFile: { type: 'string', minLength: 1, nullable: true },
     etcdPrefix: { type: 'string', pattern: '^/.*/$' },
     logLevel: { type: 'string', enum: ['error', 'warn', 'info', 'debug'] },
     kubeletClientCertFile: { type: 'string', minLength: 1, nullable: true },
@@ -52,8 +59,9 @@ const schema: JSONSchemaType<ApiServerConfig> = {
     serviceNodePortRange: { type: 'string', minLength: 1 },
     defaultNotReadyTolerationSeconds: { type: 'integer', minimum: 0 },
     defaultUnreachableTolerationSeconds: { type: 'integer', minimum: 0 },
+    advertiseAddress: { type: 'string' },
   },
-  required: ['etcdEndpoints', 'host', 'port', 'tlsCertFile', 'tlsKeyFile', 'tokenFile', 'etcdPrefix', 'logLevel', 'serviceClusterIpRange', 'serviceNodePortRange', 'defaultNotReadyTolerationSeconds', 'defaultUnreachableTolerationSeconds'],
+  required: ['etcdEndpoints', 'host', 'port', 'tlsCertFile', 'tlsKeyFile', 'tokenFile', 'etcdPrefix', 'logLevel', 'serviceClusterIpRange', 'serviceNodePortRange', 'defaultNotReadyTolerationSeconds', 'defaultUnreachableTolerationSeconds', 'advertiseAddress'],
   additionalProperties: false,
 };
 
@@ -66,6 +74,7 @@ const defaults: Partial<ApiServerConfig> = {
   serviceNodePortRange: defaultServiceNodePortRange,
   defaultNotReadyTolerationSeconds: gantryDefaultTolerationSeconds.notReady,
   defaultUnreachableTolerationSeconds: gantryDefaultTolerationSeconds.unreachable,
+  advertiseAddress: '',
 };
 
 function readFile(file: string, what: string): string {
@@ -102,13 +111,25 @@ function serviceRanges(cfg: ApiServerConfig): void {
   check('--service-node-port-range', () => NodePortRange.parse(cfg.serviceNodePortRange));
 }
 
+/** The address other hosts reach this API server at: a unicast IPv4 address (it goes into Endpoints). */
+function advertiseAddress(cfg: ApiServerConfig): string {
+  const first = String(cfg.host).split(',')[0]!.trim();
+  const ip = cfg.advertiseAddress || (first === '0.0.0.0' || first === '' ? '127.0.0.1' : first);
+  if (!isIPv4(ip) || ip === '0.0.0.0') {
+    throw new ConfigError(`--advertise-address ${JSON.stringify(ip)}${cfg.advertiseAddress ? '' : ' (from --host)'} must be an IPv4 address other than 0.0.0.0`);
+  }
+  return ip;
+}
+
 async function main(): Promise<void> {
   let cfg: ApiServerConfig;
   let kubelet: KubeletClientCredentials | undefined;
+  let advertise: string;
   try {
     cfg = loadConfig(schema, defaults, process.argv.slice(2), 'GANTRY_APISERVER');
     kubelet = kubeletClient(cfg);
     serviceRanges(cfg);
+    advertise = advertiseAddress(cfg);
   } catch (e) {
     process.stderr.write(`gantry-apiserver: ${(e as Error).message}\n`);
     process.exit(2);
@@ -119,7 +140,11 @@ async function main(): Promise<void> {
       etcdEndpoints: cfg.etcdEndpoints,
       host: cfg.host,
       port: cfg.port,
-      tls: { certPem: readFile(cfg.tlsCertFile, 'TLS certificate'), keyPem: readFile(cfg.tlsKeyFile, 'TLS key') },
+      tls: {
+        certPem: readFile(cfg.tlsCertFile, 'TLS certificate'),
+        keyPem: readFile(cfg.tlsKeyFile, 'TLS key'),
+        ...(cfg.clientCaFile ? { clientCaPem: readFile(cfg.clientCaFile, 'client CA') } : {}),
+      },
       authenticator: TokenAuthenticator.fromFile(cfg.tokenFile),
       logger,
       etcdPrefix: cfg.etcdPrefix,
@@ -128,9 +153,12 @@ async function main(): Promise<void> {
       defaultTolerationSeconds: { notReady: cfg.defaultNotReadyTolerationSeconds, unreachable: cfg.defaultUnreachableTolerationSeconds },
       ...(kubelet ? { kubeletClient: kubelet } : {}),
     });
+    // The `kubernetes` Service in `default`, as kube-apiserver keeps it.
+    const controlPlane = new ControlPlaneReconciler({ stores: server.stores, serviceIP: ServiceIPRange.parse(cfg.serviceClusterIpRange).at(0), advertiseAddress: advertise, port: server.port, logger });
+    controlPlane.start();
     const stop = (): void => {
       logger.info('shutting down');
-      void server.close().then(() => process.exit(0));
+      void controlPlane.stop().then(() => server.close()).then(() => process.exit(0));
     };
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);

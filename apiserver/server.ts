@@ -2,7 +2,7 @@
 // discovery and OpenAPI, and the HTTPS listener.
 
 import https from 'node:https';
-import type { IncomingMessage, IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import express from 'express';
@@ -17,7 +17,10 @@ import { FieldManager } from './apply/fieldManagerApply.js';
 import { admitNodeRequest, nodeOfUser, nodeRestrictionLookups } from './admission/nodeRestriction.js';
 import { admitDefaultTolerations, gantryDefaultTolerationSeconds, type DefaultTolerationSeconds } from './admission/defaultTolerations.js';
 import { admitPodPriority, admitPriorityClass, type PriorityClassLookup } from './admission/priority.js';
+import { authorizeRequest, RequestAuthenticator } from './auth/authenticator.js';
 import { RuleAuthorizer, type Rule } from './auth/authorizer.js';
+import { BootstrapTokenAuthenticator } from './auth/bootstrapTokens.js';
+import { restrictCsrReads } from './auth/csrRestriction.js';
 import { TokenAuthenticator, type UserInfo } from './auth/tokens.js';
 import { aggregatedDiscoveryType, buildDiscovery, serverVersion } from './discovery/discovery.js';
 import { ResourceHandler } from './http/resourceHandler.js';
@@ -45,7 +48,10 @@ export interface ApiServerOptions {
   /** Address to listen on; port 0 picks a free one. */
   host: string;
   port: number;
-  tls: { certPem: string; keyPem: string; caPem?: string };
+  /** clientCaPem: verify client certificates against it (--client-ca-file); CN = user, O = groups. */
+  tls: { certPem: string; keyPem: string; caPem?: string; clientCaPem?: string };
+  /** Bearer tokens `<id>.<secret>` from kube-system's bootstrap-token Secrets (default true, as kubeadm enables them). */
+  bootstrapTokens?: boolean;
   authenticator: TokenAuthenticator;
   rules?: Rule[];
   logger: Logger;
@@ -129,13 +135,26 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const discovery = buildDiscovery([...builtinResources, ...reviewResources]);
   const openapi = openApiV3(builtinResources, definitions);
   const authorizer = new RuleAuthorizer(opts.rules);
+  const authenticator = new RequestAuthenticator({
+    tokens: opts.authenticator,
+    anonymous: true,
+    ...(opts.bootstrapTokens !== false ? { bootstrap: new BootstrapTokenAuthenticator({ secret: (name) => cache.get(`${root}secrets/kube-system/${name}`)?.object, clock }) } : {}),
+  });
+  const csrRequester = (name: string): string | undefined => {
+    const csr = cache.get(`${root}certificatesigningrequests.certificates.k8s.io/${name}`)?.object;
+    const spec = csr?.spec as { username?: unknown } | undefined;
+    return csr ? String(spec?.username ?? '') : undefined;
+  };
+  const requesters = new WeakMap<IncomingMessage, UserInfo>();
   const reviews = new ReviewEndpoint({ authorizer, validator });
   const metrics = new ApiMetrics();
   /** Who is asking and may they: the same gate for plain requests and connection upgrades. */
-  const admit = (method: string, url: URL, headers: IncomingHttpHeaders): { user: UserInfo; info: RequestInfo } => {
-    const info = resolveRequest(method, url.pathname, url.searchParams);
-    const user = opts.authenticator.authenticate(headers.authorization);
-    authorizer.authorize(user, info);
+  const admit = (req: IncomingMessage, url: URL): { user: UserInfo; info: RequestInfo } => {
+    const info = resolveRequest(req.method ?? 'GET', url.pathname, url.searchParams);
+    const user = authenticator.authenticate(req);
+    authorizeRequest(authorizer, user, info);
+    restrictCsrReads(user, info, url.searchParams, csrRequester);
+    requesters.set(req, user);
     return { user, info };
   };
   const store = (key: string): ResourceStore => stores.get(key)!;
@@ -149,7 +168,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     credentials: opts.kubeletClient,
     getNode: (name) => fresh('/nodes', undefined, name),
     getPod: (ns, name) => store('/pods').get(ns, name),
-    admit: (req, url) => admit(req.method ?? 'GET', url, req.headers),
+    admit: (req, url) => admit(req, url),
     logger: logger.child({ subsystem: 'podproxy' }),
   });
   const handler = new ResourceHandler({
@@ -160,6 +179,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     apply: fieldManager,
     connect: connector.connect,
     currentRevision: () => cache.revision,
+    requester: (req) => requesters.get(req),
   });
 
   const app = express();
@@ -173,7 +193,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     let info: RequestInfo;
     let user: UserInfo;
     try {
-      ({ user, info } = admit(req.method, url, req.headers));
+      ({ user, info } = admit(req, url));
     } catch (e) {
       sendStatus(res, statusFromError(e).status);
       return;
@@ -274,7 +294,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     });
   });
 
-  const server = https.createServer({ cert: opts.tls.certPem, key: opts.tls.keyPem }, app);
+  // With a client CA, TLS asks for (never requires) a certificate and verifies it; tokens still work.
+  const clientCerts = opts.tls.clientCaPem ? { ca: opts.tls.clientCaPem, requestCert: true, rejectUnauthorized: false } : {};
+  const server = https.createServer({ cert: opts.tls.certPem, key: opts.tls.keyPem, ...clientCerts }, app);
   // express never sees upgrades: exec's websocket handshake comes here.
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => connector.handleUpgrade(req, socket, head));
   // Watches live long; Node's default request timeout would cut them.

@@ -31,6 +31,9 @@ export interface ControllerManagerConfig {
   metricsPort: number;
   logLevel: string;
   controllerOptions: Record<string, Record<string, unknown>>;
+  /** kube-controller-manager's --cluster-signing-cert-file/--cluster-signing-key-file: `controllerOptions.csrsigning` certFile/keyFile. */
+  clusterSigningCertFile?: string;
+  clusterSigningKeyFile?: string;
 }
 
 export const controllerManagerConfigSchema: JSONSchemaType<ControllerManagerConfig> = {
@@ -57,6 +60,8 @@ export const controllerManagerConfigSchema: JSONSchemaType<ControllerManagerConf
       // Each controller validates its own section when it is built.
       additionalProperties: { type: 'object', required: [] } as never,
     },
+    clusterSigningCertFile: { type: 'string', minLength: 1, nullable: true },
+    clusterSigningKeyFile: { type: 'string', minLength: 1, nullable: true },
   },
   required: [
     'kubeconfig',
@@ -106,5 +111,7 @@ export function loadControllerManagerConfig(argv: string[]): ControllerManagerCo
   if (cfg.renewDeadlineSeconds >= cfg.leaseDurationSeconds) {
     throw new ConfigError(`invalid configuration: renewDeadlineSeconds (${cfg.renewDeadlineSeconds}) must be less than leaseDurationSeconds (${cfg.leaseDurationSeconds})`);
   }
+  const { clusterSigningCertFile: certFile, clusterSigningKeyFile: keyFile } = cfg;
+  if (certFile || keyFile) cfg.controllerOptions = { ...cfg.controllerOptions, csrsigning: { ...cfg.controllerOptions.csrsigning, ...(certFile ? { certFile } : {}), ...(keyFile ? { keyFile } : {}) } };
   return cfg;
 }

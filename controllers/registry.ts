@@ -3,6 +3,7 @@
 // config's `controllers` setting chooses among them.
 
 import { ConfigError } from '../common/config.js';
+import { csrApprovingControllerFactory, csrSigningControllerFactory } from './certificates/index.js';
 import type { ControllerFactory } from './context.js';
 import { deploymentControllerFactory } from './deployment/index.js';
 import { endpointsControllerFactory } from './endpoints/index.js';
@@ -26,6 +27,8 @@ export const controllerRegistry: Readonly<Record<string, ControllerFactory>> = {
   nodelifecycle: nodeLifecycleControllerFactory,
   nodeipam: nodeIpamControllerFactory,
   podgc: podGcControllerFactory,
+  csrapproving: csrApprovingControllerFactory,
+  csrsigning: csrSigningControllerFactory,
 };
 
 /**

@@ -93,6 +93,11 @@ const packageOfV1Kind: Record<string, string> = {
   EndpointHints: 'discovery',
   ForZone: 'discovery',
   ForNode: 'discovery',
+  CertificateSigningRequest: 'certificates',
+  CertificateSigningRequestList: 'certificates',
+  CertificateSigningRequestSpec: 'certificates',
+  CertificateSigningRequestStatus: 'certificates',
+  CertificateSigningRequestCondition: 'certificates',
 };
 
 /** Class-name prefixes client-node uses to disambiguate kinds with the same name. */
@@ -228,6 +233,8 @@ const fieldExtras: Record<string, Record<string, FieldExtras>> = {
   },
   V1DeploymentStatus: { conditions: mergeByKey('type') },
   V1ReplicaSetStatus: { conditions: mergeByKey('type') },
+  V1CertificateSigningRequestSpec: { usages: atomic, groups: atomic },
+  V1CertificateSigningRequestStatus: { conditions: { 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] } },
   V1LabelSelector: { matchExpressions: atomic },
   V1LabelSelectorRequirement: { values: atomic },
 };

@@ -8,6 +8,8 @@ const node: UserInfo = { name: 'system:node:n1', uid: 'n1', groups: ['system:nod
 const scheduler: UserInfo = { name: 'system:kube-scheduler', uid: 's', groups: ['system:authenticated'] };
 const controllers: UserInfo = { name: 'system:kube-controller-manager', uid: 'c', groups: ['system:authenticated'] };
 const nobody: UserInfo = { name: 'nobody', uid: 'x', groups: ['system:authenticated'] };
+const bootstrapper: UserInfo = { name: 'system:bootstrap:abcdef', uid: '', groups: ['system:bootstrappers', 'system:bootstrappers:gantry:default-node-token', 'system:authenticated'] };
+const anonymous: UserInfo = { name: 'system:anonymous', uid: '', groups: ['system:unauthenticated'] };
 
 const cases: { user: UserInfo; method: string; url: string; allowed: boolean }[] = [
   // The node agent: its Node, the pods, what pods mount, events, its lease.
@@ -17,7 +19,31 @@ const cases: { user: UserInfo; method: string; url: string; allowed: boolean }[]
   { user: node, method: 'PUT', url: '/api/v1/nodes/n1/status', allowed: true },
   { user: node, method: 'PATCH', url: '/api/v1/nodes/n1/status', allowed: true },
   { user: node, method: 'PATCH', url: '/api/v1/nodes/n1', allowed: true },
-  { user: node, method: 'DELETE', url: '/api/v1/nodes/n1', allowed: false },
+  // Its own Node only (NodeRestriction narrows it): `gantry leave` deletes the node as the node.
+  { user: node, method: 'DELETE', url: '/api/v1/nodes/n1', allowed: true },
+  // Its serving certificate: create and read CSRs (its own only: csrRestriction.ts), never approve or sign.
+  { user: node, method: 'POST', url: '/apis/certificates.k8s.io/v1/certificatesigningrequests', allowed: true },
+  { user: node, method: 'GET', url: '/apis/certificates.k8s.io/v1/certificatesigningrequests/c', allowed: true },
+  { user: node, method: 'PUT', url: '/apis/certificates.k8s.io/v1/certificatesigningrequests/c/approval', allowed: false },
+  { user: node, method: 'PUT', url: '/apis/certificates.k8s.io/v1/certificatesigningrequests/c/status', allowed: false },
+  // A joining node with a bootstrap token: its CSR, nothing else.
+  { user: bootstrapper, method: 'POST', url: '/apis/certificates.k8s.io/v1/certificatesigningrequests', allowed: true },
+  { user: bootstrapper, method: 'GET', url: '/apis/certificates.k8s.io/v1/certificatesigningrequests/c?watch=true', allowed: true },
+  { user: bootstrapper, method: 'PATCH', url: '/apis/certificates.k8s.io/v1/certificatesigningrequests/c/approval', allowed: false },
+  { user: bootstrapper, method: 'DELETE', url: '/apis/certificates.k8s.io/v1/certificatesigningrequests/c', allowed: false },
+  { user: bootstrapper, method: 'GET', url: '/api/v1/namespaces/kube-system/secrets', allowed: false },
+  { user: bootstrapper, method: 'GET', url: '/api/v1/nodes', allowed: false },
+  { user: bootstrapper, method: 'GET', url: '/api/v1/namespaces/kube-public/configmaps/cluster-info', allowed: true },
+  // Anonymous: cluster-info, and nothing else (not even another config map there).
+  { user: anonymous, method: 'GET', url: '/api/v1/namespaces/kube-public/configmaps/cluster-info', allowed: true },
+  { user: anonymous, method: 'GET', url: '/api/v1/namespaces/kube-public/configmaps/other', allowed: false },
+  { user: anonymous, method: 'GET', url: '/api/v1/namespaces/default/configmaps/cluster-info', allowed: false },
+  { user: anonymous, method: 'GET', url: '/api/v1/namespaces/kube-public/configmaps', allowed: false },
+  { user: anonymous, method: 'PUT', url: '/api/v1/namespaces/kube-public/configmaps/cluster-info', allowed: false },
+  { user: anonymous, method: 'GET', url: '/version', allowed: false },
+  // The controller manager approves and signs.
+  { user: controllers, method: 'PUT', url: '/apis/certificates.k8s.io/v1/certificatesigningrequests/c/approval', allowed: true },
+  { user: controllers, method: 'PUT', url: '/apis/certificates.k8s.io/v1/certificatesigningrequests/c/status', allowed: true },
   { user: node, method: 'GET', url: '/api/v1/pods?fieldSelector=spec.nodeName%3Dn1', allowed: true },
   { user: node, method: 'PATCH', url: '/api/v1/namespaces/a/pods/p/status', allowed: true },
   { user: node, method: 'PUT', url: '/api/v1/namespaces/a/pods/p/status', allowed: true },

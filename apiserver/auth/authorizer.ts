@@ -17,7 +17,7 @@ export interface Decision {
 
 /** The rules that apply to one user, in the shape of a SelfSubjectRulesReview's status. */
 export interface UserRules {
-  resourceRules: { verbs: string[]; apiGroups: string[]; resources: string[] }[];
+  resourceRules: { verbs: string[]; apiGroups: string[]; resources: string[]; resourceNames?: string[] }[];
   nonResourceRules: { verbs: string[]; nonResourceURLs: string[] }[];
 }
 
@@ -29,6 +29,10 @@ export interface Rule {
   resources: string[] | '*';
   /** Non-resource paths such as /healthz; '*' for all. */
   paths?: string[] | '*';
+  /** Only in these namespaces (RBAC's RoleBinding scope); absent: any. */
+  namespaces?: string[];
+  /** Only objects of these names (RBAC's resourceNames); absent: any. */
+  names?: string[];
 }
 
 const read = ['get', 'list', 'watch'];
@@ -39,8 +43,13 @@ const events = ['/events', 'events.k8s.io/events'];
  * which pods it may touch is narrowed further by admission/nodeRestriction.ts.
  */
 export const nodeRules: Rule[] = [
-  { subject: 'group:system:nodes', verbs: read, resources: ['/nodes', '/pods', '/configmaps', '/secrets', '/services'] },
+  // Services, Endpoints and EndpointSlices: the service proxy in every agent (kube-proxy's reads).
+  { subject: 'group:system:nodes', verbs: read, resources: ['/nodes', '/pods', '/configmaps', '/secrets', '/services', '/endpoints', 'discovery.k8s.io/endpointslices'] },
   { subject: 'group:system:nodes', verbs: ['create', 'update', 'patch'], resources: ['/nodes', '/nodes/status'] },
+  // Its own Node only (NodeRestriction): `gantry leave` removes the node with its own credentials.
+  { subject: 'group:system:nodes', verbs: ['delete'], resources: ['/nodes'] },
+  // Its serving certificate; which CSRs it may read is narrowed to its own (csrRestriction.ts).
+  { subject: 'group:system:nodes', verbs: ['create', ...read], resources: ['certificates.k8s.io/certificatesigningrequests'] },
   { subject: 'group:system:nodes', verbs: ['update', 'patch'], resources: ['/pods/status'] },
   // Finishing a graceful deletion once the containers are gone.
   { subject: 'group:system:nodes', verbs: ['delete'], resources: ['/pods'] },
@@ -75,6 +84,33 @@ export const controllerManagerRules: Rule[] = [
   },
 ];
 
+/**
+ * The cluster DNS server (dns/): reads what it answers from, and registers its own
+ * `kube-dns` Service and EndpointSlice in kube-system, as the API server does `kubernetes`.
+ */
+export const dnsRules: Rule[] = [
+  { subject: 'system:gantry-dns', verbs: read, resources: ['/services', '/endpoints', 'discovery.k8s.io/endpointslices', '/pods', '/namespaces'] },
+  { subject: 'system:gantry-dns', verbs: ['create', 'update', 'patch'], resources: ['/services', 'discovery.k8s.io/endpointslices', '/endpoints'] },
+];
+
+/**
+ * A joining node holding a bootstrap token (Kubernetes' system:node-bootstrapper): it may
+ * ask for a client certificate and read the answer, nothing else. Which CSRs it may read is
+ * narrowed to its own (csrRestriction.ts).
+ */
+export const bootstrapperRules: Rule[] = [
+  { subject: 'group:system:bootstrappers', verbs: ['create', ...read], resources: ['certificates.k8s.io/certificatesigningrequests'] },
+];
+
+/**
+ * kubeadm's discovery: the cluster's CA (and address) in kube-public/cluster-info, readable
+ * before the joining node trusts the server, so it can check the CA against its pin.
+ */
+export const clusterInfoRules: Rule[] = [
+  { subject: 'group:system:unauthenticated', verbs: ['get'], resources: ['/configmaps'], namespaces: ['kube-public'], names: ['cluster-info'] },
+  { subject: 'group:system:authenticated', verbs: ['get'], resources: ['/configmaps'], namespaces: ['kube-public'], names: ['cluster-info'] },
+];
+
 /** Questions about oneself (Kubernetes' system:basic-user): may I?, what may I?, who am I? */
 export const selfReviewResources = ['authorization.k8s.io/selfsubjectaccessreviews', 'authorization.k8s.io/selfsubjectrulesreviews', 'authentication.k8s.io/selfsubjectreviews'];
 
@@ -86,6 +122,9 @@ export const defaultRules: Rule[] = [
   ...nodeRules,
   ...schedulerRules,
   ...controllerManagerRules,
+  ...dnsRules,
+  ...bootstrapperRules,
+  ...clusterInfoRules,
 ];
 
 function matchesSubject(rule: Rule, user: UserInfo): boolean {
@@ -111,6 +150,8 @@ export class RuleAuthorizer {
         continue;
       }
       const resource = `${info.group}/${info.resource}${info.subresource ? '/' + info.subresource : ''}`;
+      if (rule.namespaces && (info.namespace === undefined || !rule.namespaces.includes(info.namespace))) continue;
+      if (rule.names && (info.name === undefined || !rule.names.includes(info.name))) continue;
       if (rule.resources === '*' || rule.resources.includes(resource) || rule.resources.includes(`${info.group}/*`)) return { allowed: true, reason: allowedBy(rule) };
     }
     return { allowed: false, reason: '' };
@@ -145,7 +186,7 @@ export class RuleAuthorizer {
           const group = r.slice(0, slash);
           byGroup.set(group, [...(byGroup.get(group) ?? []), r.slice(slash + 1)]);
         }
-        for (const [group, resources] of byGroup) out.resourceRules.push({ verbs, apiGroups: [group], resources });
+        for (const [group, resources] of byGroup) out.resourceRules.push({ verbs, apiGroups: [group], resources, ...(rule.names ? { resourceNames: [...rule.names] } : {}) });
       }
       if (rule.paths !== undefined) out.nonResourceRules.push({ verbs, nonResourceURLs: rule.paths === '*' ? ['*'] : [...rule.paths] });
     }

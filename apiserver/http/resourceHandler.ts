@@ -33,6 +33,13 @@ export interface ResourceHandlerDeps {
   connect?: (info: ResourceRequest, req: IncomingMessage, res: ServerResponse, pod: KubeObject) => Promise<void>;
   /** Newest revision known to the watch cache (for bookmarks). */
   currentRevision: () => number;
+  /** The authenticated user of a request, for kinds that record who asked. */
+  requester?: (req: IncomingMessage) => WriteOptions['requester'];
+}
+
+/** Subresources that write the status of the object they belong to. */
+function statusLike(subresource: string | undefined): 'status' | 'approval' | undefined {
+  return subresource === 'status' || subresource === 'approval' ? subresource : undefined;
 }
 
 function intParam(q: URLSearchParams, name: string): number | undefined {
@@ -225,6 +232,8 @@ export class ResourceHandler {
     if (info.subresource === 'binding') return this.bind(store, ns, info.name!, asObject(body, 'Binding'), opts, res);
     if (info.subresource === 'eviction') return this.evict(store, ns, info.name!, asObject(body, 'Eviction'), res);
     if (info.name) throw new MethodNotAllowedError(`POST is not allowed on a named ${info.resource} object`);
+    const requester = this.deps.requester?.(req);
+    if (requester) opts.requester = requester;
     const out = await store.create(ns, asObject(body), opts);
     sendObject(res, 201, out.object, neg, printer, now, opts.warnings);
   }
@@ -273,7 +282,7 @@ export class ResourceHandler {
       }, opts, 'finalize');
       return sendObject(res, 200, out.object, neg, printer, now, opts.warnings);
     }
-    const out = await store.update(ns, name, body, opts, info.subresource === 'status' ? 'status' : undefined);
+    const out = await store.update(ns, name, body, opts, statusLike(info.subresource));
     sendObject(res, out.created ? 201 : 200, out.object, neg, printer, now, opts.warnings);
   }
 
@@ -299,7 +308,7 @@ export class ResourceHandler {
       const patched = apply(current);
       if (!isObject(patched)) throw new BadRequestError('the patch produced something that is not an object');
       return patched as KubeObject;
-    }, opts, info.subresource === 'status' ? 'status' : undefined);
+    }, opts, statusLike(info.subresource));
     sendObject(res, 200, out.object, neg, printer, now, opts.warnings);
   }
 

@@ -174,16 +174,17 @@ export function resourcePaths(r: ResourceDescriptor): Record<string, PathItemObj
 
   for (const sub of r.subresources) {
     const path = `${base}/{name}/${sub}`;
-    if (sub === 'status') {
+    if (sub === 'status' || sub === 'approval') {
+      const word = sub === 'status' ? 'Status' : 'Approval';
       paths[path] = {
         parameters: objectParams,
-        get: op('read', 'Status', 'get', `read status of the specified ${r.kind}`, { responses: ok(r.definition, ['200']) }),
-        put: op('replace', 'Status', 'put', `replace status of the specified ${r.kind}`, {
+        get: op('read', word, 'get', `read ${sub} of the specified ${r.kind}`, { responses: ok(r.definition, ['200']) }),
+        put: op('replace', word, 'put', `replace ${sub} of the specified ${r.kind}`, {
           parameters: writeParams,
           requestBody: { content: content(['application/json', 'application/yaml'], r.definition), required: true },
           responses: ok(r.definition, ['200', '201']),
         }),
-        patch: patchOp('Status', `partially update status of the specified ${r.kind}`, r.definition, gvk),
+        patch: patchOp(word, `partially update ${sub} of the specified ${r.kind}`, r.definition, gvk),
       };
     } else if (sub === 'scale') {
       const { gvk: scaleGvk, definition } = bodyKind(subresourceKinds.scale);

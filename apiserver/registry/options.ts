@@ -10,6 +10,8 @@ export interface WriteOptions {
   warnings?: string[];
   /** Set by server-side apply, which computes managedFields itself. */
   applying?: boolean;
+  /** The authenticated user, for kinds that record who asked (strategy.prepareForCreate). */
+  requester?: { name: string; uid: string; groups: string[] };
 }
 
 export interface ListOptions {

@@ -3,6 +3,7 @@
 // Create-only review kinds have a review (kinds/reviews.ts) instead of a strategy.
 
 import { builtinResources, reviewResources, type ResourceDescriptor } from '../../common/api/resources.js';
+import { certificateSigningRequestStrategy } from './kinds/certificateSigningRequests.js';
 import { configMapStrategy, namespaceStrategy, nodeStrategy, plainKinds, priorityClassStrategy, secretStrategy, serviceStrategy } from './kinds/core.js';
 import { endpointSliceStrategy } from './kinds/endpointSlices.js';
 import { podStrategy } from './kinds/pods.js';
@@ -25,6 +26,7 @@ const strategies: Record<string, Strategy> = {
   leases: plainKinds,
   priorityclasses: priorityClassStrategy,
   endpointslices: endpointSliceStrategy,
+  certificatesigningrequests: certificateSigningRequestStrategy,
 };
 
 export interface KindEntry {

@@ -79,7 +79,7 @@ export interface WriteResult {
  * (both), or a namespace's spec.finalizers (finalize: the handler shapes the object, and the
  * strategy's prepareForUpdate, which keeps them on main-resource writes, is skipped).
  */
-export type WriteSubresource = 'status' | 'scale' | 'binding' | 'finalize';
+export type WriteSubresource = 'status' | 'approval' | 'scale' | 'binding' | 'finalize';
 
 export type Mutation = (current: KubeObject) => KubeObject | Promise<KubeObject>;
 
@@ -335,7 +335,7 @@ export class ResourceStore {
       delete meta.deletionGracePeriodSeconds;
       if (this.strategy.tracksGeneration) meta.generation = 1;
       else delete meta.generation;
-      this.strategy.prepareForCreate?.(candidate);
+      this.strategy.prepareForCreate?.(candidate, opts.requester);
       const admitted = this.admit(candidate, undefined, opts);
       this.trackFields(undefined, admitted, opts);
       // After field tracking: values the server allocates belong to no client's manager.
@@ -358,7 +358,7 @@ export class ResourceStore {
   }
 
   /** PUT: replaces the object (or its status) with `body`; a set resourceVersion is a precondition. */
-  async update(namespace: string | undefined, name: string, body: KubeObject, opts: WriteOptions = {}, subresource?: 'status'): Promise<WriteResult> {
+  async update(namespace: string | undefined, name: string, body: KubeObject, opts: WriteOptions = {}, subresource?: 'status' | 'approval'): Promise<WriteResult> {
     const obj = structuredClone(body);
     obj.metadata ??= {};
     this.checkIdentity(obj, namespace);
@@ -445,7 +445,7 @@ export class ResourceStore {
       return { object: this.typed(next, rev), created: false };
     }
     let next: KubeObject;
-    if (subresource === 'status') {
+    if (subresource === 'status' || subresource === 'approval') {
       // Only status changes through /status; everything else keeps its current value.
       next = { ...structuredClone(currentObj), status: mutated.status };
     } else {
@@ -470,12 +470,13 @@ export class ResourceStore {
     else delete nm.generation;
     if (nm.managedFields === undefined && cm.managedFields) nm.managedFields = cm.managedFields;
     if (subresource === undefined) this.strategy.prepareForUpdate?.(next, currentObj);
+    if (subresource === 'status' || subresource === 'approval') this.strategy.prepareForSubresourceUpdate?.(subresource, next, currentObj);
 
     const admitted = this.admit(next, currentObj, opts);
     if (this.strategy.tracksGeneration && specChanged(admitted, currentObj)) {
       admitted.metadata.generation = (currentObj.metadata.generation ?? 0) + 1;
     }
-    this.trackFields(currentObj, admitted, opts, subresource === 'status' ? 'status' : undefined);
+    this.trackFields(currentObj, admitted, opts, subresource === 'status' || subresource === 'approval' ? 'status' : undefined);
     // Status writes keep the spec as it is: only a main-resource write can change claims.
     const claims = subresource === undefined ? await this.allocator?.allocate(admitted, currentObj, { dryRun: !!opts.dryRun }) : undefined;
     try {

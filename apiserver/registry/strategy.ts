@@ -10,6 +10,13 @@ export interface DeleteDecision {
   gracePeriodSeconds?: number;
 }
 
+/** Who sends a write (the authenticated user), for kinds that record it (a CSR's spec.username). */
+export interface Requester {
+  name: string;
+  uid: string;
+  groups: string[];
+}
+
 export interface Strategy {
   /** Whether `status` is a subresource: the main resource ignores status changes and vice versa. */
   readonly hasStatus: boolean;
@@ -19,8 +26,8 @@ export interface Strategy {
   readonly nameRule?: NameRule;
   /** Server-side defaults, applied to the object on create and update (mutates it). */
   defaults?(obj: KubeObject): void;
-  /** Prepares a new object: e.g. initial status. Mutates it. */
-  prepareForCreate?(obj: KubeObject): void;
+  /** Prepares a new object: e.g. initial status, or who asked for it. Mutates it. */
+  prepareForCreate?(obj: KubeObject, requester?: Requester): void;
   /** Semantic checks beyond the schema. */
   validate?(obj: KubeObject): FieldCause[];
   /**
@@ -29,6 +36,11 @@ export interface Strategy {
    * allows. Mutates obj.
    */
   prepareForUpdate?(obj: KubeObject, old: KubeObject): void;
+  /**
+   * Shapes a write through a status-like subresource (`status`, a CSR's `approval`) after the
+   * store took status from the body: what each subresource may change is the kind's to say.
+   */
+  prepareForSubresourceUpdate?(subresource: 'status' | 'approval', obj: KubeObject, old: KubeObject): void;
   /** Checks that compare with the previous state: immutable fields. */
   validateUpdate?(obj: KubeObject, old: KubeObject): FieldCause[];
   /** How a DELETE of this object proceeds. */

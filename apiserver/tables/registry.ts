@@ -1,5 +1,6 @@
 // Which printer renders which resource, keyed by plural resource name.
 
+import { certificateSigningRequestPrinter } from './certificates.js';
 import { leasePrinter, namespacePrinter, priorityClassPrinter } from './cluster.js';
 import { configMapPrinter, secretPrinter, serviceAccountPrinter } from './config.js';
 import { defaultTablePrinter } from './defaults.js';
@@ -27,6 +28,7 @@ export const tablePrinters: Readonly<Record<string, TablePrinter>> = {
   leases: leasePrinter,
   priorityclasses: priorityClassPrinter,
   endpointslices: endpointSlicePrinter,
+  certificatesigningrequests: certificateSigningRequestPrinter,
 };
 
 /** The printer for a plural resource name, or the default (NAME, CREATED AT) when it has none. */

@@ -2,7 +2,7 @@
 // (routing, discovery, OpenAPI) and clients (the CLI). Behaviour lives in the API
 // server's strategies; this file only names things.
 
-export type SubresourceName = 'status' | 'scale' | 'binding' | 'eviction' | 'log' | 'exec' | 'attach' | 'portforward' | 'proxy';
+export type SubresourceName = 'status' | 'approval' | 'scale' | 'binding' | 'eviction' | 'log' | 'exec' | 'attach' | 'portforward' | 'proxy';
 
 export interface ResourceDescriptor {
   group: string;
@@ -84,6 +84,11 @@ export const builtinResources: readonly ResourceDescriptor[] = [
   }),
   // Kubernetes gives EndpointSlices no short name and no category.
   describe('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices', 'io.k8s.api.discovery.v1.EndpointSlice', { namespaced: true }),
+  describe('certificates.k8s.io', 'v1', 'CertificateSigningRequest', 'certificatesigningrequests', 'io.k8s.api.certificates.v1.CertificateSigningRequest', {
+    namespaced: false,
+    shortNames: ['csr'],
+    subresources: ['status', 'approval'],
+  }),
 ];
 
 /**
@@ -122,6 +127,8 @@ export interface SubresourceKind {
 
 /** Kubernetes' subresource kinds (status is the resource's own kind; see subresourceKind). */
 export const subresourceKinds: Readonly<Record<Exclude<SubresourceName, 'status'>, SubresourceKind>> = {
+  // A CSR's approval conditions: the CSR itself, like status.
+  approval: { group: 'certificates.k8s.io', version: 'v1', kind: 'CertificateSigningRequest', verbs: ['get', 'patch', 'update'] },
   scale: { group: 'autoscaling', version: 'v1', kind: 'Scale', definition: 'io.k8s.api.autoscaling.v1.Scale', verbs: ['get', 'patch', 'update'] },
   eviction: { group: 'policy', version: 'v1', kind: 'Eviction', definition: 'io.k8s.api.policy.v1.Eviction', verbs: ['create'] },
   binding: { group: '', version: 'v1', kind: 'Binding', definition: 'io.k8s.api.core.v1.Binding', verbs: ['create'] },

@@ -38,7 +38,7 @@ export interface PatchOpts extends WriteOpts {
  * PUT subresources that replace one part of an object: `finalize` (namespaces only) sets
  * spec.finalizers, which a PUT of the namespace itself leaves as it was, as in Kubernetes.
  */
-export type UpdateSubresource = 'finalize';
+export type UpdateSubresource = 'finalize' | 'approval';
 
 export interface ObjectList<T> {
   items: T[];

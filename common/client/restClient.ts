@@ -38,7 +38,8 @@ export class RestClient {
   private readonly agent: https.Agent;
 
   constructor(readonly access: ClusterAccess, opts: RestClientOptions = {}) {
-    this.agent = new https.Agent({ ca: access.caPem, keepAlive: true, maxSockets: opts.maxSockets ?? 256, maxFreeSockets: opts.maxFreeSockets ?? 16 });
+    const clientCert = access.certPem && access.keyPem ? { cert: access.certPem, key: access.keyPem } : {};
+    this.agent = new https.Agent({ ca: access.caPem, ...clientCert, keepAlive: true, maxSockets: opts.maxSockets ?? 256, maxFreeSockets: opts.maxFreeSockets ?? 16 });
   }
 
   private url(path: string, query?: RequestOptions['query']): URL {

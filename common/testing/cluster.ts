@@ -25,6 +25,9 @@ export interface ProcessCluster {
   kubeconfig: string;
   /** Temp dir holding certificates, logs and etcd data; removed by close(). */
   dir: string;
+  /** The cluster CA's certificate and key files (for a signer, e.g. the controller manager's csrsigning). */
+  caFile: string;
+  caKeyFile: string;
   readonly etcd: EtcdProcess;
   /** PID of the running API server process (changes on restart). */
   readonly apiServerPid: number;
@@ -46,6 +49,8 @@ export interface ProcessClusterOptions {
   apiServerFlags?: string[];
   /** More users in the token file, e.g. a node: `{ token, user: 'system:node:n1', groups: ['system:nodes'] }`. */
   extraTokens?: { token: string; user: string; groups: string[] }[];
+  /** Accept client certificates signed by the cluster CA (--client-ca-file). */
+  clientCertAuth?: boolean;
 }
 
 /** The repository root (or dist/'s parent when compiled): `--import tsx` resolves from there. */
@@ -87,6 +92,10 @@ export async function startProcessCluster(opts: ProcessClusterOptions = {}): Pro
       log: path.join(tmp.dir, 'apiserver.log'),
       kubeconfig: path.join(tmp.dir, 'kubeconfig'),
     };
+    const caFile = path.join(tmp.dir, 'ca.crt');
+    const caKeyFile = path.join(tmp.dir, 'ca.key');
+    fs.writeFileSync(caFile, ca.certPem);
+    fs.writeFileSync(caKeyFile, ca.keyPem, { mode: 0o600 });
     const port = await freePort();
     const access: ClusterAccess = { server: `https://127.0.0.1:${port}`, caPem: ca.certPem, token };
     fs.writeFileSync(files.kubeconfig, renderKubeconfig(access), { mode: 0o600 });
@@ -95,7 +104,7 @@ export async function startProcessCluster(opts: ProcessClusterOptions = {}): Pro
     const launch = async (): Promise<ChildProcess> => {
       const { command, args } = componentCommand('apiserver/main');
       const fd = fs.openSync(files.log, 'a');
-      const c = spawn(command, [...(opts.nodeFlags ?? []), ...args, '--etcd-endpoints', etcdEndpoint, '--host', '127.0.0.1', '--port', String(port), '--tls-cert-file', files.cert, '--tls-key-file', files.key, '--token-file', files.tokens, '--log-level', 'warn', ...(opts.apiServerFlags ?? [])], {
+      const c = spawn(command, [...(opts.nodeFlags ?? []), ...args, '--etcd-endpoints', etcdEndpoint, '--host', '127.0.0.1', '--port', String(port), '--tls-cert-file', files.cert, '--tls-key-file', files.key, '--token-file', files.tokens, '--log-level', 'warn', ...(opts.clientCertAuth ? ['--client-ca-file', caFile] : []), ...(opts.apiServerFlags ?? [])], {
         stdio: ['ignore', fd, fd],
         cwd: repoRoot(),
       });
@@ -118,6 +127,8 @@ export async function startProcessCluster(opts: ProcessClusterOptions = {}): Pro
       client,
       kubeconfig: files.kubeconfig,
       dir: tmp.dir,
+      caFile,
+      caKeyFile,
       etcd,
       get apiServerPid() {
         return child?.pid ?? 0;
