@@ -12,8 +12,10 @@ packages=(
   iptables iproute2                  # service rules, network namespaces and veths
   docker-registry buildah            # the cluster's image registry; building test and example images
   busybox-static                     # the base of the test and example images
+  redis-tools                        # redis-server (as redis-check-rdb) and redis-cli for the gantry/redis example image
   apache2-utils attr                 # htpasswd -B for registry auth; setfattr for overlay opaque dirs
   socat                              # kubectl port-forward: relays a connection made inside a pod's network namespace
+  conntrack                          # the service proxy clears stale UDP conntrack entries when endpoints change
 )
 missing=()
 for p in "${packages[@]}"; do

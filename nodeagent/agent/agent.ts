@@ -8,6 +8,7 @@ import type { TimerClock } from '../../common/clock.js';
 import type { Logger } from '../../common/logging.js';
 import type { ImageService, RuntimeService } from '../cri/services.js';
 import { RestartBackoff } from '../../common/backoff.js';
+import type { EndpointDrain } from './endpointDrain.js';
 import type { EventSink, NodeEventSink } from './events.js';
 import { reportHostLimits } from './hostLimits.js';
 import type { NodeLifecycle } from './nodeLifecycle.js';
@@ -37,6 +38,8 @@ export interface NodeAgentOptions {
   hostLimits?: { oomScoreAdjFloor?: number };
   /** Where events about the Node go. */
   nodeEvents?: NodeEventSink;
+  /** Takes terminating pods out of the Services before SIGTERM (the service proxy's); default: none. */
+  endpointDrain?: EndpointDrain;
   clock: TimerClock;
   logger: Logger;
 }
@@ -61,6 +64,7 @@ export class NodeAgent {
       probes: this.probes,
       events: o.events,
       backoff: new RestartBackoff({ initialMs: o.backoffInitialMs, maxMs: o.backoffMaxMs }, o.clock),
+      ...(o.endpointDrain ? { drain: o.endpointDrain } : {}),
       clock: o.clock,
       logger: logger.child({ subsystem: 'podsync' }),
     });

@@ -10,6 +10,7 @@ import type { Logger } from '../../common/logging.js';
 import type { ImageService, RuntimeService } from '../cri/services.js';
 import type { ContainerStatus, PodSandboxStatus } from '../cri/types.js';
 import type { RestartBackoff } from '../../common/backoff.js';
+import { noEndpointDrain, type EndpointDrain } from './endpointDrain.js';
 import type { EventSink } from './events.js';
 import { runHandler } from './probes/handlers.js';
 import type { ProbeManager, ProbedContainer } from './probes/probeManager.js';
@@ -37,6 +38,8 @@ export interface PodSyncDeps {
   probes: ProbeManager;
   events: EventSink;
   backoff: RestartBackoff;
+  /** Takes a terminating pod out of the Services before its SIGTERM; default: no wait. */
+  drain?: EndpointDrain;
   clock: Clock;
   logger: Logger;
 }
@@ -71,6 +74,8 @@ class SyncState {
 export class PodSyncer {
   private readonly lastKnown = new Map<string, Pod>();
   private readonly terminationDeadline = new Map<string, number>();
+  /** Pods whose endpoint drain has run: a later sync of the same termination does not wait again. */
+  private readonly drained = new Set<string>();
 
   constructor(private readonly d: PodSyncDeps) {}
 
@@ -106,6 +111,7 @@ export class PodSyncer {
       deadline = this.d.clock.now() + grace * 1000;
       this.terminationDeadline.set(uid, deadline);
     }
+    await this.drainEndpoints(pod, rt, deadline);
     await this.stopAll(pod, rt, deadline, true);
     const stopped = await readRuntimePod(this.d.runtime, uid);
     const sandbox = newest(stopped.sandboxes);
@@ -122,6 +128,25 @@ export class PodSyncer {
     return { done: true };
   }
 
+  /**
+   * Before the first SIGTERM of a deleted pod: waits until the Services no longer send it
+   * new connections (see endpointDrain.ts), using at most half of what is left of its grace
+   * period so the process keeps the other half to finish what it has. Host-network pods
+   * share the node's address with others, so that address says nothing about them.
+   */
+  private async drainEndpoints(pod: Pod, rt: RuntimePod, deadlineMs: number): Promise<void> {
+    const uid = pod.metadata.uid;
+    if (this.drained.has(uid) || pod.spec.hostNetwork) return;
+    this.drained.add(uid);
+    if (!rt.containers.some((c) => c.state === 'CONTAINER_RUNNING')) return;
+    const ip = newest(rt.sandboxes)?.network?.ip || pod.status?.podIP || '';
+    const now = this.d.clock.now();
+    const until = now + Math.max(0, deadlineMs - now) / 2;
+    if (until <= now) return; // deleted with no grace (--force): nothing to wait in
+    const outcome = await (this.d.drain ?? noEndpointDrain).drain(ip, until);
+    if (outcome !== 'not-an-endpoint') this.d.logger.info('pod drained from the service rules before stopping it', { pod: podFullName(pod), ip, outcome, waitedMs: this.d.clock.now() - now });
+  }
+
   private async settleTerminal(pod: Pod, rt: RuntimePod): Promise<SyncOutcome> {
     // Finished pods keep their containers (for logs) but give back their IP.
     const running = rt.containers.filter((c) => c.state === 'CONTAINER_RUNNING');
@@ -136,6 +161,7 @@ export class PodSyncer {
     this.d.backoff.forgetWhere((k) => k.startsWith(`${uid}/`));
     this.lastKnown.delete(uid);
     this.terminationDeadline.delete(uid);
+    this.drained.delete(uid);
     await this.d.translator.cleanupVolumes(uid);
   }
 
