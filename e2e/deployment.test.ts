@@ -59,14 +59,14 @@ describe('e2e: a Deployment with real containers (apply, rollout, set image, und
     await cluster?.down({ homeRemoved: true });
   });
 
-  it('apply of the example goes to 2/2 with real containers serving v1', async () => {
+  it('apply of the example goes to 3/3 with real containers serving v1', async () => {
     const out = await ok(['apply', '-f', webManifest]);
     expect(out).to.contain('deployment.apps/web created');
     await rolledOut();
     const ready = await ok(['get', 'deployment', 'web', '-o', 'jsonpath={.status.readyReplicas}/{.spec.replicas} {.status.availableReplicas}']);
-    expect(ready).to.equal('2/2 2');
+    expect(ready).to.equal('3/3 3');
     const running = (await webPods()).filter((p) => !p.metadata.deletionTimestamp);
-    expect(running).to.have.length(2);
+    expect(running).to.have.length(3);
     for (const p of running) {
       expect(p.status.phase, p.metadata.name).to.equal('Running');
       expect(p.spec.nodeName, p.metadata.name).to.be.a('string').and.not.equal('');
@@ -86,11 +86,11 @@ describe('e2e: a Deployment with real containers (apply, rollout, set image, und
     expect(out).to.contain('deployment.apps/web image updated');
     await rolledOut();
     const current = (await webPods()).filter((p) => !p.metadata.deletionTimestamp);
-    expect(current.map((p) => p.spec.containers[0]!.image)).to.deep.equal(['gantry/web:v2', 'gantry/web:v2']);
+    expect(current.map((p) => p.spec.containers[0]!.image)).to.deep.equal(['gantry/web:v2', 'gantry/web:v2', 'gantry/web:v2']);
     expect(await servedPage('gantry/web:v2')).to.equal('gantry web v2');
-    // Two ReplicaSets: the new one holds both replicas, the old one is scaled to zero and kept for rollback.
+    // Two ReplicaSets: the new one holds every replica, the old one is scaled to zero and kept for rollback.
     const rs = await ok(['get', 'rs', '-l', 'app=web', '-o', 'jsonpath={range .items[*]}{.spec.template.spec.containers[0].image}={.spec.replicas}{"\\n"}{end}']);
-    expect(rs.trim().split('\n').sort()).to.deep.equal(['gantry/web:v1=0', 'gantry/web:v2=2']);
+    expect(rs.trim().split('\n').sort()).to.deep.equal(['gantry/web:v1=0', 'gantry/web:v2=3']);
   });
 
   it('rollout history lists both revisions', async () => {
@@ -111,17 +111,17 @@ describe('e2e: a Deployment with real containers (apply, rollout, set image, und
     expect([...history.matchAll(/^(\d+)\s/gm)].map((m) => m[1])).to.deep.equal(['2', '3']);
     // The v1 ReplicaSet was reused, not copied: still two ReplicaSets.
     const rs = await ok(['get', 'rs', '-l', 'app=web', '-o', 'jsonpath={range .items[*]}{.spec.template.spec.containers[0].image}={.spec.replicas}{"\\n"}{end}']);
-    expect(rs.trim().split('\n').sort()).to.deep.equal(['gantry/web:v1=2', 'gantry/web:v2=0']);
+    expect(rs.trim().split('\n').sort()).to.deep.equal(['gantry/web:v1=3', 'gantry/web:v2=0']);
   });
 
-  it('scale --replicas=3 adds a third running container', async () => {
-    const out = await ok(['scale', 'deployment/web', '--replicas=3']);
+  it('scale --replicas=4 adds a fourth running container', async () => {
+    const out = await ok(['scale', 'deployment/web', '--replicas=4']);
     expect(out).to.contain('deployment.apps/web scaled');
     await rolledOut();
     const ready = await ok(['get', 'deployment', 'web', '-o', 'jsonpath={.status.readyReplicas}/{.spec.replicas}']);
-    expect(ready).to.equal('3/3');
+    expect(ready).to.equal('4/4');
     const running = (await webPods()).filter((p) => !p.metadata.deletionTimestamp && p.status.phase === 'Running');
-    expect(running).to.have.length(3);
+    expect(running).to.have.length(4);
   });
 
   it('delete deployment removes its ReplicaSets and pods (garbage collector)', async () => {

@@ -1,6 +1,6 @@
-// Small images built by buildah from the Containerfiles in images/ and Debian's
-// busybox-static, pushed to a local registry: what tests pull, and what `gantry up` puts
-// in the cluster's registry so `image: busybox` works offline.
+// Small images built by buildah from the Containerfiles in images/, Debian's busybox-static
+// and Debian's redis (redisContext.ts), pushed to a local registry: what tests pull, and
+// what `gantry up` puts in the cluster's registry so `image: busybox` works offline.
 //
 // buildah runs with its own --root/--runroot (vfs driver: no mounts left behind) in a
 // work directory of ours, so nothing touches the machine's container storage, and that
@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { makeRedisContext, redisImageTag } from './redisContext.js';
 import type { LocalRegistry } from './registryProcess.js';
 
 const run = promisify(execFile);
@@ -29,6 +30,8 @@ export interface TestImages {
   /** `HOST/gantry/web:v1` and `:v2`: busybox plus a page; they share the busybox layers. */
   webV1: string;
   webV2: string;
+  /** `HOST/gantry/redis:7`: Debian's redis-server and redis-cli on busybox, running as uid 999. */
+  redis: string;
   /** An OCI index: linux/amd64 -> web v1, linux/arm64 -> web v2. */
   multiOci: string;
   /** A Docker manifest list with the same two entries. */
@@ -48,6 +51,7 @@ export function testImageRefs(host: string): Record<ImageKey, string> {
     busyboxDocker: `${host}/gantry/busybox:docker`,
     webV1: `${host}/gantry/web:v1`,
     webV2: `${host}/gantry/web:v2`,
+    redis: `${host}/gantry/redis:${redisImageTag}`,
     multiOci: `${host}/gantry/multi:latest`,
     multiDocker: `${host}/gantry/multi:docker`,
   };
@@ -61,6 +65,7 @@ const pushes: Array<[ImageKey, string[]]> = [
   ['busyboxDocker', ['push', '--format', 'v2s2', 'localhost/gantry/busybox:latest']],
   ['webV1', ['push', '--format', 'oci', 'localhost/gantry/web:v1']],
   ['webV2', ['push', '--format', 'oci', 'localhost/gantry/web:v2']],
+  ['redis', ['push', '--format', 'oci', `localhost/gantry/redis:${redisImageTag}`]],
   ['multiOci', ['manifest', 'push', '--all', '--format', 'oci', 'localhost/gantry/multi:latest']],
   ['multiDocker', ['manifest', 'push', '--all', '--format', 'v2s2', 'localhost/gantry/multi:latest']],
 ];
@@ -116,6 +121,10 @@ export async function openImageBuilder(workDir: string, busyboxBinary = '/bin/bu
     for (const v of ['v1', 'v2']) {
       await buildah([...bud, '--build-arg', 'BASE=localhost/gantry/busybox:latest', '--build-arg', `VERSION=${v}`, '-t', `localhost/gantry/web:${v}`, path.join(imagesDir, 'web')]);
     }
+    const redisCtx = path.join(workDir, 'redis-context');
+    fs.mkdirSync(redisCtx);
+    await makeRedisContext(imagesDir, redisCtx);
+    await buildah([...bud, '--build-arg', 'BASE=localhost/gantry/busybox:latest', '-t', `localhost/gantry/redis:${redisImageTag}`, redisCtx]);
     await buildah(['manifest', 'create', 'localhost/gantry/multi:latest']);
     await buildah(['manifest', 'add', '--os', 'linux', '--arch', 'amd64', 'localhost/gantry/multi:latest', 'containers-storage:localhost/gantry/web:v1']);
     await buildah(['manifest', 'add', '--os', 'linux', '--arch', 'arm64', 'localhost/gantry/multi:latest', 'containers-storage:localhost/gantry/web:v2']);
