@@ -3,10 +3,10 @@
 
 import { Command, InvalidArgumentError } from 'commander';
 import { down } from './cluster/down.js';
+import { registerJoinCommands } from './join/commands.js';
 import { gantryHome } from './cluster/state.js';
-import { isDnsLabel } from './cluster/nodeName.js';
 import { supervise } from './cluster/supervise.js';
-import { defaultBridge, defaultCgroupRoot, defaultPodSubnet, up } from './cluster/up.js';
+import { defaultBridge, defaultCgroupRoot, defaultHosts, up } from './cluster/up.js';
 
 const program = new Command();
 program.name('gantry').description('Gantry: a Kubernetes-style container orchestrator').showHelpAfterError();
@@ -23,34 +23,40 @@ function ipv4Cidr(v: string): string {
   return v;
 }
 
-function dnsLabel(v: string): string {
-  if (!isDnsLabel(v)) throw new InvalidArgumentError("expected a DNS-1123 label: lowercase letters, digits and '-', at most 63");
+function hostCount(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < 1 || n > 200) throw new InvalidArgumentError('expected a number of hosts from 1 to 200');
+  return n;
+}
+
+function podNetwork(v: string): 'vxlan' | 'host-gw' {
+  if (v !== 'vxlan' && v !== 'host-gw') throw new InvalidArgumentError('expected vxlan or host-gw');
   return v;
 }
 
 interface UpFlags {
   apiPort?: number;
   registryPort?: number;
-  nodeName?: string;
-  agentPort?: number;
-  podSubnet?: string;
+  hosts?: number;
+  hostCidr?: string;
+  podNetwork?: 'vxlan' | 'host-gw';
   bridge?: string;
   cgroupRoot?: string;
 }
 
 program
   .command('up')
-  .description('start a local cluster in the background (state in $GANTRY_HOME, default ~/.gantry): etcd, an image registry, the API server, the scheduler, the controller manager and a node agent for this machine')
+  .description('start a local cluster in the background (state in $GANTRY_HOME, default ~/.gantry): etcd, an image registry, the API server, the scheduler, the controller manager and N hosts (network namespaces on a bridge), each running a node agent')
   .option('--api-port <port>', 'port of the API server (default 6443, or a free one)', port)
   .option('--registry-port <port>', 'port of the image registry, the docker.io mirror (default 5000, or a free one)', port)
-  .option('--node-name <name>', "this machine's Node name (default: the hostname as a DNS-1123 label)", dnsLabel)
-  .option('--agent-port <port>', "the node agent's HTTPS port for logs and exec (default 10250, or a free one)", port)
-  .option('--pod-subnet <cidr>', `IPv4 range for pod addresses (default ${defaultPodSubnet})`, ipv4Cidr)
-  .option('--bridge <name>', `Linux bridge the pods attach to, at most 15 characters (default ${defaultBridge})`, (v) => {
+  .option('--hosts <n>', `how many hosts (default ${defaultHosts})`, hostCount)
+  .option('--host-cidr <cidr>', "the hosts' network (default: the first /24 of 172.31.240.0-255 that no network of this machine overlaps)", ipv4Cidr)
+  .option('--pod-network <backend>', 'how pods reach pods on other hosts: vxlan (default) or host-gw', podNetwork)
+  .option('--bridge <name>', `the hosts' bridge, at most 15 characters; also names their network namespaces (default ${defaultBridge})`, (v) => {
     if (!/^[A-Za-z0-9_.-]{1,15}$/.test(v)) throw new InvalidArgumentError('expected 1-15 characters of letters, digits, _ . -');
     return v;
   })
-  .option('--cgroup-root <name>', `parent cgroup of every pod (default ${defaultCgroupRoot})`, (v) => {
+  .option('--cgroup-root <name>', `parent cgroup name of every pod, suffixed with the host's name (default ${defaultCgroupRoot})`, (v) => {
     if (!/^[A-Za-z0-9_.-]+$/.test(v)) throw new InvalidArgumentError('expected letters, digits, _ . -');
     return v;
   })
@@ -59,7 +65,12 @@ program
     const r = await up({ home, ...o, out: (l) => process.stderr.write(`${l}\n`) });
     const lines = r.alreadyRunning
       ? [`cluster already running: ${r.server}`]
-      : [`cluster is up: ${r.server}`, `  image registry: ${r.registry} (the docker.io mirror: image: busybox, gantry/web:v1, gantry/web:v2)`, `  node: ${r.nodeName}${r.nodeReady ? ' (Ready)' : ' (not Ready yet)'}`, `  logs: ${r.logs}`];
+      : [
+          `cluster is up: ${r.server}`,
+          `  image registry: ${r.registry} (the docker.io mirror: image: busybox, gantry/web:v1, gantry/web:v2)`,
+          ...r.nodes.map((n) => `  node ${n.name} at ${n.address}${n.ready ? ' (Ready)' : ' (not Ready yet)'}`),
+          `  logs: ${r.logs}`,
+        ];
     lines.push(`use it with:  export KUBECONFIG=${r.kubeconfig}; kubectl get nodes`);
     process.stdout.write(lines.join('\n') + '\n');
   });
@@ -79,6 +90,8 @@ program
   .action(async (command: string[], o: { log: string }) => {
     await supervise(command[0]!, command.slice(1), o.log);
   });
+
+registerJoinCommands(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`gantry: ${e instanceof Error ? e.message : String(e)}\n`);

@@ -2,7 +2,7 @@
 // so discovery and OpenAPI are really fetched from our server.
 
 import { spawn } from 'node:child_process';
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { componentCommand } from '../common/proc/components.js';
@@ -106,10 +106,10 @@ export function gantry(home: string, args: string[]): Promise<{ code: number; ou
  * developer's own `gantry up` included): its own API port, bridge, cgroup root and pod
  * subnet, so its `down` removes only what it made.
  */
-export async function isolatedUpArgs(): Promise<string[]> {
+export async function isolatedUpArgs(hosts = 1): Promise<string[]> {
   const id = randomBytes(3).toString('hex');
-  const subnet = `10.${200 + randomInt(50)}.${randomInt(256)}.0/24`;
-  return ['up', '--api-port', String(await freePort()), '--bridge', `gte2e${id}`, '--cgroup-root', `gantry-e2e-${id}`, '--pod-subnet', subnet];
+  // Its own bridge (and so namespace names) and cgroups; `up` picks a host network no other uses.
+  return ['up', '--api-port', String(await freePort()), '--bridge', `gte2e${id}`, '--cgroup-root', `gantry-e2e-${id}`, '--hosts', String(hosts)];
 }
 
 /**

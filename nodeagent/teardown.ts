@@ -10,9 +10,14 @@ import { silentLogger } from '../common/logging.js';
 import { NotFoundError } from '../common/errors.js';
 import { Cgroups } from './runtime/cgroups.js';
 import { listMounts, unmountAll } from './runtime/mounts.js';
-import { run } from './runtime/proc.js';
+import { run } from '../common/proc/run.js';
 import { RuncRuntime } from './runtime/runtime.js';
 import { removeIptablesRules } from './runtime/iptablesCleanup.js';
+import { hostCommands } from '../common/proc/hostCommands.js';
+import { HostGwBackend } from './network/hostGwBackend.js';
+import { removePodMasquerade } from './network/podMasquerade.js';
+import { defaultVxlanDevice } from './network/vxlanBackend.js';
+import { cleanupProxyRules } from './proxy/iptables.js';
 
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2));
@@ -36,7 +41,8 @@ async function main(): Promise<void> {
     const rt = await RuncRuntime.open({
       root: path.join(root, 'runtime'),
       imageLayers: noImages,
-      network: { bridge, ...(flags['pod-subnet'] ? { subnet: flags['pod-subnet'] } : {}) },
+      // --ip-masq false: the agent ran with a pod network (--pod-network), whose CNI config had no masquerading to undo.
+      network: { bridge, ipMasq: flags['ip-masq'] !== 'false', ...(flags['pod-subnet'] ? { subnet: flags['pod-subnet'] } : {}) },
       cgroupRoot,
       skipSubnetCheck: true,
       logger: silentLogger(),
@@ -54,6 +60,12 @@ async function main(): Promise<void> {
   });
   if ((await run('ip', ['link', 'show', bridge])).code === 0) await attempt('bridge', () => run('ip', ['link', 'del', bridge]));
   await attempt('iptables', () => removeIptablesRules(`gantry-${bridge}`));
+  // The pod network (--pod-network vxlan|host-gw): its device, routes and masquerade chain.
+  const commands = hostCommands();
+  if ((await run('ip', ['link', 'show', defaultVxlanDevice])).code === 0) await attempt('vxlan device', () => run('ip', ['link', 'del', defaultVxlanDevice]));
+  await attempt('pod network routes', () => new HostGwBackend({ commands, podCidr: '', iface: '' }).tearDown());
+  await attempt('pod masquerade', () => removePodMasquerade(commands));
+  await attempt('service rules', () => cleanupProxyRules(commands));
   for (const p of problems) process.stderr.write(`gantry-agent-teardown: ${p}\n`);
   process.exit(problems.length ? 1 : 0);
 }

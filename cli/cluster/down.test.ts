@@ -36,7 +36,7 @@ describe('gantry down', function () {
       children.push(child);
       return { name, pid: child.pid!, marker };
     });
-    const state: ClusterState = { version: 1, apiServer: 'https://127.0.0.1:1', etcd: 'http://127.0.0.1:2', processes, createdAt: new Date().toISOString(), ...(node ? { node } : {}) };
+    const state: ClusterState = { version: 1, apiServer: 'https://127.0.0.1:1', etcd: 'http://127.0.0.1:2', processes, createdAt: new Date().toISOString(), nodes: node ? [node] : [] };
     writeState(home, state);
     return state;
   }
@@ -53,7 +53,7 @@ describe('gantry down', function () {
 
   it('reports a failed node teardown, still stops etcd and the registry, and keeps the home to retry', async () => {
     // A relative root: the teardown refuses it before touching anything.
-    const node: NodeState = { name: 'vm', root: 'not/absolute', bridge: 'gtdown0', podSubnet: '10.231.0.0/24', cgroupRoot: 'gantry-down-test', port: 10250 };
+    const node: NodeState = { name: 'vm', root: 'not/absolute', bridge: 'gtdown0', podSubnet: '10.231.0.0/24', cgroupRoot: 'gantry-down-test', port: 10250, address: '127.0.0.1' };
     const state = record(['etcd', 'registry', 'apiserver', 'nodeagent'], node);
     const lines: string[] = [];
     let err: Error | undefined;

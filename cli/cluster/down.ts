@@ -11,7 +11,10 @@ import path from 'node:path';
 import { componentCommand } from '../../common/proc/components.js';
 import { cgroupDirs, linkExists, mountsUnder } from '../../common/proc/leftovers.js';
 import { pidRuns, stopPid } from '../../common/proc/pids.js';
-import { teardownArgs } from './node.js';
+import { hostCommands } from '../../common/proc/hostCommands.js';
+import { removeHostNamespace } from './hosts/hostNamespace.js';
+import { removeHostNetwork } from './hosts/hostNetwork.js';
+import { inHost, teardownArgs } from './node.js';
 import { readState, statePath, type ClusterProcess, type NodeState } from './state.js';
 
 /** Stopped after the node's teardown: the store and the image source serve nobody by then. */
@@ -28,7 +31,8 @@ function graceFor(p: ClusterProcess): number {
 async function runTeardown(node: NodeState, logFile: string, out: (line: string) => void): Promise<string | undefined> {
   let cmd: { command: string; args: string[] };
   try {
-    cmd = componentCommand('nodeagent/teardown');
+    // Inside the host's namespace: the pods' bridge, overlay and rules live there.
+    cmd = inHost(node, componentCommand('nodeagent/teardown'));
   } catch (e) {
     return `cannot run the node teardown: ${(e as Error).message}`;
   }
@@ -76,17 +80,27 @@ export async function down(home: string, out: (line: string) => void): Promise<v
   for (const p of reversed.filter((p) => !lastToStop.has(p.name))) await stop(p);
 
   let teardownFailed = false;
-  if (state.node) {
-    out(`removing what node ${state.node.name} ran (containers, mounts, network, cgroups)`);
-    const failure = await runTeardown(state.node, path.join(home, 'logs', 'teardown.log'), out);
+  const root = hostCommands();
+  for (const node of state.nodes ?? []) {
+    out(`removing what node ${node.name} ran (containers, mounts, network, cgroups)`);
+    const failure = await runTeardown(node, path.join(home, 'logs', `teardown-${node.name}.log`), out);
     if (failure) {
       teardownFailed = true;
-      problems.push(failure);
+      problems.push(`${node.name}: ${failure}`);
       out(`error: ${failure}; carrying on`);
     }
-    if (linkExists(state.node.bridge)) problems.push(`the bridge ${state.node.bridge} still exists`);
-    const cgroups = cgroupDirs(state.node.cgroupRoot);
+    // A failed teardown keeps the namespace, so the next `down` can run it there again.
+    if (node.netns && node.veth && !failure) {
+      const netns = node.netns;
+      const veth = node.veth;
+      await removeHostNamespace(root, { netns, veth }).catch((e: Error) => problems.push(`${node.name}: removing its network namespace: ${e.message}`));
+    } else if (linkExists(node.bridge)) problems.push(`the bridge ${node.bridge} still exists`);
+    const cgroups = cgroupDirs(node.cgroupRoot);
     if (cgroups.length) problems.push(`cgroups remain: ${cgroups.join(', ')}`);
+  }
+  if (state.hostNetwork) {
+    out(`removing the host network (bridge ${state.hostNetwork.bridge})`);
+    await removeHostNetwork(root, state.hostNetwork.bridge).catch((e: Error) => problems.push(`removing the host network: ${e.message}`));
   }
 
   for (const p of reversed.filter((p) => lastToStop.has(p.name))) await stop(p);

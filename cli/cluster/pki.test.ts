@@ -3,7 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { makeTempDir } from '../../common/proc/etcdProcess.js';
-import { ensureClusterPki, ensureNodeServingCert, ensureToken, kubeletClientName, tokenLine } from './pki.js';
+import { ensureClusterPki, ensureToken, kubeletClientName, tokenLine } from './pki.js';
 
 describe('cluster PKI and tokens', () => {
   let tmp: { dir: string; remove: () => void };
@@ -41,8 +41,17 @@ describe('cluster PKI and tokens', () => {
     expect(client.subject).to.equal(`CN=${kubeletClientName}`);
     expect(client.verify(ca.publicKey)).to.equal(true);
     expect(fs.statSync(first.kubeletClient.key).mode & 0o777).to.equal(0o600);
-    const serving = new X509Certificate(fs.readFileSync(ensureNodeServingCert(path.join(tmp.dir, 'node'), first.ca, 'vm', '127.0.0.1').cert));
-    expect(serving.subjectAltName).to.equal('DNS:vm, IP Address:127.0.0.1');
-    expect(serving.verify(ca.publicKey)).to.equal(true);
+    expect(fs.readFileSync(first.apiServer.cert, 'utf8')).to.equal(fs.readFileSync(again.apiServer.cert, 'utf8'));
+  });
+
+  it('makes the API server certificate again when an address clients dial is missing from it', () => {
+    const dir = path.join(tmp.dir, 'pki-sans');
+    const first = ensureClusterPki(dir);
+    const withHostNetwork = ensureClusterPki(dir, ['172.31.240.1', '10.96.0.1']);
+    const sans = new X509Certificate(fs.readFileSync(withHostNetwork.apiServer.cert)).subjectAltName;
+    expect(sans).to.contain('IP Address:172.31.240.1').and.contain('IP Address:10.96.0.1').and.contain('IP Address:127.0.0.1');
+    expect(withHostNetwork.ca.certPem, 'the CA stays').to.equal(first.ca.certPem);
+    const same = ensureClusterPki(dir, ['172.31.240.1']);
+    expect(fs.readFileSync(same.apiServer.cert, 'utf8'), 'a certificate naming them all is kept').to.equal(fs.readFileSync(withHostNetwork.apiServer.cert, 'utf8'));
   });
 });

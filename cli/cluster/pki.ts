@@ -3,7 +3,7 @@
 // serving certificate; bearer tokens for the admin, the scheduler and each node live in
 // the API server's tokens.csv. Everything is made once and reused by a later `up`.
 
-import { randomBytes } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { makeCA, makeSignedCert, type KeyPair } from '../../common/pki/certs.js';
@@ -19,6 +19,8 @@ export interface CertFiles {
 export interface ClusterPki {
   ca: KeyPair;
   caFile: string;
+  /** The CA's key: the controller manager signs nodes' certificates with it. */
+  caKeyFile: string;
   apiServer: CertFiles;
   /** The API server's client certificate for logs and exec on node agents. */
   kubeletClient: CertFiles;
@@ -36,25 +38,35 @@ export function loadOrMake(dir: string, name: string, make: () => KeyPair): KeyP
   return { ...pair, cert, key };
 }
 
-export function ensureClusterPki(dir: string): ClusterPki {
+/** Whether a certificate names every one of these IP addresses among its SANs. */
+function certHasIps(certFile: string, ips: readonly string[]): boolean {
+  try {
+    const sans = new X509Certificate(fs.readFileSync(certFile)).subjectAltName ?? '';
+    // IPv6 SANs print expanded; the IPv4 ones decide.
+    return ips.filter((ip) => ip.includes('.')).every((ip) => sans.split(', ').includes(`IP Address:${ip}`));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `apiServerIps`: the addresses clients dial besides loopback (the host network's gateway,
+ * the `kubernetes` Service's ClusterIP); a certificate lacking one is made again.
+ */
+export function ensureClusterPki(dir: string, apiServerIps: readonly string[] = []): ClusterPki {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const ca = loadOrMake(dir, 'ca', () => makeCA('gantry-ca'));
+  const ips = [...new Set(['127.0.0.1', '::1', ...apiServerIps])];
+  if (!certHasIps(path.join(dir, 'apiserver.crt'), ips)) fs.rmSync(path.join(dir, 'apiserver.crt'), { force: true });
   const apiServer = loadOrMake(dir, 'apiserver', () =>
-    makeSignedCert(ca, { commonName: 'gantry-apiserver', dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc'], ips: ['127.0.0.1', '::1'] }),
+    makeSignedCert(ca, { commonName: 'gantry-apiserver', dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'], ips }),
   );
   const kubeletClient = loadOrMake(dir, 'apiserver-kubelet-client', () =>
     makeSignedCert(ca, { commonName: kubeletClientName, dnsNames: [kubeletClientName], ips: [], usage: 'client' }),
   );
   const tokenFile = path.join(dir, 'tokens.csv');
   if (!fs.existsSync(tokenFile)) fs.writeFileSync(tokenFile, '', { mode: 0o600 });
-  return { ca, caFile: ca.cert, apiServer: { cert: apiServer.cert, key: apiServer.key }, kubeletClient: { cert: kubeletClient.cert, key: kubeletClient.key }, tokenFile };
-}
-
-/** A node agent's serving certificate: SANs are the address the API server dials and the node name. */
-export function ensureNodeServingCert(dir: string, ca: KeyPair, nodeName: string, address: string): CertFiles {
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const pair = loadOrMake(dir, 'serving', () => makeSignedCert(ca, { commonName: `system:node:${nodeName}`, dnsNames: [nodeName], ips: [address] }));
-  return { cert: pair.cert, key: pair.key };
+  return { ca, caFile: ca.cert, caKeyFile: ca.key, apiServer: { cert: apiServer.cert, key: apiServer.key }, kubeletClient: { cert: kubeletClient.cert, key: kubeletClient.key }, tokenFile };
 }
 
 /** The token line format of the API server's --token-file: token,user,uid,"group1,group2". */

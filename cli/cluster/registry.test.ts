@@ -40,7 +40,7 @@ describe("the cluster's registry (gantry up)", function () {
 
   it('runs detached, in its own process group, with storage and config in $GANTRY_HOME/registry', async () => {
     const logFile = path.join(tmp.dir, 'registry.log');
-    reg = await startClusterRegistry(home, await freePort(), logFile);
+    reg = await startClusterRegistry(home, '127.0.0.1', await freePort(), logFile);
     const stat = fs.readFileSync(`/proc/${reg.pid}/stat`, 'utf8');
     const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
     expect(pgrp).to.equal(reg.pid);

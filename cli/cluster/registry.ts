@@ -8,8 +8,8 @@ import { startRegistry, type LocalRegistry } from '../../common/images/registryP
 import { openImageBuilder, registryHasTestImages } from '../../common/images/testImages.js';
 import { toYaml } from '../../common/yaml.js';
 
-export function startClusterRegistry(home: string, port: number, logFile: string): Promise<LocalRegistry> {
-  return startRegistry({ dir: path.join(home, 'registry'), port, logFile, detached: true });
+export function startClusterRegistry(home: string, listenAddress: string, port: number, logFile: string): Promise<LocalRegistry> {
+  return startRegistry({ dir: path.join(home, 'registry'), listenAddress, port, logFile, detached: true });
 }
 
 /**

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { HostNetwork } from './hosts/hostNetwork.js';
 
 export interface ClusterProcess {
   name: string;
@@ -11,16 +12,25 @@ export interface ClusterProcess {
   marker: string;
 }
 
-/** This machine's node: what `down` needs to remove what its agent set up. */
+/** A node `up` runs: what `down` needs to remove what its agent set up. */
 export interface NodeState {
   name: string;
   /** The agent's --root: runtime state, images, pod volumes. */
   root: string;
+  /** The pods' bridge (inside the host's namespace). */
   bridge: string;
+  /** The pods' range when fixed by flag; '' when it comes from the Node's spec.podCIDR (node IPAM). */
   podSubnet: string;
   cgroupRoot: string;
   /** The agent's HTTPS port (logs, exec). */
   port: number;
+  /** How its pods reach other hosts' pods (absent: only the node's own bridge, masqueraded). */
+  podNetwork?: 'vxlan' | 'host-gw';
+  /** The node's InternalIP: where the API server reaches its agent. */
+  address: string;
+  /** The host's network namespace and its veth on the host bridge (`gantry up` hosts). */
+  netns?: string;
+  veth?: string;
 }
 
 export interface ClusterState {
@@ -29,7 +39,9 @@ export interface ClusterState {
   etcd: string;
   /** The cluster's image registry, the node agents' docker.io mirror: `http://127.0.0.1:PORT`. */
   registry?: string;
-  node?: NodeState;
+  /** The bridge the hosts share and the control plane's address on it. */
+  hostNetwork?: HostNetwork;
+  nodes: NodeState[];
   /** In start order; `down` stops them in reverse, etcd and the registry last. */
   processes: ClusterProcess[];
   createdAt: string;

@@ -7,40 +7,56 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
+import { ApiClient } from '../../common/client/apiClient.js';
 import { RestClient } from '../../common/client/restClient.js';
+import { realClock } from '../../common/clock.js';
 import { renderKubeconfig } from '../../common/kubeconfig.js';
 import { startEtcd } from '../../common/proc/etcdProcess.js';
 import { freePort } from '../../common/proc/ports.js';
 import { isAlive, stopPid } from '../../common/proc/pids.js';
 import { componentCommand } from '../../common/proc/components.js';
-import { agentArgs, nodeDir, writeNodeFiles } from './node.js';
-import { defaultNodeName, isDnsLabel } from './nodeName.js';
+import { hostCommands } from '../../common/proc/hostCommands.js';
+import { createHostNamespace, vethName } from './hosts/hostNamespace.js';
+import { candidateCidrs, chooseCidr, createHostNetwork, hostAddress, machinePrefixes, type HostNetwork } from './hosts/hostNetwork.js';
+import { clusterDnsIp, firstServiceIp } from './hosts/serviceIps.js';
+import { agentArgs, agentCommand, nodeDir, writeRegistriesFile } from './node.js';
+import { joinCluster } from '../join/join.js';
+import { createBootstrapToken } from '../join/tokens.js';
 import { ensureClusterPki, ensureToken } from './pki.js';
-import { choosePort, portAnswers } from './ports.js';
+import { choosePort, dnsPortFree, portAnswers } from './ports.js';
 import { ensureClusterImages, startClusterRegistry } from './registry.js';
 import { readState, writeState, type ClusterProcess, type ClusterState, type NodeState } from './state.js';
 
-export const defaultPodSubnet = '10.88.0.0/16';
-/** Service cluster IPs (kubeadm's default), apart from the pod subnet. */
+/** Service cluster IPs (kubeadm's default), apart from the pod network. */
 export const defaultServiceSubnet = '10.96.0.0/12';
-export const defaultBridge = 'gantry0';
+/** Pods' addresses; the node IPAM gives each node a /24 of it (kube-controller-manager's and flannel's default). */
+export const defaultClusterCidr = '10.244.0.0/16';
+/** The bridge the hosts share (the host network). */
+export const defaultBridge = 'gantry-hostnet';
 export const defaultCgroupRoot = 'gantry';
+export const defaultHosts = 3;
+/** The pods' bridge inside each host's namespace: the same name everywhere, as on real hosts. */
+export const podBridge = 'gantry0';
+export const clusterDomain = 'cluster.local';
 
 export interface UpOptions {
   home: string;
   apiPort?: number;
   /** The registry's port; default 5000, or a free one when 5000 is taken. */
   registryPort?: number;
-  /** Default: the hostname as a DNS-1123 label. */
-  nodeName?: string;
-  /** The agent's HTTPS port; default 10250, or a free one. */
-  agentPort?: number;
-  podSubnet?: string;
+  /** How many hosts (network namespaces, each with a node agent); default 3. */
+  hosts?: number;
+  /** The host network's range; default the first free /24 of 172.31.240.0-255. */
+  hostCidr?: string;
+  /** `vxlan` (default) or `host-gw`. */
+  podNetwork?: 'vxlan' | 'host-gw';
   /** Where the API server allocates Service cluster IPs. */
   serviceSubnet?: string;
+  /** The host network's bridge; also names the hosts' namespaces. */
   bridge?: string;
+  /** Hosts' cgroups are `<cgroupRoot>-<node>`. */
   cgroupRoot?: string;
-  /** How long to wait for the Node to be Ready before `up` returns (it warns, not fails). Default 60 s. */
+  /** How long to wait for the Nodes to be Ready before `up` returns (it warns, not fails). Default 90 s. */
   nodeReadyTimeoutMs?: number;
   out: (line: string) => void;
 }
@@ -53,9 +69,8 @@ export interface UpResult {
   kubeconfig: string;
   server: string;
   registry: string;
-  nodeName: string;
-  /** False when the node did not report Ready in time (see the agent's log). */
-  nodeReady: boolean;
+  /** Each node, its address and whether it reported Ready in time (else see its agent's log). */
+  nodes: Array<{ name: string; address: string; ready: boolean }>;
   logs: string;
   alreadyRunning: boolean;
 }
@@ -86,7 +101,7 @@ async function waitReady(url: string, caPem: string, token: string, timeoutMs: n
  * Polls until the Node is Ready, advertises our agent's port, and that port answers: a Node
  * left Ready by a previous agent (a restarted `up`) does not count until the new one serves.
  */
-async function waitNodeReady(client: RestClient, name: string, port: number, timeoutMs: number): Promise<boolean> {
+async function waitNodeReady(client: RestClient, name: string, address: string, port: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
@@ -95,7 +110,7 @@ async function waitNodeReady(client: RestClient, name: string, port: number, tim
       if (
         status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') &&
         status.daemonEndpoints?.kubeletEndpoint?.Port === port &&
-        (await portAnswers(port))
+        (await portAnswers(port, address))
       ) {
         return true;
       }
@@ -124,31 +139,47 @@ async function stopSurvivors(state: ClusterState, out: (line: string) => void): 
   }
 }
 
+/** The host network: the one recorded (a restarted `up`), else the flag's, else a free range. */
+async function hostNetworkFor(opts: UpOptions, existing: ClusterState | undefined): Promise<HostNetwork> {
+  const root = hostCommands();
+  const bridge = opts.bridge ?? existing?.hostNetwork?.bridge ?? defaultBridge;
+  const cidr = opts.hostCidr ?? existing?.hostNetwork?.cidr ?? chooseCidr(candidateCidrs(), await machinePrefixes(root));
+  return createHostNetwork(root, bridge, cidr);
+}
+
 export async function up(opts: UpOptions): Promise<UpResult> {
   const home = opts.home;
   const kubeconfig = path.join(home, 'kubeconfig');
   const logs = path.join(home, 'logs');
   const existing = readState(home);
   if (existing && existing.processes.every((p) => isAlive(p.pid))) {
-    return { kubeconfig, server: existing.apiServer, registry: existing.registry ?? '', nodeName: existing.node?.name ?? '', nodeReady: true, logs, alreadyRunning: true };
+    return { kubeconfig, server: existing.apiServer, registry: existing.registry ?? '', nodes: existing.nodes.map((n) => ({ name: n.name, address: n.address, ready: true })), logs, alreadyRunning: true };
   }
   if (existing) await stopSurvivors(existing, opts.out);
-
-  const nodeName = opts.nodeName ?? existing?.node?.name ?? defaultNodeName();
-  if (!isDnsLabel(nodeName)) throw new Error(`node name ${JSON.stringify(nodeName)} is not a DNS-1123 label (lowercase letters, digits and '-', at most 63)`);
+  const hostCount = opts.hosts ?? existing?.nodes.length ?? defaultHosts;
+  if (!Number.isInteger(hostCount) || hostCount < 1 || hostCount > 200) throw new Error(`--hosts ${hostCount}: expected 1 to 200`);
   for (const d of ['logs', 'etcd']) fs.mkdirSync(path.join(home, d), { recursive: true, mode: 0o700 });
 
+  const processes: ClusterProcess[] = [];
+  const state: ClusterState = { version: 1, apiServer: '', etcd: '', processes, nodes: existing?.nodes ?? [], createdAt: new Date().toISOString() };
+  // Until the agents start again, `down` must still tear down what the previous ones ran.
+  if (existing?.hostNetwork) state.hostNetwork = existing.hostNetwork;
+  const save = (): void => writeState(home, state);
+  save();
+
+  const hostNet = await hostNetworkFor(opts, existing);
+  state.hostNetwork = hostNet;
+  save();
+  opts.out(`host network ${hostNet.cidr} on bridge ${hostNet.bridge}; the control plane is at ${hostNet.gateway}`);
+
   opts.out('generating certificates and tokens');
-  const pki = ensureClusterPki(path.join(home, 'pki'));
+  const serviceSubnet = opts.serviceSubnet ?? defaultServiceSubnet;
+  const kubernetesServiceIp = firstServiceIp(serviceSubnet);
+  const pki = ensureClusterPki(path.join(home, 'pki'), [hostNet.gateway, kubernetesServiceIp]);
   const adminToken = ensureToken(pki.tokenFile, 'admin', 'admin-uid', ['system:masters']);
   const schedulerToken = ensureToken(pki.tokenFile, 'system:kube-scheduler', 'kube-scheduler', []);
   const controllerManagerToken = ensureToken(pki.tokenFile, 'system:kube-controller-manager', 'kube-controller-manager', []);
-
-  const processes: ClusterProcess[] = [];
-  const state: ClusterState = { version: 1, apiServer: '', etcd: '', processes, createdAt: new Date().toISOString() };
-  // Until the agent starts again, `down` must still tear down what the previous one ran.
-  if (existing?.node) state.node = existing.node;
-  const save = (): void => writeState(home, state);
+  const dnsToken = ensureToken(pki.tokenFile, 'system:gantry-dns', 'gantry-dns', []);
 
   opts.out('starting etcd');
   const etcd = await startEtcd({ dataDir: path.join(home, 'etcd'), logFile: path.join(logs, 'etcd.log'), detached: true });
@@ -156,27 +187,36 @@ export async function up(opts: UpOptions): Promise<UpResult> {
   state.etcd = etcd.endpoint;
   save();
 
-  const registry = await startClusterRegistry(home, await choosePort(opts.registryPort, 5000), path.join(logs, 'registry.log'));
+  const registry = await startClusterRegistry(home, hostNet.gateway, await choosePort(opts.registryPort, 5000), path.join(logs, 'registry.log'));
   processes.push({ name: 'registry', pid: registry.pid, marker: registry.marker });
   state.registry = registry.url;
   save();
   opts.out(`image registry at ${registry.url} (storage in ${registry.storageDir})`);
   const images = await ensureClusterImages(registry, home, opts.out);
-  opts.out(images === 'built' ? `pushed busybox, gantry/web:v1 and v2 to ${registry.url}` : `the registry already holds the images`);
+  opts.out(images === 'built' ? `pushed the example images to ${registry.url}` : `the registry already holds the images`);
 
   const apiPort = await choosePort(opts.apiPort, 6443);
   const server = `https://127.0.0.1:${apiPort}`;
+  // What the hosts (and pods, through the `kubernetes` Service) dial.
+  const hostServer = `https://${hostNet.gateway}:${apiPort}`;
   state.apiServer = server;
-  const node: NodeState = {
-    name: nodeName,
-    root: path.join(nodeDir(home, nodeName), 'root'),
-    bridge: opts.bridge ?? existing?.node?.bridge ?? defaultBridge,
-    podSubnet: opts.podSubnet ?? existing?.node?.podSubnet ?? defaultPodSubnet,
-    cgroupRoot: opts.cgroupRoot ?? existing?.node?.cgroupRoot ?? defaultCgroupRoot,
-    port: await choosePort(opts.agentPort, 10250),
-  };
-  // The node's token must be in tokens.csv before the API server reads it.
-  const nodeFiles = writeNodeFiles(home, nodeName, pki, server, registry.url);
+  const cgroupRoot = opts.cgroupRoot ?? defaultCgroupRoot;
+  const nodes: NodeState[] = Array.from({ length: hostCount }, (_, i) => {
+    const name = `host-${i + 1}`;
+    const netns = `${hostNet.bridge}-${name}`;
+    return {
+      name,
+      root: path.join(nodeDir(home, name), 'root'),
+      bridge: podBridge,
+      podSubnet: '',
+      cgroupRoot: `${cgroupRoot}-${name}`,
+      port: 10250,
+      podNetwork: opts.podNetwork ?? 'vxlan',
+      address: hostAddress(hostNet.cidr, i),
+      netns,
+      veth: vethName(netns),
+    };
+  });
 
   const apiLog = path.join(logs, 'apiserver.log');
   const { command, args } = componentCommand('apiserver/main');
@@ -185,16 +225,21 @@ export async function up(opts: UpOptions): Promise<UpResult> {
   const child = spawn(command, [
     ...args,
     '--etcd-endpoints', etcd.endpoint,
+    // Loopback for this machine's clients, the host network for the hosts and their pods.
+    '--host', '0.0.0.0',
+    '--advertise-address', hostNet.gateway,
     '--port', String(apiPort),
     '--tls-cert-file', pki.apiServer.cert,
     '--tls-key-file', pki.apiServer.key,
     '--token-file', pki.tokenFile,
+    // Nodes authenticate with the client certificates the cluster CA signed when they joined.
+    '--client-ca-file', pki.caFile,
     // Logs and exec: the API server calls node agents with this client certificate and
     // trusts their serving certificates when the cluster CA signed them.
     '--kubelet-client-cert-file', pki.kubeletClient.cert,
     '--kubelet-client-key-file', pki.kubeletClient.key,
     '--kubelet-certificate-authority', pki.caFile,
-    '--service-cluster-ip-range', opts.serviceSubnet ?? defaultServiceSubnet,
+    '--service-cluster-ip-range', serviceSubnet,
   ], { detached: true, stdio: ['ignore', fd, fd] });
   fs.closeSync(fd);
   child.unref();
@@ -219,20 +264,67 @@ export async function up(opts: UpOptions): Promise<UpResult> {
   const controllerManagerKubeconfig = path.join(controllerManagerDir, 'kubeconfig');
   fs.writeFileSync(controllerManagerKubeconfig, renderKubeconfig({ server, caPem: pki.ca.certPem, token: controllerManagerToken, user: 'system:kube-controller-manager' }), { mode: 0o600 });
   processes.push(
-    startSupervised('controller-manager', path.join(logs, 'controller-manager.log'), componentCommand('controllers/main'), ['--kubeconfig', controllerManagerKubeconfig, '--metrics-port', String(await freePort())]),
+    startSupervised('controller-manager', path.join(logs, 'controller-manager.log'), componentCommand('controllers/main'), [
+      '--kubeconfig', controllerManagerKubeconfig,
+      '--metrics-port', String(await freePort()),
+      // Signs the certificates joining nodes ask for (csrsigning).
+      '--cluster-signing-cert-file', pki.caFile,
+      '--cluster-signing-key-file', pki.caKeyFile,
+    ]),
   );
   save();
 
-  opts.out(`starting the node agent for node ${nodeName} (root ${node.root})`);
-  fs.mkdirSync(node.root, { recursive: true, mode: 0o700 });
-  const agentLog = path.join(logs, 'nodeagent.log');
-  processes.push(startSupervised('nodeagent', agentLog, componentCommand('nodeagent/main'), agentArgs(node, nodeFiles, pki.caFile)));
-  state.node = node;
+  // The cluster DNS on the control plane's address; pods reach it as the kube-dns Service.
+  const dnsIp = clusterDnsIp(serviceSubnet);
+  const dnsPort = (await dnsPortFree(hostNet.gateway, 53)) ? 53 : await freePort();
+  opts.out(`starting the cluster DNS at ${hostNet.gateway}:${dnsPort} (Service kube-system/kube-dns, ${dnsIp})`);
+  const dnsDir = path.join(home, 'dns');
+  fs.mkdirSync(dnsDir, { recursive: true, mode: 0o700 });
+  const dnsKubeconfig = path.join(dnsDir, 'kubeconfig');
+  fs.writeFileSync(dnsKubeconfig, renderKubeconfig({ server, caPem: pki.ca.certPem, token: dnsToken, user: 'system:gantry-dns' }), { mode: 0o600 });
+  processes.push(
+    startSupervised('dns', path.join(logs, 'dns.log'), componentCommand('dns/main'), [
+      '--kubeconfig', dnsKubeconfig,
+      '--listen-address', hostNet.gateway,
+      '--port', String(dnsPort),
+      '--advertise-address', hostNet.gateway,
+      '--cluster-domain', clusterDomain,
+      '--service-ip', dnsIp,
+    ]),
+  );
   save();
 
+  const root = hostCommands();
+  for (const node of nodes) {
+    opts.out(`creating host ${node.name} at ${node.address} (network namespace ${node.netns})`);
+    await createHostNamespace(root, hostNet, node.netns!, node.address);
+    state.nodes = [...state.nodes.filter((n) => n.name !== node.name), node];
+    save();
+  }
+
+  // Every host joins as a real machine would (`gantry join`): a bootstrap token, the CA pinned
+  // by its hash, its own key and certificates signed through the CSR API.
   const client = new RestClient({ server, caPem: pki.ca.certPem, token: adminToken });
-  const nodeReady = await waitNodeReady(client, nodeName, node.port, opts.nodeReadyTimeoutMs ?? 60_000);
+  const api = new ApiClient({ client, qps: 50, burst: 50, clock: realClock });
+  const token = await createBootstrapToken(api, { ttlMs: 60 * 60_000, description: 'gantry up: its hosts join with it', server: hostServer, caPem: pki.ca.certPem });
+  const net = { clusterCidr: defaultClusterCidr, clusterDns: dnsIp, clusterDomain };
+  const joined = await Promise.all(
+    nodes.map((node) => joinCluster({ server: hostServer, token: token.token, caHash: token.caHash, nodeName: node.name, address: node.address, dir: nodeDir(home, node.name), out: (l) => opts.out(`  ${node.name}: ${l}`) })),
+  );
+  for (const [i, node] of nodes.entries()) {
+    const j = joined[i]!;
+    const files = { dir: j.dir, kubeconfig: j.kubeconfig, serving: j.serving, registriesFile: writeRegistriesFile(j.dir, registry.url) };
+    fs.mkdirSync(node.root, { recursive: true, mode: 0o700 });
+    opts.out(`starting the node agent of ${node.name} (root ${node.root})`);
+    processes.push(startSupervised(`nodeagent-${node.name}`, path.join(logs, `nodeagent-${node.name}.log`), agentCommand(node), agentArgs(node, files, j.caFile, net)));
+    save();
+  }
+
+  const deadline = opts.nodeReadyTimeoutMs ?? 90_000;
+  const ready = await Promise.all(nodes.map((n) => waitNodeReady(client, n.name, n.address, n.port, deadline)));
   client.close();
-  if (!nodeReady) opts.out(`warning: node ${nodeName} is not Ready yet; pods will wait for it. See ${agentLog}`);
-  return { kubeconfig, server, registry: registry.url, nodeName, nodeReady, logs, alreadyRunning: false };
+  nodes.forEach((n, i) => {
+    if (!ready[i]) opts.out(`warning: node ${n.name} is not Ready yet; pods will wait for it. See ${path.join(logs, `nodeagent-${n.name}.log`)}`);
+  });
+  return { kubeconfig, server, registry: registry.url, nodes: nodes.map((n, i) => ({ name: n.name, address: n.address, ready: ready[i]! })), logs, alreadyRunning: false };
 }

@@ -28,8 +28,10 @@ export interface TokenAuthority {
 export interface RegistryOptions {
   /** This registry's directory: config, certificates, htpasswd and storage (created; removed by stop). */
   dir: string;
-  /** Loopback port; default: a free one. */
+  /** Default: a free one. */
   port?: number;
+  /** The address it listens on; default 127.0.0.1 (`gantry up`: the host network's, so every host pulls from it). */
+  listenAddress?: string;
   auth?: RegistryAuthMode;
   /** Required with auth: 'token'. */
   tokenAuthority?: TokenAuthority;
@@ -44,7 +46,7 @@ export interface RegistryOptions {
 }
 
 export interface LocalRegistry {
-  /** `127.0.0.1:PORT`, the host part of image references. */
+  /** `ADDRESS:PORT` (127.0.0.1 unless listenAddress), the host part of image references. */
   host: string;
   port: number;
   /** `http://127.0.0.1:PORT` or `https://...`. */
@@ -115,7 +117,8 @@ export async function startRegistry(opts: RegistryOptions): Promise<LocalRegistr
   const storageDir = path.join(opts.dir, 'storage');
   fs.mkdirSync(storageDir, { recursive: true });
   const port = opts.port ?? (await freePort());
-  const host = `127.0.0.1:${port}`;
+  const address = opts.listenAddress ?? '127.0.0.1';
+  const host = `${address}:${port}`;
   const config: Record<string, unknown> = {
     version: 0.1,
     log: { level: 'warn', accesslog: { disabled: true } },
@@ -127,7 +130,7 @@ export async function startRegistry(opts: RegistryOptions): Promise<LocalRegistr
   let caPem: string | undefined;
   if (tls) {
     const ca = makeCA('gantry-registry-ca');
-    const cert = makeSignedCert(ca, { commonName: '127.0.0.1', dnsNames: ['localhost'], ips: ['127.0.0.1'] });
+    const cert = makeSignedCert(ca, { commonName: address, dnsNames: ['localhost'], ips: [...new Set(['127.0.0.1', address])] });
     caFile = path.join(opts.dir, 'ca.pem');
     caPem = ca.certPem;
     fs.writeFileSync(caFile, ca.certPem);
@@ -165,7 +168,7 @@ export async function startRegistry(opts: RegistryOptions): Promise<LocalRegistr
   };
   try {
     const url = `${tls ? 'https' : 'http'}://${host}`;
-    await Promise.race([waitForPort('127.0.0.1', port, 15_000).then(() => waitForRegistry(url, caPem, 15_000)), exited]);
+    await Promise.race([waitForPort(address, port, 15_000).then(() => waitForRegistry(url, caPem, 15_000)), exited]);
     // Another registry already on the port would have answered; ours must still be running.
     if (child.exitCode !== null || child.signalCode !== null) await exited;
   } catch (e) {

@@ -1,4 +1,4 @@
-// Running the host tools the runtime drives (runc, conmon, CNI plugins, mount, ip) as child
+// Running host tools (runc, conmon, CNI plugins, mount, ip, iptables) for the runtime, the pod network and `gantry up` as child
 // processes: arguments as arrays (never a shell), a deadline, and output kept within a cap
 // so that a tool or a container flooding its output cannot grow our memory.
 

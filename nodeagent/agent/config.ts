@@ -25,6 +25,20 @@ export interface AgentConfig {
   /** Pod addresses; '' (default): the Node's spec.podCIDR, assigned by the controller manager's node IPAM. */
   podSubnet: string;
   bridge: string;
+  /** Every pod address in the cluster (node IPAM's clusterCIDR): traffic inside it is not masqueraded. */
+  clusterCidr: string;
+  /**
+   * How pods reach pods on other nodes: `vxlan` (an overlay of kernel vxlan devices, works
+   * across subnets), `host-gw` (a route per node via its address; nodes must share a link),
+   * `none` (one node, or someone else's network).
+   */
+  podNetwork: 'vxlan' | 'host-gw' | 'none';
+  /** The interface whose address and MTU the overlay uses; '' = the one holding --address. */
+  networkInterface: string;
+  /** The service proxy: `iptables` programs Services into this host's netfilter; `none` leaves them. */
+  proxyMode: 'iptables' | 'none';
+  /** NodePort range the proxy opens (the API server's --service-node-port-range). */
+  nodePortRange: string;
   cgroupRoot: string;
   /** Cluster DNS servers written into pods' resolv.conf for dnsPolicy ClusterFirst. */
   clusterDns: string[];
@@ -64,6 +78,11 @@ const schema: JSONSchemaType<AgentConfig> = {
     registriesFile: { type: 'string' },
     podSubnet: { type: 'string', pattern: '^(\\d+\\.\\d+\\.\\d+\\.\\d+/\\d+)?$' },
     bridge: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,15}$' },
+    clusterCidr: { type: 'string', pattern: '^\\d+\\.\\d+\\.\\d+\\.\\d+/\\d+$' },
+    podNetwork: { type: 'string', enum: ['vxlan', 'host-gw', 'none'] },
+    networkInterface: { type: 'string', pattern: '^[A-Za-z0-9_.@-]{0,15}$' },
+    proxyMode: { type: 'string', enum: ['iptables', 'none'] },
+    nodePortRange: { type: 'string', pattern: '^\\d+-\\d+$' },
     cgroupRoot: { type: 'string', pattern: '^[A-Za-z0-9_.-]+$' },
     clusterDns: { type: 'array', items: { type: 'string' } },
     clusterDomain: { type: 'string' },
@@ -91,6 +110,12 @@ export const agentDefaults: Omit<AgentConfig, 'kubeconfig' | 'nodeName' | 'root'
   registriesFile: '',
   podSubnet: '',
   bridge: 'gantry0',
+  // kube-controller-manager's and flannel's default; the node IPAM's too.
+  clusterCidr: '10.244.0.0/16',
+  podNetwork: 'none',
+  networkInterface: '',
+  proxyMode: 'none',
+  nodePortRange: '30000-32767',
   cgroupRoot: 'gantry',
   clusterDns: [],
   clusterDomain: 'cluster.local',

@@ -11,7 +11,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { PodSandboxConfig } from '../cri/types.js';
 import { mountOverlay, unmountAll } from './mounts.js';
-import { run, runChecked } from './proc.js';
+import { run, runChecked } from '../../common/proc/run.js';
 import type { RuncRuntime } from './runtime.js';
 import { makeRuncTestEnv } from './testing/testEnv.js';
 

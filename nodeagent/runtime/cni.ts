@@ -7,7 +7,7 @@
 
 import path from 'node:path';
 import type { PortMapping } from '../cri/types.js';
-import { run } from './proc.js';
+import { run } from '../../common/proc/run.js';
 
 export interface CniOptions {
   binDir: string;

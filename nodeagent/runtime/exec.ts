@@ -21,7 +21,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ExecRequest, ExecSession, ExecSyncResult } from '../cri/types.js';
 import { readPidFile } from './conmon.js';
-import { BoundedBuffer, run } from './proc.js';
+import { BoundedBuffer, run } from '../../common/proc/run.js';
 import type { Runc } from './runc.js';
 
 export interface ExecSyncOptions {

@@ -2,7 +2,7 @@
 // by the network name in their comments) and the portmap plugin's shared chains, which the
 // plugin never deletes itself. Used by `gantry down` (through the agent's teardown) and tests.
 
-import { run } from './proc.js';
+import { run } from '../../common/proc/run.js';
 
 /** The portmap plugin's shared nat chains and the rules that jump to them (it never deletes them itself). */
 const hostportChains = ['CNI-HOSTPORT-DNAT', 'CNI-HOSTPORT-MASQ', 'CNI-HOSTPORT-SETMARK'];

@@ -4,7 +4,7 @@
 
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { run, runChecked } from './proc.js';
+import { run, runChecked } from '../../common/proc/run.js';
 
 export interface MountInfo {
   mountPoint: string;

@@ -4,7 +4,7 @@
 
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { CommandError, run, runChecked } from './proc.js';
+import { CommandError, run, runChecked } from '../../common/proc/run.js';
 import { isMountPoint, unmountAll } from './mounts.js';
 
 /**

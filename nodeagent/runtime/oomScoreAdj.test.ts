@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { clampOomScoreAdj, probeOomScoreAdjFloor } from './oomScoreAdj.js';
-import { run } from './proc.js';
+import { run } from '../../common/proc/run.js';
 
 describe('oom_score_adj floor', () => {
   const cases = [

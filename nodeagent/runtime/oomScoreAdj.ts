@@ -8,7 +8,7 @@
 // conmon and runc, so their requested value is raised to that floor, as the kubelet does
 // when it runs without the capability.
 
-import { run } from './proc.js';
+import { run } from '../../common/proc/run.js';
 
 /** The lowest value the kernel accepts at all. */
 export const unrestrictedOomScoreAdj = -1000;

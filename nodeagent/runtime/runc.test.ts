@@ -12,7 +12,7 @@ import path from 'node:path';
 import { componentCommand } from '../../common/proc/components.js';
 import type { ContainerConfig, ContainerState, PodSandboxConfig } from '../cri/types.js';
 import { listMounts } from './mounts.js';
-import { run } from './proc.js';
+import { run } from '../../common/proc/run.js';
 import type { RuncRuntime } from './runtime.js';
 import { makeRuncTestEnv, type RuncTestEnv } from './testing/testEnv.js';
 import { defaultCapabilities, capabilityNames } from './securityDefaults.js';

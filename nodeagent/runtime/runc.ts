@@ -1,7 +1,7 @@
 // The runc command line, with a state root of the runtime's own (not /run/runc), so that
 // several node agents and a host's other runc users never see each other's containers.
 
-import { CommandError, run, runChecked } from './proc.js';
+import { CommandError, run, runChecked } from '../../common/proc/run.js';
 
 export type RuncStatus = 'creating' | 'created' | 'running' | 'paused' | 'stopped';
 

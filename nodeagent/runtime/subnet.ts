@@ -1,7 +1,7 @@
 // IPv4 CIDR arithmetic and the start-up check that the pod subnet clashes with no network
 // the host already has (an address or a route on any interface but our own bridge).
 
-import { run } from './proc.js';
+import { run } from '../../common/proc/run.js';
 
 export interface Cidr {
   base: number;

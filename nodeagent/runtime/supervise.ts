@@ -6,7 +6,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { createWithConmon, readExit, type ExitRecord } from './conmon.js';
 import type { RuntimeContext } from './context.js';
-import { pollUntil } from './proc.js';
+import { pollUntil } from '../../common/proc/run.js';
 
 export interface LaunchSpec {
   id: string;

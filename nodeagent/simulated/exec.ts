@@ -6,7 +6,7 @@
 import { once } from 'node:events';
 import { PassThrough } from 'node:stream';
 import type { ExecRequest, ExecSession, ExecSyncResult } from '../cri/types.js';
-import { BoundedBuffer } from '../runtime/proc.js';
+import { BoundedBuffer } from '../../common/proc/run.js';
 import type { SimulatedOutput, SimulatedProgram } from './commands.js';
 import type { SimulatedTimers } from './time.js';
 

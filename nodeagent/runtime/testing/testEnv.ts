@@ -13,7 +13,7 @@ import path from 'node:path';
 import { Cgroups } from '../cgroups.js';
 import type { RuncRuntimeOptions } from '../config.js';
 import { listMounts, unmountAll } from '../mounts.js';
-import { run } from '../proc.js';
+import { run } from '../../../common/proc/run.js';
 import { RuncRuntime } from '../runtime.js';
 import { subnetClash } from '../subnet.js';
 import { hostportChainsExist, removeHostportChains, removeIptablesRules } from '../iptablesCleanup.js';
