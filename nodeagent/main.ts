@@ -6,6 +6,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { Informer } from '../common/client/informer.js';
 import { RestClient } from '../common/client/restClient.js';
 import { realClock } from '../common/clock.js';
 import { ConfigError } from '../common/config.js';
@@ -28,6 +29,10 @@ import { RegistryImageService } from './images/imageService.js';
 import { loadRegistriesFile } from './images/registry/hosts.js';
 import { RuncRuntime } from './runtime/runtime.js';
 import { startAgentServer } from './server/agentServer.js';
+import { startPodNetwork, type PodNetwork } from './network/startPodNetwork.js';
+import { ProxyEndpointDrain } from './agent/endpointDrain.js';
+import { ServiceProxy } from './proxy/serviceProxy.js';
+import type { ServiceWire } from './proxy/types.js';
 
 function fail(message: string): never {
   process.stderr.write(`gantry-agent: ${message}\n`);
@@ -67,17 +72,26 @@ async function run(cfg: AgentConfig, logger: Logger): Promise<void> {
     ...(cfg.registriesFile ? { registries: loadRegistriesFile(cfg.registriesFile) } : {}),
     log: logger.child({ subsystem: 'images' }),
   });
+  // Routes to the other nodes' pods; the pods' MTU and masquerading follow from the backend.
+  const podNetwork: PodNetwork | undefined =
+    cfg.podNetwork === 'none' ? undefined : await startPodNetwork({ cfg: { ...cfg, podNetwork: cfg.podNetwork }, client, podCidr: podSubnet, logger: logger.child({ subsystem: 'podnetwork' }) });
   const runtime = await RuncRuntime.open({
     root: path.join(cfg.root, 'runtime'),
     imageLayers: images,
-    network: { bridge: cfg.bridge, subnet: podSubnet },
+    network: { bridge: cfg.bridge, subnet: podSubnet, ...(podNetwork ? { ipMasq: false, mtu: podNetwork.podMtu } : {}) },
+    // The node IPAM carved the range from the cluster CIDR, and the overlay's own address lies in it.
+    ...(podNetwork ? { skipSubnetCheck: true } : {}),
     cgroupRoot: `/${cfg.cgroupRoot}`,
     logger: logger.child({ subsystem: 'runtime' }),
   });
   const version = await runtime.version();
   const host = readHostInfo();
   const { source: pods, informer } = InformerPodSource.forNode(client, cfg.nodeName, logger.child({ subsystem: 'informer' }));
+  // One watch of every Service, for the pods' service env vars and the service proxy.
+  const services = new Informer<ServiceWire>({ client, path: '/api/v1/services', logger: logger.child({ subsystem: 'informer' }) });
   const translator = new PodspecTranslator({
+    services,
+    clock,
     client,
     podsRoot: path.join(cfg.root, 'pods'),
     logsRoot: path.join(cfg.root, 'logs'),
@@ -122,6 +136,8 @@ async function run(cfg: AgentConfig, logger: Logger): Promise<void> {
     clock,
     logger: logger.child({ subsystem: 'node' }),
   });
+  // Services on this host (kube-proxy's job); pods behind one leave its rules before SIGTERM.
+  const proxy = cfg.proxyMode === 'iptables' ? new ServiceProxy({ client, services, clusterCidr: cfg.clusterCidr, nodePortRange: cfg.nodePortRange, clock, logger }) : undefined;
   const eventRecorder = agentEventRecorder({ client, nodeName: cfg.nodeName, clock, logger: logger.child({ subsystem: 'events' }) });
   const agent = new NodeAgent({
     nodeName: cfg.nodeName,
@@ -138,6 +154,7 @@ async function run(cfg: AgentConfig, logger: Logger): Promise<void> {
     relistMs: cfg.relistMillis,
     hostLimits: { oomScoreAdjFloor: runtime.oomScoreAdjFloor },
     nodeEvents: new NodeEventRecorder(eventRecorder, cfg.nodeName),
+    ...(proxy ? { endpointDrain: new ProxyEndpointDrain({ tracker: proxy, clock, logger: logger.child({ subsystem: 'drain' }) }) } : {}),
     clock,
     logger,
   });
@@ -152,11 +169,14 @@ async function run(cfg: AgentConfig, logger: Logger): Promise<void> {
   });
   logger.info('agent listening', { port: server.port, node: cfg.nodeName });
   informer.start();
+  services.start();
+  // Rules stay when the agent stops: Services keep working across an agent restart.
+  proxy?.start();
   const gc = setInterval(() => void collectImages(images, runtime, logger).catch((e: unknown) => logger.warn('image GC failed', { error: (e as Error).message })), 5 * 60_000);
   const stop = (): void => {
     logger.info('shutting down; containers keep running');
     clearInterval(gc);
-    void Promise.all([agent.stop(), informer.stop(), server.close()]).finally(() => {
+    void Promise.all([agent.stop(), informer.stop(), server.close(), podNetwork?.stop(), proxy?.stop(), services.stop()]).finally(() => {
       client.close();
       process.exit(0);
     });

@@ -1,6 +1,11 @@
 // The agent's PodTranslator over nodeagent/podspec: ConfigMaps and Secrets read from the API
 // when a container is configured (a container sees one version of each), volumes kept under
 // <podsRoot>/<uid>, logs under <logsRoot>/<namespace>_<name>_<uid> as the kubelet lays them out.
+// Service variables come from the agent's shared Services informer. Like the kubelet, no
+// container starts before that informer has listed once (a pod would silently miss
+// KUBERNETES_SERVICE_HOST); a start waits a bounded time for it and then fails with
+// CreateContainerConfigError, which the pod sync retries, so an unreachable API server
+// delays pods but never hangs their workers.
 
 import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -10,11 +15,13 @@ import { ApiClient } from '../../common/client/apiClient.js';
 import type { RestClient } from '../../common/client/restClient.js';
 import { NotFoundError } from '../../common/errors.js';
 import type { KubeObject } from '../../common/api/meta.js';
+import { realClock, type Timer, type TimerClock } from '../../common/clock.js';
 import type { ContainerConfig, PodSandboxConfig } from '../cri/types.js';
 import {
   asPod,
   cleanupVolumes,
   configMapContent,
+  ContainerConfigError,
   containerConfig,
   containerHash,
   containerMounts,
@@ -26,11 +33,23 @@ import {
   sandboxConfig,
   secretContent,
   type Container,
+  type Pod as SpecPod,
   type ObjectSources,
   type PreparedVolume,
 } from '../podspec/index.js';
+import { serviceEnvForPod, type ServiceForEnv } from '../podspec/serviceEnv.js';
 import type { ContainerSpec, Pod } from './podTypes.js';
 import type { ContainerContext, PodTranslator } from './translator.js';
+
+/** The part of a shared Services informer the translator reads (common/client/informer.ts's Informer fits). */
+export interface ServiceCache {
+  hasSynced(): boolean;
+  waitForSync(): Promise<void>;
+  readonly store: { list(): readonly ServiceForEnv[] };
+}
+
+/** The kubelet's words when its service lister has not synced, so users find the same message. */
+export const servicesNotSyncedMessage = 'services have not yet been read at least once, cannot construct envvars';
 
 export interface PodspecTranslatorOptions {
   client: RestClient;
@@ -43,6 +62,11 @@ export interface PodspecTranslatorOptions {
   nodeMemoryBytes: bigint;
   nodeCpuCores: number;
   hostResolvConf?: string;
+  /** Every Service of the cluster (started by the caller); without it containers get no service variables. */
+  services?: ServiceCache;
+  /** How long a container start waits for the first list of Services before it fails (and is retried). Default 5000. */
+  serviceSyncWaitMs?: number;
+  clock?: TimerClock;
 }
 
 export class PodspecTranslator implements PodTranslator {
@@ -50,6 +74,8 @@ export class PodspecTranslator implements PodTranslator {
   private readonly sources: ObjectSources;
   private readonly allocatable: Record<string, string>;
   private readonly hostResolv: ReturnType<typeof parseResolvConf>;
+  /** One wait on the informer for all starts, so starts retried while the API is away add no waiters to it. */
+  private servicesSynced: Promise<void> | undefined;
 
   constructor(private readonly o: PodspecTranslatorOptions) {
     const api = new ApiClient({ client: o.client, qps: 0 });
@@ -123,8 +149,10 @@ export class PodspecTranslator implements PodTranslator {
     const c = spec as unknown as Container;
     // Volumes are (re)written before each container starts: a restarted agent has no map yet, and content may have changed.
     await this.prepareVolumes(pod);
+    const serviceEnv = await this.serviceEnv(p);
     const envs = await resolveEnv(p, c, {
       ...this.sources,
+      ...(serviceEnv ? { serviceEnv } : {}),
       ...(ctx.podIP ? { podIP: ctx.podIP, podIPs: [ctx.podIP] } : {}),
       hostIP: this.o.hostIP,
       hostIPs: [this.o.hostIP],
@@ -134,6 +162,23 @@ export class PodspecTranslator implements PodTranslator {
     const mounts = await containerMounts(p, c, this.volumes.get(pod.metadata.uid) ?? new Map(), { envs });
     const resources = containerResources(p, c, { nodeMemoryCapacity: this.o.nodeMemoryBytes });
     return containerConfig(p, c, { attempt: ctx.attempt, envs, mounts, resources, imageRef: ctx.imageRef });
+  }
+
+  /** The pod's service variables; undefined when the agent has no Services cache. */
+  private async serviceEnv(pod: SpecPod): Promise<Record<string, string> | undefined> {
+    const cache = this.o.services;
+    if (!cache) return undefined;
+    if (!cache.hasSynced()) {
+      const clock = this.o.clock ?? realClock;
+      let timer: Timer | undefined;
+      await Promise.race([
+        (this.servicesSynced ??= cache.waitForSync()),
+        new Promise<void>((resolve) => (timer = clock.setTimer(resolve, this.o.serviceSyncWaitMs ?? 5000))),
+      ]);
+      timer?.cancel();
+      if (!cache.hasSynced()) throw new ContainerConfigError(servicesNotSyncedMessage);
+    }
+    return serviceEnvForPod(pod.metadata.namespace, pod.spec.enableServiceLinks, cache.store.list());
   }
 
   specHash(container: ContainerSpec): string {
