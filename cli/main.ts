@@ -67,7 +67,7 @@ program
       ? [`cluster already running: ${r.server}`]
       : [
           `cluster is up: ${r.server}`,
-          `  image registry: ${r.registry} (the docker.io mirror: image: busybox, gantry/web:v1, gantry/web:v2)`,
+          `  image registry: ${r.registry} (the docker.io mirror: image: busybox, gantry/web:v1, gantry/web:v2, gantry/redis:7)`,
           ...r.nodes.map((n) => `  node ${n.name} at ${n.address}${n.ready ? ' (Ready)' : ' (not Ready yet)'}`),
           `  logs: ${r.logs}`,
         ];

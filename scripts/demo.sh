@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# `npm run demo`: bring up a local cluster (etcd, image registry, API server, scheduler and
-# a node agent for this machine) and drive it with the real kubectl, down to containers.
+# `npm run demo`: bring up a local cluster of three hosts (etcd, image registry, API server,
+# scheduler, controller manager, cluster DNS, and three hosts in network namespaces joined by
+# a VXLAN pod network, each with a node agent) and drive it with the real kubectl, down to
+# containers: Deployments, Services by DNS name across hosts, NodePorts, redis replication.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export GANTRY_HOME="${GANTRY_HOME:-$HOME/.gantry}"
@@ -21,31 +23,50 @@ wait_phase() {
     if [ "$phase" = Failed ]; then break; fi
     sleep 1
   done
-  echo "pod $pod is ${phase:-unknown}, not $want; see: kubectl describe pod $pod, and $GANTRY_HOME/logs/nodeagent.log" >&2
+  echo "pod $pod is ${phase:-unknown}, not $want; see: kubectl describe pod $pod, and $GANTRY_HOME/logs/nodeagent-*.log" >&2
   return 1
 }
 
-# The page served on port 8080 by a Running, not terminating pod of Deployment web whose
-# container runs image $1, read inside the pod with busybox wget.
+# The page the Service `web` answers with, asked by DNS name from the client pod (on another
+# host than some of the web pods: the answer crosses the pod network), until it shows $1.
 web_page() {
-  local image=$1 pods pod
-  pods=$(kubectl --cache-dir "$cache" get pods -l app=web -o go-template='{{range .items}}{{if not .metadata.deletionTimestamp}}{{if eq .status.phase "Running"}}{{if eq (index .spec.containers 0).image "'"$image"'"}}{{.metadata.name}}{{"\n"}}{{end}}{{end}}{{end}}{{end}}')
-  pod=${pods%%$'\n'*}
-  if [ -z "$pod" ]; then echo "no Running pod of $image" >&2; return 1; fi
-  k exec "$pod" -- wget -qO- http://127.0.0.1:8080/
+  local want=$1 page=""
+  for _ in $(seq 1 30); do
+    page=$(kubectl --cache-dir "$cache" exec client -- wget -qO- http://web/ 2>/dev/null || true)
+    if [ "$page" = "$want" ]; then break; fi
+    sleep 1
+  done
+  echo "+ kubectl exec client -- wget -qO- http://web/"
+  echo "$page"
+  [ "$page" = "$want" ]
 }
 
 k get namespaces
 k get nodes -o wide
 
-# A Deployment: two replicas of a small web server, pulled from the cluster's registry and
-# run as real containers. kubectl watches the rollout until every replica is available.
+# A Deployment: three replicas of a small web server, pulled from the cluster's registry and
+# run as real containers, spread over the hosts; the Service `web` in front of them gets a
+# ClusterIP, the cluster DNS a name, and every host's service proxy the rules.
 k apply -f manifests/examples/web.yaml
 k get deployments,services,configmaps
 k rollout status deployment/web --timeout=120s
 k get deployment web
 k get pods -l app=web -o wide
-web_page gantry/web:v1
+k get endpointslices -l kubernetes.io/service-name=web
+
+# A client pod on the first host asks the Service by its DNS name.
+first_host=$(kubectl --cache-dir "$cache" get nodes -o jsonpath='{.items[0].metadata.name}')
+k run client --image=busybox --restart=Never --overrides="{\"spec\":{\"nodeName\":\"$first_host\"}}" -- sleep 3600
+wait_phase client 'Running' 120
+k exec client -- nslookup web.default.svc.cluster.local 2>/dev/null | grep -A1 '^Name' || true
+web_page 'gantry web v1'
+
+# The NodePort answers on every host's address, from this machine.
+node_port=$(kubectl --cache-dir "$cache" get service web-nodeport -o jsonpath='{.spec.ports[0].nodePort}')
+for addr in $(kubectl --cache-dir "$cache" get nodes -o jsonpath='{range .items[*]}{.status.addresses[?(@.type=="InternalIP")].address}{" "}{end}'); do
+  echo "+ busybox wget -qO- http://$addr:$node_port/"
+  busybox wget -qO- "http://$addr:$node_port/"
+done
 
 # A rolling update: the Deployment controller starts a new ReplicaSet, one pod at a time
 # (maxSurge 25%), and scales the old one down as new pods become available.
@@ -53,13 +74,13 @@ k explain deployment.spec.strategy | sed -n 1,8p
 k set image deployment/web web=gantry/web:v2
 k rollout status deployment/web --timeout=120s
 k get replicasets -l app=web
-web_page gantry/web:v2
+web_page 'gantry web v2'
 k rollout history deployment/web
 
 # A rollback: the v1 ReplicaSet is scaled up again and becomes revision 3.
 k rollout undo deployment/web
 k rollout status deployment/web --timeout=120s
-web_page gantry/web:v1
+web_page 'gantry web v1'
 k rollout history deployment/web
 
 # Scaling goes through the scale subresource. Applying the file again sets replicas back to
@@ -71,7 +92,16 @@ k apply -f manifests/examples/web.yaml
 k rollout status deployment/web --timeout=120s
 k get deployment web
 
-# Real containers on this machine, from the busybox image in the cluster's registry.
+# Redis: a primary and two replicas that find it by its Service's DNS name; a write on the
+# primary is read back from a replica.
+k apply -f manifests/examples/redis.yaml
+k rollout status deployment/redis-primary --timeout=120s
+k rollout status deployment/redis-replica --timeout=120s
+k exec deploy/redis-primary -- redis-cli set greeting "hello from the primary"
+k exec deploy/redis-replica -- redis-cli get greeting
+k get pods -l app=redis -o wide
+
+# Real containers from the busybox image in the cluster's registry.
 k apply -f manifests/examples/busybox-pods.yaml
 wait_phase hello 'Succeeded' 120
 k logs hello
