@@ -84,12 +84,26 @@ class FakeUpstream {
   queries = 0;
   silent = false;
   async start(): Promise<void> {
-    await new Promise<void>((r) => this.udp.bind(0, '127.0.0.1', () => r()));
-    this.port = this.udp.address().port;
-    await new Promise<void>((r, j) => {
-      this.tcp.once('error', j);
-      this.tcp.listen(this.port, '127.0.0.1', () => r());
-    });
+    // UDP picks a port, TCP takes the same number; another process may hold it for TCP: try again.
+    for (let attempt = 0; ; attempt++) {
+      await new Promise<void>((r) => this.udp.bind(0, '127.0.0.1', () => r()));
+      this.port = this.udp.address().port;
+      try {
+        await new Promise<void>((r, j) => {
+          this.tcp.once('error', j);
+          this.tcp.listen(this.port, '127.0.0.1', () => {
+            this.tcp.off('error', j);
+            r();
+          });
+        });
+        break;
+      } catch (e) {
+        this.udp.close();
+        this.udp = dgram.createSocket('udp4');
+        this.tcp = net.createServer();
+        if (attempt >= 5) throw e;
+      }
+    }
     this.udp.on('message', (m, rinfo) => {
       const a = this.answer(m);
       if (a) this.udp.send(a, rinfo.port, rinfo.address);

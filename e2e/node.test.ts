@@ -112,7 +112,7 @@ describe('e2e: gantry up runs hosts in network namespaces, and pods on them', fu
       expect(linkExists(n.veth), n.veth).to.equal(true);
     }
     expect(state.nodes.map((n) => n.address)).to.deep.equal([net.cidr.replace(/0\/24$/, '11'), net.cidr.replace(/0\/24$/, '12')]);
-    expect(state.processes.map((p) => p.name)).to.deep.equal(['etcd', 'registry', 'apiserver', 'scheduler', 'controller-manager', 'nodeagent-host-1', 'nodeagent-host-2']);
+    expect(state.processes.map((p) => p.name)).to.deep.equal(['etcd-1', 'registry', 'apiserver', 'scheduler', 'controller-manager', 'dns', 'nodeagent-host-1', 'nodeagent-host-2']);
     for (const p of state.processes) expect(pidRuns(p.pid, p.marker), `${p.name} runs`).to.equal(true);
   });
 
@@ -170,7 +170,9 @@ describe('e2e: gantry up runs hosts in network namespaces, and pods on them', fu
     const agent = cmdline(state.processes.find((p) => p.name === `nodeagent-${node}`)!.pid);
     expect(agent).to.include(`--net=/run/netns/${first.netns}`);
     expect(flag(agent, '--node-name')).to.equal(node);
-    expect(flag(agent, '--client-ca-file')).to.equal(path.join(pki, 'ca.crt'));
+    // The CA the node learned when it joined (pinned by its hash), kept in its own directory.
+    expect(flag(agent, '--client-ca-file')).to.equal(path.join(home, 'nodes', node, 'ca.crt'));
+    expect(fs.readFileSync(flag(agent, '--client-ca-file'), 'utf8')).to.equal(fs.readFileSync(path.join(pki, 'ca.crt'), 'utf8'));
     expect(flag(agent, '--port')).to.equal(String(first.port));
     expect(flag(agent, '--pod-network')).to.equal('vxlan');
   });

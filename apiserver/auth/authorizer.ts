@@ -170,11 +170,13 @@ export class RuleAuthorizer {
     });
   }
 
-  /** Every rule that applies to `user`, as RBAC-style resource and non-resource rules. */
-  rulesFor(user: UserInfo): UserRules {
+  /** Every rule that applies to `user` in `namespace` (any, when absent), as RBAC-style resource and non-resource rules. */
+  rulesFor(user: UserInfo, namespace?: string): UserRules {
     const out: UserRules = { resourceRules: [], nonResourceRules: [] };
     for (const rule of this.rules) {
       if (!matchesSubject(rule, user)) continue;
+      // A rule bound to other namespaces (a RoleBinding elsewhere) is not what the asker may do here.
+      if (rule.namespaces && namespace !== undefined && !rule.namespaces.includes(namespace)) continue;
       const verbs = rule.verbs === '*' ? ['*'] : [...rule.verbs];
       if (rule.resources === '*') {
         out.resourceRules.push({ verbs, apiGroups: ['*'], resources: ['*'] });

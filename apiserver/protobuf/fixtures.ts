@@ -4,6 +4,11 @@
 // between them they use every special encoding: Quantity, IntOrString (int and string),
 // Time, MicroTime, bytes, maps, pointer zeros (`replicas: 0`, `false`), FieldsV1.
 
+import { makeCsr } from '../../common/pki/csr.js';
+
+/** A real certificate request (the API server validates it), made once per process. */
+const fixtureCsr = Buffer.from(makeCsr({ commonName: 'system:node:node-1', organizations: ['system:nodes'] }).csrPem).toString('base64');
+
 const meta = (name: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
   name,
   uid: '0f4c4b5e-9a53-4d0e-8f5c-3b1b7b6e9a11',
@@ -166,7 +171,7 @@ export const protobufFixtures: Record<string, Record<string, unknown>> = {
     apiVersion: 'certificates.k8s.io/v1',
     kind: 'CertificateSigningRequest',
     metadata: meta('node-csr-abc'),
-    spec: { request: 'LS0tLS1CRUdJTiBDRVJUSUZJQ0FURSBSRVFVRVNULS0tLS0K', signerName: 'kubernetes.io/kube-apiserver-client-kubelet', expirationSeconds: 3600, usages: ['digital signature', 'client auth'], username: 'system:bootstrap:abcdef', groups: ['system:bootstrappers'], extra: { 'scopes.example.com': ['a', 'b'] } },
+    spec: { request: fixtureCsr, signerName: 'kubernetes.io/kube-apiserver-client-kubelet', expirationSeconds: 3600, usages: ['digital signature', 'client auth'], username: 'system:bootstrap:abcdef', groups: ['system:bootstrappers'], extra: { 'scopes.example.com': ['a', 'b'] } },
     status: { conditions: [{ type: 'Approved', status: 'True', reason: 'AutoApproved', message: 'ok', lastUpdateTime: '2026-01-02T03:04:05Z', lastTransitionTime: '2026-01-02T03:04:05Z' }], certificate: 'LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg==' },
   },
   Binding: { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'web-0', namespace: 'default', uid: 'u' }, target: { kind: 'Node', name: 'node-1' } },

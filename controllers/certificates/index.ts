@@ -19,8 +19,13 @@ const signingOptions = controllerOptions<{ certFile: string; keyFile: string; du
   durationSeconds: { type: 'integer', minimum: 600 },
 });
 
-export const csrApprovingControllerFactory: ControllerFactory = (ctx) =>
-  new CsrApprovingController({ api: ctx.api, events: ctx.recorder('certificate-controller'), logger: ctx.logger, clock: ctx.clock }).registration();
+/** No settings; still checked, so a typo in `controllerOptions.csrapproving` fails instead of being ignored. */
+const approvingOptions = controllerOptions<Record<string, never>>('csrapproving', {});
+
+export const csrApprovingControllerFactory: ControllerFactory = (ctx) => {
+  approvingOptions(ctx.options);
+  return new CsrApprovingController({ api: ctx.api, events: ctx.recorder('certificate-controller'), logger: ctx.logger, clock: ctx.clock }).registration();
+};
 
 export const csrSigningControllerFactory: ControllerFactory = (ctx) => {
   const o = signingOptions(ctx.options);

@@ -10,7 +10,7 @@ import type { UserInfo } from '../../auth/tokens.js';
 /** What a review may ask of the authorizer. */
 export interface ReviewAuthorizer {
   decide(user: UserInfo, attrs: Attributes): Decision;
-  rulesFor(user: UserInfo): UserRules;
+  rulesFor(user: UserInfo, namespace?: string): UserRules;
 }
 
 export interface ReviewContext {
@@ -54,13 +54,13 @@ export const selfSubjectAccessReview: Review = (request, { user, authorizer }) =
   return { answer: answered(request, { allowed: decision.allowed, ...(decision.reason ? { reason: decision.reason } : {}) }) };
 };
 
-/** authorization.k8s.io SelfSubjectRulesReview: what may I do (in a namespace)? Gantry's rules are cluster-wide. */
+/** authorization.k8s.io SelfSubjectRulesReview: what may I do in a namespace (rules scoped to other namespaces are left out)? */
 export const selfSubjectRulesReview: Review = (request, { user, authorizer }) => {
   const spec = isObject(request.spec) ? request.spec : {};
   if (spec.namespace !== undefined && typeof spec.namespace !== 'string') {
     return { invalid: [{ reason: 'FieldValueInvalid', message: 'Invalid value: must be a string', field: 'spec.namespace' }] };
   }
-  const rules = authorizer.rulesFor(user);
+  const rules = authorizer.rulesFor(user, typeof spec.namespace === 'string' ? spec.namespace : undefined);
   return { answer: answered(request, { resourceRules: rules.resourceRules, nonResourceRules: rules.nonResourceRules, incomplete: false }) };
 };
 
