@@ -1,5 +1,6 @@
 // The scheduler as a running component: informers (nodes, non-terminal pods, priority
-// classes) feeding the scheduler, leader election on a Lease so only one of several
+// classes) feeding the scheduler, Services and ReplicaSets read by PodTopologySpread's
+// default constraints, leader election on a Lease so only one of several
 // schedulers binds, the API-backed binder/reporter/evictor, and the metrics server.
 // main.ts runs it as a process; integration tests run it in-process.
 
@@ -20,7 +21,8 @@ import { ApiBinder, LeaderFencedBinder } from './core/apiBinder.js';
 import { ApiReporter } from './core/reporter.js';
 import { Scheduler, type Evictor } from './core/scheduler.js';
 import type { Binder } from './framework/interfaces.js';
-import type { Node, Pod, PriorityClass } from './framework/types.js';
+import type { Node, Pod, PriorityClass, ReplicaSet, Service } from './framework/types.js';
+import { serviceByNamespace, serviceNamespaceIndex, storeWorkloads } from './cache/workloadListers.js';
 import { SchedulerMetrics } from './metrics.js';
 import { startMetricsServer, type MetricsServer } from '../common/metricsServer.js';
 
@@ -45,7 +47,7 @@ export interface SchedulerApp {
   metricsServer: MetricsServer | undefined;
   events: ApiEventRecorder;
   reporter: ApiReporter;
-  /** Resolves once nodes, pods and priority classes have been listed. */
+  /** Resolves once nodes, pods, priority classes, Services and ReplicaSets have been listed. */
   synced: Promise<void>;
   isLeader(): boolean;
   stop(): Promise<void>;
@@ -73,7 +75,6 @@ export async function startSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
   const logger = opts.logger;
   const client = opts.client;
   const identity = cfg.identity || defaultIdentity();
-  const framework = buildFramework(cfg.schedulerName, resolveProfile(cfg.plugins), cfg.pluginConfig);
   const metrics = new SchedulerMetrics({ defaultMetrics: opts.defaultMetrics ?? false });
   // The typed client for writes. No client-side QPS limit, as before: the binder's in-flight
   // cap, the reporter's coalescing and the recorder's queue bound what the scheduler sends.
@@ -88,7 +89,10 @@ export async function startSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
     nodes: new Informer<Node>({ client, path: '/api/v1/nodes', logger }),
     pods: new Informer<Pod>({ client, path: '/api/v1/pods', fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed', logger }),
     priorityClasses: new Informer<PriorityClass>({ client, path: '/apis/scheduling.k8s.io/v1/priorityclasses', logger }),
+    services: new Informer<Service>({ client, path: '/api/v1/services', logger, indexers: { [serviceNamespaceIndex]: serviceByNamespace } }),
+    replicaSets: new Informer<ReplicaSet>({ client, path: '/apis/apps/v1/replicasets', logger }),
   };
+  const framework = buildFramework(cfg.schedulerName, resolveProfile(cfg.plugins), cfg.pluginConfig, { workloads: storeWorkloads(informers.services.store, informers.replicaSets.store) });
   const synced = Promise.all(Object.values(informers).map((i) => i.waitForSync())).then(() => undefined);
 
   const apiBinder = new ApiBinder(api);
@@ -151,6 +155,8 @@ export async function startSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
   informers.priorityClasses.addEventHandler({ onAdd: (c) => s.onPriorityClassSet(c), onUpdate: (_o, c) => s.onPriorityClassSet(c), onDelete: (c) => s.onPriorityClassDelete(c) });
   // Priority classes first, so pods are parsed with their priorities.
   informers.priorityClasses.start();
+  informers.services.start();
+  informers.replicaSets.start();
   informers.nodes.start();
   informers.pods.start();
 

@@ -1,8 +1,9 @@
 // The scheduler against a real etcd and API server (separate processes): nodes and pods
 // created through the API, bindings observed through the API; unschedulable pods get the
 // condition and a FailedScheduling event; preemption evicts through the API; two
-// schedulers with leader election, of which only the leader binds; and the scheduler's own
-// process (main.ts) with the flags `gantry up` passes.
+// schedulers with leader election, of which only the leader binds; replicas of one workload
+// spread over hosts while other pods pack; and the scheduler's own process (main.ts) with the
+// flags `gantry up` passes.
 
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -12,6 +13,7 @@ import { silentLogger } from '../common/logging.js';
 import { componentCommand } from '../common/proc/components.js';
 import { freePort } from '../common/proc/ports.js';
 import { makeNode, makePod, makePriorityClass } from '../common/testing/builders.js';
+import { RestClient } from '../common/client/restClient.js';
 import { startProcessCluster, type ProcessCluster } from '../common/testing/cluster.js';
 import { startSchedulerApp, type SchedulerApp } from './app.js';
 import { schedulerConfigDefaults, type SchedulerConfig } from './config/schedulerConfig.js';
@@ -42,11 +44,14 @@ function httpGet(url: string): Promise<{ status: number; text: string }> {
 describe('scheduler integration (etcd + API server processes)', function () {
   this.timeout(180_000);
   let c: ProcessCluster;
+  /** The scheduler's own identity, as `gantry up` gives it (apiserver/auth/authorizer.ts schedulerRules). */
+  const schedulerToken = 'scheduler-integration-token';
+  let schedulerClient: RestClient;
   const apps: SchedulerApp[] = [];
 
   const config = (over: Partial<SchedulerConfig>): SchedulerConfig => ({ ...(schedulerConfigDefaults as SchedulerConfig), kubeconfig: c.kubeconfig, metricsPort: 0, leaderElect: false, ...over });
-  const start = async (over: Partial<SchedulerConfig> = {}): Promise<SchedulerApp> => {
-    const app = await startSchedulerApp({ config: config(over), client: c.client, logger: silentLogger() });
+  const start = async (over: Partial<SchedulerConfig> = {}, client = c.client): Promise<SchedulerApp> => {
+    const app = await startSchedulerApp({ config: config(over), client, logger: silentLogger() });
     apps.push(app);
     return app;
   };
@@ -66,11 +71,13 @@ describe('scheduler integration (etcd + API server processes)', function () {
     (await c.client.get<{ items: CoreV1Event[] }>(`/api/v1/namespaces/${ns}/events`, { query: { fieldSelector: `involvedObject.name=${name}` } })).body.items;
 
   before(async () => {
-    c = await startProcessCluster();
+    c = await startProcessCluster({ extraTokens: [{ token: schedulerToken, user: 'system:kube-scheduler', groups: [] }] });
+    schedulerClient = new RestClient({ ...c.access, token: schedulerToken });
   });
   afterEach(stopAll);
   after(async () => {
     await stopAll();
+    schedulerClient?.close();
     await c?.close();
   });
 
@@ -95,6 +102,54 @@ describe('scheduler integration (etcd + API server processes)', function () {
     expect(m.text).to.contain('scheduler_scheduling_attempt_duration_seconds_bucket');
     expect(m.text).to.match(/scheduler_pending_pods\{queue="active"\} 0/);
     expect((await httpGet(`${app.metricsServer!.url}/readyz`)).status).to.equal(200);
+  });
+
+  it('spreads the replicas of a ReplicaSet and the pods of a Service over hosts, while lone pods still pack', async () => {
+    for (const n of ['spread-1', 'spread-2', 'spread-3']) await createNode(n, '4', { pool: 'spread' });
+    const rsBody = {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: 'spread-web', namespace: 'default' },
+      spec: { replicas: 3, selector: { matchLabels: { app: 'spread-web' } }, template: { metadata: { labels: { app: 'spread-web' } }, spec: { containers: [{ name: 'c', image: 'busybox:1' }] } } },
+    };
+    const rs = await c.client.request('POST', '/apis/apps/v1/namespaces/default/replicasets', { body: rsBody });
+    expect(rs.status, rs.text).to.equal(201);
+    const rsUid = (JSON.parse(rs.text) as { metadata: { uid: string } }).metadata.uid;
+    const svc = await c.client.request('POST', '/api/v1/namespaces/default/services', { body: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'spread-cache' }, spec: { selector: { app: 'spread-cache' }, ports: [{ port: 6379 }] } } });
+    expect(svc.status, svc.text).to.equal(201);
+    // As system:kube-scheduler: it may list and watch Services and ReplicaSets.
+    const app = await start({}, schedulerClient);
+    await app.synced;
+    const small = { cpu: '100m', memory: '200Mi' };
+    // What the ReplicaSet controller would create: pods it controls.
+    const replicas = [0, 1, 2].map((i) => {
+      const p = makePod().name(`spread-web-${i}`).labels({ app: 'spread-web' }).nodeSelector({ pool: 'spread' }).requests(small).obj();
+      p.metadata!.ownerReferences = [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'spread-web', uid: rsUid, controller: true, blockOwnerDeletion: true }];
+      return p;
+    });
+    const nodesOf = async (names: string[]): Promise<string[]> =>
+      eventually(async () => {
+        const pods = await Promise.all(names.map((n) => getPod(n)));
+        return pods.every((p) => p.spec?.nodeName) ? pods.map((p) => p.spec!.nodeName!) : undefined;
+      }, `${names.join(', ')} bound`);
+    // One at a time, as a controller's creates arrive: each decision sees the ones before.
+    for (const p of replicas) {
+      await createPod(p);
+      await nodesOf([p.metadata!.name!]);
+    }
+    expect(new Set(await nodesOf(replicas.map((p) => p.metadata!.name!))).size).to.equal(3);
+    const cache = ['spread-cache-0', 'spread-cache-1', 'spread-cache-2'];
+    for (const n of cache) {
+      await createPod(makePod().name(n).labels({ app: 'spread-cache' }).nodeSelector({ pool: 'spread' }).requests(small).obj());
+      await nodesOf([n]);
+    }
+    expect(new Set(await nodesOf(cache)).size).to.equal(3);
+    const lone = ['spread-lone-0', 'spread-lone-1', 'spread-lone-2'];
+    for (const n of lone) {
+      await createPod(makePod().name(n).labels({ app: n }).nodeSelector({ pool: 'spread' }).requests(small).obj());
+      await nodesOf([n]);
+    }
+    expect(new Set(await nodesOf(lone)).size).to.equal(1);
   });
 
   it('an unschedulable pod gets PodScheduled=False with the reasons and a FailedScheduling event; a new node fixes it', async () => {

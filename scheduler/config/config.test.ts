@@ -82,6 +82,8 @@ describe('profiles', () => {
     const fwk = buildFramework('s', resolveProfile());
     expect(fwk.filterPluginNames()).to.deep.equal(['NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'PodTopologySpread', 'InterPodAffinity']);
     expect(fwk.scorePlugins()[0]).to.deep.equal({ name: 'MostAllocated', weight: 1 });
+    // Replicas of a workload spread over hosts (Kubernetes' default weight).
+    expect(fwk.scorePlugins()).to.deep.include({ name: 'PodTopologySpread', weight: 2 });
   });
   it("disabled: ['*'] starts from nothing", () => {
     expect(resolveProfile({ filter: { disabled: [{ name: '*' }], enabled: [{ name: 'NodeResourcesFit' }] } }).filters).to.deep.equal(['NodeResourcesFit']);
@@ -95,5 +97,13 @@ describe('profiles', () => {
   it('args for a plugin that is not enabled, or invalid args', () => {
     expect(() => buildFramework('s', resolveProfile(), [{ name: 'LeastAllocated', args: {} }])).to.throw(ProfileError, /not enabled/);
     expect(() => buildFramework('s', resolveProfile(), [{ name: 'NodePorts', args: { x: 1 } }])).to.throw(ProfileError, /takes no args/);
+    expect(() => buildFramework('s', resolveProfile(), [{ name: 'PodTopologySpread', args: { defaultConstraints: [{ maxSkew: 1, topologyKey: 'rack', whenUnsatisfiable: 'DoNotSchedule' }] } }])).to.throw(
+      ProfileError,
+      /PodTopologySpread: \/defaultConstraints must be empty when defaultingType is System/,
+    );
+  });
+  it('PodTopologySpread takes its defaulting args from pluginConfig', () => {
+    const args = { defaultingType: 'List', defaultConstraints: [{ maxSkew: 1, topologyKey: 'rack', whenUnsatisfiable: 'ScheduleAnyway' }] };
+    expect(buildFramework('s', resolveProfile(), [{ name: 'PodTopologySpread', args }]).scorePlugins().map((p) => p.name)).to.include('PodTopologySpread');
   });
 });

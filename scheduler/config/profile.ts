@@ -15,6 +15,7 @@
 
 import { Framework } from '../framework/framework.js';
 import { isFilter, isScore, type FilterPlugin, type Plugin } from '../framework/interfaces.js';
+import { noWorkloads, type WorkloadListers } from '../framework/listers.js';
 import { inTreeRegistry, type PluginFactory } from '../plugins/registry.js';
 
 export interface PluginRef {
@@ -53,13 +54,19 @@ export const defaultFilters: readonly string[] = [
   'InterPodAffinity',
 ];
 
-/** Bin-packing first: Gantry packs by cgroup requests. */
+/**
+ * Bin-packing first: Gantry packs by cgroup requests. Replicas of one workload still spread
+ * over hosts: PodTopologySpread's default constraints (weight 2, as in Kubernetes) outweigh
+ * the small differences MostAllocated sees between nodes, while pods of different workloads
+ * (which do not count against each other) pack.
+ */
 export const defaultScores: readonly { name: string; weight: number }[] = [
   { name: 'MostAllocated', weight: 1 },
   { name: 'BalancedAllocation', weight: 1 },
   { name: 'ImageLocality', weight: 1 },
   { name: 'InterPodAffinity', weight: 2 },
   { name: 'NodeAffinity', weight: 2 },
+  { name: 'PodTopologySpread', weight: 2 },
   { name: 'TaintToleration', weight: 3 },
 ];
 
@@ -89,8 +96,16 @@ export function resolveProfile(plugins: PluginsConfig = {}): ResolvedProfile {
   return { filters, scores };
 }
 
+export interface BuildOptions {
+  registry?: ReadonlyMap<string, PluginFactory>;
+  /** Services and ReplicaSets, for plugins that group pods by workload (default: none). */
+  workloads?: WorkloadListers;
+}
+
 /** Instantiates the profile's plugins (one instance per name) and checks each can do what it is enabled for. */
-export function buildFramework(schedulerName: string, profile: ResolvedProfile, pluginConfig: PluginArgs[] = [], registry: ReadonlyMap<string, PluginFactory> = inTreeRegistry): Framework {
+export function buildFramework(schedulerName: string, profile: ResolvedProfile, pluginConfig: PluginArgs[] = [], opts: BuildOptions = {}): Framework {
+  const registry = opts.registry ?? inTreeRegistry;
+  const handle = { workloads: opts.workloads ?? noWorkloads };
   const argsByName = new Map<string, unknown>();
   for (const pc of pluginConfig) argsByName.set(pc.name, pc.args);
   const instances = new Map<string, Plugin>();
@@ -100,7 +115,7 @@ export function buildFramework(schedulerName: string, profile: ResolvedProfile, 
     const factory = registry.get(name);
     if (!factory) throw new ProfileError(`unknown plugin ${JSON.stringify(name)} (known: ${[...registry.keys()].join(', ')})`);
     try {
-      p = factory(argsByName.get(name));
+      p = factory(argsByName.get(name), handle);
     } catch (e) {
       throw new ProfileError((e as Error).message);
     }

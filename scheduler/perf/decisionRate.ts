@@ -1,9 +1,12 @@
 // The scheduler's decision rate alone, in memory: the benchmark workload's nodes and pods
 // fed to the real Scheduler (cache, snapshot, queue, default plugins, assume) with a binder
 // that confirms at once and no API. Run by bench/scheduler.ts as its own process (bench/
-// may not import scheduler/); prints one JSON line.
+// may not import scheduler/); prints one JSON line. --services gives each of the workload's
+// 50 apps a Service selecting its pods, so PodTopologySpread's default constraints apply
+// to every pod (the scoring cost of spreading replicas); without it no pod belongs to a
+// workload, as in scheduler_perf's SchedulingBasic.
 //
-//   node --import tsx scheduler/perf/decisionRate.ts [--nodes 5000] [--pods 10000] [--percentage 0]
+//   node --import tsx scheduler/perf/decisionRate.ts [--nodes 5000] [--pods 10000] [--percentage 0] [--services true]
 
 import { performance } from 'node:perf_hooks';
 import { realClock } from '../../common/clock.js';
@@ -13,12 +16,14 @@ import { buildFramework, resolveProfile } from '../config/profile.js';
 import { Scheduler } from '../core/scheduler.js';
 import type { SchedulingReporter } from '../core/reporter.js';
 import type { Binder } from '../framework/interfaces.js';
-import type { Pod } from '../framework/types.js';
+import { staticWorkloads } from '../framework/listers.js';
+import type { Pod, Service } from '../framework/types.js';
 
 export interface DecisionRateResult {
   nodes: number;
   pods: number;
   percentageOfNodesToScore: number;
+  services: boolean;
   scheduled: number;
   unschedulable: number;
   seconds: number;
@@ -32,7 +37,12 @@ export interface DecisionRateResult {
 
 const quietReporter: SchedulingReporter = { scheduled: () => undefined, unschedulable: () => undefined, preempted: () => undefined, clearNomination: () => undefined };
 
-export async function measureDecisionRate(nodes: number, pods: number, percentage = 0): Promise<DecisionRateResult> {
+/** One Service per app label benchPod uses (app-0 .. app-49). */
+function appServices(): Service[] {
+  return Array.from({ length: 50 }, (_, i) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: `app-${i}`, namespace: 'default' }, spec: { selector: { app: `app-${i}` } } }));
+}
+
+export async function measureDecisionRate(nodes: number, pods: number, percentage = 0, services = false): Promise<DecisionRateResult> {
   const placed = new Map<string, string>();
   const binder: Binder = {
     bind: async (pod: Pod, node: string) => {
@@ -40,7 +50,7 @@ export async function measureDecisionRate(nodes: number, pods: number, percentag
     },
   };
   const s = new Scheduler({
-    framework: buildFramework('default-scheduler', resolveProfile()),
+    framework: buildFramework('default-scheduler', resolveProfile(), [], { workloads: staticWorkloads({ services: services ? appServices() : [] }) }),
     binder,
     reporter: quietReporter,
     evictor: { evict: async () => undefined },
@@ -67,6 +77,7 @@ export async function measureDecisionRate(nodes: number, pods: number, percentag
     nodes,
     pods,
     percentageOfNodesToScore: percentage,
+    services,
     scheduled: s.stats.scheduled,
     unschedulable: s.stats.unschedulable,
     seconds,
@@ -84,9 +95,10 @@ async function main(): Promise<void> {
   const nodes = Number(f.nodes ?? 5000);
   const pods = Number(f.pods ?? 10000);
   const pct = Number(f.percentage ?? 0);
+  const services = f.services === 'true';
   // A short warm-up lets V8 optimize the hot paths, as a long-running scheduler would be.
-  await measureDecisionRate(Math.min(nodes, 500), Math.min(pods, 1000), pct);
-  const r = await measureDecisionRate(nodes, pods, pct);
+  await measureDecisionRate(Math.min(nodes, 500), Math.min(pods, 1000), pct, services);
+  const r = await measureDecisionRate(nodes, pods, pct, services);
   process.stdout.write(JSON.stringify(r) + '\n');
 }
 

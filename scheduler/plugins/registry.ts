@@ -2,6 +2,7 @@
 // registration by import side effect). Configuration enables plugins by these names.
 
 import type { Plugin } from '../framework/interfaces.js';
+import type { PluginHandle } from '../framework/listers.js';
 import { IMAGE_LOCALITY, ImageLocality } from './imageLocality.js';
 import { INTER_POD_AFFINITY, InterPodAffinity } from './interPodAffinity.js';
 import { NODE_AFFINITY, NodeAffinity } from './nodeAffinity.js';
@@ -10,11 +11,15 @@ import { NODE_PORTS, NodePorts } from './nodePorts.js';
 import { NODE_RESOURCES_FIT, NodeResourcesFit } from './nodeResourcesFit.js';
 import { NODE_UNSCHEDULABLE, NodeUnschedulable } from './nodeUnschedulable.js';
 import { POD_TOPOLOGY_SPREAD, PodTopologySpread } from './podTopologySpread.js';
+import { parsePodTopologySpreadArgs } from './podTopologySpreadArgs.js';
 import { BalancedAllocation, LeastAllocated, MostAllocated, parseResourceArgs } from './resourceAllocation.js';
 import { TAINT_TOLERATION, TaintToleration } from './taintToleration.js';
 
-/** Builds a plugin from its (optional) args; throws with a clear message when args are invalid. */
-export type PluginFactory = (args: unknown) => Plugin;
+/**
+ * Builds a plugin from its (optional) args and the handle (listers of the objects plugins may
+ * read); throws with a clear message when args are invalid.
+ */
+export type PluginFactory = (args: unknown, handle: PluginHandle) => Plugin;
 
 function noArgs(name: string, make: () => Plugin): PluginFactory {
   return (args) => {
@@ -30,7 +35,7 @@ export const inTreeRegistry: ReadonlyMap<string, PluginFactory> = new Map<string
   [NODE_AFFINITY, noArgs(NODE_AFFINITY, () => new NodeAffinity())],
   [NODE_PORTS, noArgs(NODE_PORTS, () => new NodePorts())],
   [NODE_RESOURCES_FIT, noArgs(NODE_RESOURCES_FIT, () => new NodeResourcesFit())],
-  [POD_TOPOLOGY_SPREAD, noArgs(POD_TOPOLOGY_SPREAD, () => new PodTopologySpread())],
+  [POD_TOPOLOGY_SPREAD, (args, handle) => new PodTopologySpread(handle.workloads, parsePodTopologySpreadArgs(POD_TOPOLOGY_SPREAD, args))],
   [INTER_POD_AFFINITY, noArgs(INTER_POD_AFFINITY, () => new InterPodAffinity())],
   ['MostAllocated', (args) => new MostAllocated(parseResourceArgs('MostAllocated', args))],
   ['LeastAllocated', (args) => new LeastAllocated(parseResourceArgs('LeastAllocated', args))],
