@@ -6,6 +6,7 @@ import { down } from './cluster/down.js';
 import { registerJoinCommands } from './join/commands.js';
 import { gantryHome } from './cluster/state.js';
 import { supervise } from './cluster/supervise.js';
+import { defaultEtcdMembers, etcdMemberCounts } from './cluster/etcd.js';
 import { defaultBridge, defaultCgroupRoot, defaultHosts, up } from './cluster/up.js';
 
 const program = new Command();
@@ -29,6 +30,12 @@ function hostCount(v: string): number {
   return n;
 }
 
+function etcdMembers(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || !etcdMemberCounts.includes(n)) throw new InvalidArgumentError(`expected ${etcdMemberCounts.join(' or ')}`);
+  return n;
+}
+
 function podNetwork(v: string): 'vxlan' | 'host-gw' {
   if (v !== 'vxlan' && v !== 'host-gw') throw new InvalidArgumentError('expected vxlan or host-gw');
   return v;
@@ -38,6 +45,7 @@ interface UpFlags {
   apiPort?: number;
   registryPort?: number;
   hosts?: number;
+  etcdMembers?: number;
   hostCidr?: string;
   podNetwork?: 'vxlan' | 'host-gw';
   bridge?: string;
@@ -50,6 +58,7 @@ program
   .option('--api-port <port>', 'port of the API server (default 6443, or a free one)', port)
   .option('--registry-port <port>', 'port of the image registry, the docker.io mirror (default 5000, or a free one)', port)
   .option('--hosts <n>', `how many hosts (default ${defaultHosts})`, hostCount)
+  .option('--etcd-members <n>', `etcd members on this machine: ${etcdMemberCounts.join(' or ')}; three keep the cluster working when one fails (default ${defaultEtcdMembers}, or what the existing data has)`, etcdMembers)
   .option('--host-cidr <cidr>', "the hosts' network (default: the first /24 of 172.31.240.0-255 that no network of this machine overlaps)", ipv4Cidr)
   .option('--pod-network <backend>', 'how pods reach pods on other hosts: vxlan (default) or host-gw', podNetwork)
   .option('--bridge <name>', `the hosts' bridge, at most 15 characters; also names their network namespaces (default ${defaultBridge})`, (v) => {

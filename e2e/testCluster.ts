@@ -38,7 +38,7 @@ export interface TestCluster {
 }
 
 /** `gantry up` in a new temp dir named after `label`; if up fails, undoes what it started and throws. */
-export async function upForTests(label: string, opts: { hosts?: number } = {}): Promise<TestCluster> {
+export async function upForTests(label: string, opts: { hosts?: number; etcdMembers?: number } = {}): Promise<TestCluster> {
   const tmp = makeTempDir(label);
   const home = path.join(tmp.dir, 'home');
   const kubeconfig = path.join(home, 'kubeconfig');
@@ -71,7 +71,7 @@ export async function upForTests(label: string, opts: { hosts?: number } = {}): 
   };
 
   try {
-    cluster.upArgs = await isolatedUpArgs(opts.hosts);
+    cluster.upArgs = [...(await isolatedUpArgs(opts.hosts)), ...(opts.etcdMembers ? ['--etcd-members', String(opts.etcdMembers)] : [])];
     const up = await gantry(home, cluster.upArgs);
     cluster.upOutput = up.out;
     expect(up.code, up.out).to.equal(0);

@@ -163,11 +163,20 @@ export class EtcdStorage implements Storage {
           void watcher.cancel();
           return;
         }
+        // The client resumes a broken stream (a member gone, a deadline) from the revision in
+        // the last response header, which can be past events not yet delivered while catching
+        // up: resume from the last event handed on instead, so no event is skipped.
+        let delivered = afterRevision;
+        watcher.on('connecting', () => {
+          // Sent as the create request right after this event.
+          watcher.request.start_revision = String(delivered + 1);
+        });
         watcher.on('data', (res) => {
           const batch: StorageEvent[] = [];
           for (const ev of res.events) {
             const kv = ev.kv as RawKv;
             const revision = Number(kv.mod_revision);
+            delivered = Math.max(delivered, revision);
             const key = kv.key.toString();
             if (ev.type === 'Delete') batch.push({ type: 'delete', key, revision });
             else {

@@ -51,6 +51,13 @@ describe('gantry down', function () {
     expect(fs.existsSync(home)).to.equal(false);
   });
 
+  it('stops every etcd member last, the latest started first', async () => {
+    record(['etcd-1', 'etcd-2', 'etcd-3', 'registry', 'apiserver', 'scheduler']);
+    const lines: string[] = [];
+    await down(home, (l) => lines.push(l));
+    expect(lines.filter((l) => l.startsWith('stopping')).map((l) => l.split(' ')[1])).to.deep.equal(['scheduler', 'apiserver', 'registry', 'etcd-3', 'etcd-2', 'etcd-1']);
+  });
+
   it('reports a failed node teardown, still stops etcd and the registry, and keeps the home to retry', async () => {
     // A relative root: the teardown refuses it before touching anything.
     const node: NodeState = { name: 'vm', root: 'not/absolute', bridge: 'gtdown0', podSubnet: '10.231.0.0/24', cgroupRoot: 'gantry-down-test', port: 10250, address: '127.0.0.1' };

@@ -14,17 +14,18 @@ import { pidRuns, stopPid } from '../../common/proc/pids.js';
 import { hostCommands } from '../../common/proc/hostCommands.js';
 import { removeHostNamespace } from './hosts/hostNamespace.js';
 import { removeHostNetwork } from './hosts/hostNetwork.js';
+import { isEtcdProcess } from './etcd.js';
 import { inHost, teardownArgs } from './node.js';
 import { readState, statePath, type ClusterProcess, type NodeState } from './state.js';
 
-/** Stopped after the node's teardown: the store and the image source serve nobody by then. */
-const lastToStop = new Set(['etcd', 'registry']);
+/** Stopped after the node's teardown: the store (every member) and the image source serve nobody by then. */
+const lastToStop = (name: string): boolean => isEtcdProcess(name) || name === 'registry';
 
 /** Supervisors give their component this long to exit, so allow them more than that. */
 const supervisedGraceMs = 30_000;
 
 function graceFor(p: ClusterProcess): number {
-  return p.name === 'etcd' || p.name === 'registry' || p.name === 'apiserver' ? 10_000 : supervisedGraceMs;
+  return isEtcdProcess(p.name) || p.name === 'registry' || p.name === 'apiserver' ? 10_000 : supervisedGraceMs;
 }
 
 /** Runs the agent's teardown; its output goes to `out`. Resolves to an error message or undefined. */
@@ -77,7 +78,7 @@ export async function down(home: string, out: (line: string) => void): Promise<v
   };
   // Reverse start order: the node agent first, so nothing restarts what teardown removes.
   const reversed = [...state.processes].reverse();
-  for (const p of reversed.filter((p) => !lastToStop.has(p.name))) await stop(p);
+  for (const p of reversed.filter((p) => !lastToStop(p.name))) await stop(p);
 
   let teardownFailed = false;
   const root = hostCommands();
@@ -103,7 +104,7 @@ export async function down(home: string, out: (line: string) => void): Promise<v
     await removeHostNetwork(root, state.hostNetwork.bridge).catch((e: Error) => problems.push(`removing the host network: ${e.message}`));
   }
 
-  for (const p of reversed.filter((p) => lastToStop.has(p.name))) await stop(p);
+  for (const p of reversed.filter((p) => lastToStop(p.name))) await stop(p);
 
   const mounts = mountsUnder(home);
   if (mounts.length) problems.push(`still mounted under ${home}: ${mounts.join(', ')}`);

@@ -11,7 +11,6 @@ import { ApiClient } from '../../common/client/apiClient.js';
 import { RestClient } from '../../common/client/restClient.js';
 import { realClock } from '../../common/clock.js';
 import { renderKubeconfig } from '../../common/kubeconfig.js';
-import { startEtcd } from '../../common/proc/etcdProcess.js';
 import { freePort } from '../../common/proc/ports.js';
 import { isAlive, stopPid } from '../../common/proc/pids.js';
 import { componentCommand } from '../../common/proc/components.js';
@@ -19,6 +18,7 @@ import { hostCommands } from '../../common/proc/hostCommands.js';
 import { createHostNamespace, vethName } from './hosts/hostNamespace.js';
 import { candidateCidrs, chooseCidr, createHostNetwork, hostAddress, machinePrefixes, type HostNetwork } from './hosts/hostNetwork.js';
 import { clusterDnsIp, firstServiceIp } from './hosts/serviceIps.js';
+import { startClusterEtcd } from './etcd.js';
 import { agentArgs, agentCommand, nodeDir, writeRegistriesFile } from './node.js';
 import { joinCluster } from '../join/join.js';
 import { createBootstrapToken } from '../join/tokens.js';
@@ -46,6 +46,8 @@ export interface UpOptions {
   registryPort?: number;
   /** How many hosts (network namespaces, each with a node agent); default 3. */
   hosts?: number;
+  /** etcd members: 1 or 3 (default: as many as its data was created with, else 1). */
+  etcdMembers?: number;
   /** The host network's range; default the first free /24 of 172.31.240.0-255. */
   hostCidr?: string;
   /** `vxlan` (default) or `host-gw`. */
@@ -181,10 +183,9 @@ export async function up(opts: UpOptions): Promise<UpResult> {
   const controllerManagerToken = ensureToken(pki.tokenFile, 'system:kube-controller-manager', 'kube-controller-manager', []);
   const dnsToken = ensureToken(pki.tokenFile, 'system:gantry-dns', 'gantry-dns', []);
 
-  opts.out('starting etcd');
-  const etcd = await startEtcd({ dataDir: path.join(home, 'etcd'), logFile: path.join(logs, 'etcd.log'), detached: true });
-  processes.push({ name: 'etcd', pid: etcd.pid, marker: path.join(home, 'etcd') });
-  state.etcd = etcd.endpoint;
+  const etcd = await startClusterEtcd(home, logs, opts.etcdMembers, opts.out);
+  processes.push(...etcd.processes);
+  state.etcd = etcd.endpoints.join(',');
   save();
 
   const registry = await startClusterRegistry(home, hostNet.gateway, await choosePort(opts.registryPort, 5000), path.join(logs, 'registry.log'));
@@ -224,7 +225,7 @@ export async function up(opts: UpOptions): Promise<UpResult> {
   opts.out('starting the API server');
   const child = spawn(command, [
     ...args,
-    '--etcd-endpoints', etcd.endpoint,
+    '--etcd-endpoints', etcd.endpoints.join(','),
     // Loopback for this machine's clients, the host network for the hosts and their pods.
     '--host', '0.0.0.0',
     '--advertise-address', hostNet.gateway,
