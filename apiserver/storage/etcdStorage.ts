@@ -50,8 +50,11 @@ export class EtcdStorage implements Storage {
     const clientOpts: IOptions = {
       hosts: opts.endpoints,
       // gRPC's default 4 MiB receive limit would fail a page of a few thousand pods.
-      grpcOptions: { 'grpc.max_receive_message_length': 512 * 1024 * 1024 },
-      defaultCallOptions: () => ({ deadline: Date.now() + (opts.timeoutMs ?? 10_000) }),
+      // Keepalive pings find a dead member under a long-lived watch stream (etcd allows one every 5 s).
+      grpcOptions: { 'grpc.max_receive_message_length': 512 * 1024 * 1024, 'grpc.keepalive_time_ms': 10_000, 'grpc.keepalive_timeout_ms': 5_000, 'grpc.keepalive_permit_without_calls': 1 },
+      // A deadline on a watch stream would end it every timeoutMs and resume it (a delay for the
+      // events in between): streams get none, single calls do.
+      defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + (opts.timeoutMs ?? 10_000) }),
       // The client's default fault handling (retry recoverable errors, per-host circuit
       // breakers) is kept: with several etcd members it fails over to a live one.
     };
