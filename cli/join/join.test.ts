@@ -129,6 +129,22 @@ describe('gantry join (etcd + API server + controller manager processes)', funct
   it('a second join with valid credentials keeps them (no token needed)', async () => {
     const again = await join('worker-1', { token: 'not-a-token' });
     expect(again.reused).to.equal(true);
+    const withoutToken = await joinCluster({ server: c.access.server, caHash, nodeName: 'worker-1', address: '10.0.0.11', dir: path.join(work, 'worker-1') });
+    expect(withoutToken.reused).to.equal(true);
+  });
+
+  it('without a token and without valid credentials it says a token is needed', async () => {
+    const cases = [
+      { name: 'a new node', node: 'worker-9', address: '10.0.0.19' },
+      // worker-1's certificates name 10.0.0.11: a new address needs new ones.
+      { name: 'a known node at another address', node: 'worker-1', address: '10.0.0.99' },
+    ];
+    for (const tc of cases) {
+      const dir = path.join(work, tc.node);
+      const err = await joinCluster({ server: c.access.server, caHash, nodeName: tc.node, address: tc.address, dir }).then(() => undefined, (e: unknown) => e);
+      expect(err, tc.name).to.be.instanceOf(JoinError);
+      expect(String(err), tc.name).to.contain(`a bootstrap token is needed: ${dir} holds no valid credentials of node ${tc.node} at ${tc.address}`);
+    }
   });
 
   it('refuses a wrong CA hash, and to go without one unless told to', async () => {

@@ -34,8 +34,8 @@ export class JoinError extends Error {
 export interface JoinOptions {
   /** `https://HOST:6443`. */
   server: string;
-  /** The bootstrap token `<id>.<secret>`. */
-  token: string;
+  /** The bootstrap token `<id>.<secret>`; not needed when `dir` holds valid credentials for this node. */
+  token?: string;
   /** `sha256:<hex>` of the CA's public key; required unless unsafeSkipCaVerification. */
   caHash?: string;
   unsafeSkipCaVerification?: boolean;
@@ -155,7 +155,11 @@ export async function joinCluster(opts: JoinOptions): Promise<JoinedNode> {
     out(`node ${opts.nodeName} already holds valid credentials in ${opts.dir}; keeping them`);
     return { ...files, nodeName: opts.nodeName, server: opts.server, reused: true };
   }
-  if (!parseBootstrapToken(opts.token)) throw new JoinError('invalid token: expected <id>.<secret>, 6 and 16 characters of [a-z0-9] (from `gantry token create`)');
+  if (opts.token === undefined) {
+    throw new JoinError(`a bootstrap token is needed: ${opts.dir} holds no valid credentials of node ${opts.nodeName} at ${opts.address} for ${opts.server} (make one with \`gantry token create\` and pass --token)`);
+  }
+  const token = opts.token;
+  if (!parseBootstrapToken(token)) throw new JoinError('invalid token: expected <id>.<secret>, 6 and 16 characters of [a-z0-9] (from `gantry token create`)');
   const timeoutMs = opts.timeoutMs ?? 120_000;
 
   out(`discovering the cluster CA at ${opts.server}`);
@@ -163,7 +167,7 @@ export async function joinCluster(opts: JoinOptions): Promise<JoinedNode> {
   fs.writeFileSync(files.caFile, caPem);
 
   out(`requesting a client certificate for system:node:${opts.nodeName}`);
-  const bootstrap = new RestClient({ server: opts.server, caPem, token: opts.token });
+  const bootstrap = new RestClient({ server: opts.server, caPem, token });
   let clientPem: string;
   const client = makeCsr({ commonName: `system:node:${opts.nodeName}`, organizations: ['system:nodes'] });
   try {

@@ -23,6 +23,7 @@ import { caPublicKeyHash } from '../../common/pki/signer.js';
 
 const secrets = resourceFor('Secret');
 const configMaps = resourceFor('ConfigMap');
+const endpoints = resourceFor('Endpoints');
 
 export const clusterInfoNamespace = 'kube-public';
 export const clusterInfoName = 'cluster-info';
@@ -46,6 +47,29 @@ export async function ensureClusterInfo(api: Api, server: string, caPem: string)
   } catch (e) {
     if (!(e instanceof AlreadyExistsError)) throw e;
     await api.patch(configMaps, clusterInfoNamespace, clusterInfoName, 'merge', { data });
+  }
+}
+
+interface EndpointsObject extends KubeObject {
+  subsets?: Array<{ addresses?: Array<{ ip: string }>; ports?: Array<{ port: number }> }>;
+}
+
+/**
+ * Where other machines reach the API server: the `kubernetes` Service's endpoints, which the
+ * API server keeps at its --advertise-address and port. The admin's kubeconfig often names
+ * 127.0.0.1 (`gantry up` writes it so), which is useless in a join command for another
+ * machine. `fallback` when the endpoints are missing.
+ */
+export async function advertisedServer(api: Api, fallback: string): Promise<string> {
+  try {
+    const ep = await api.get<EndpointsObject>(endpoints, 'default', 'kubernetes');
+    const subset = ep.subsets?.[0];
+    const ip = subset?.addresses?.[0]?.ip;
+    const port = subset?.ports?.[0]?.port;
+    return ip && port ? `https://${ip}:${port}` : fallback;
+  } catch (e) {
+    if (e instanceof NotFoundError) return fallback;
+    throw e;
   }
 }
 
