@@ -5,18 +5,17 @@
 // something is still mounted in it (removing it would delete through the mount), so
 // `down` can be run again.
 
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { componentCommand } from '../../common/proc/components.js';
 import { cgroupDirs, linkExists, mountsUnder } from '../../common/proc/leftovers.js';
 import { pidRuns, stopPid } from '../../common/proc/pids.js';
 import { hostCommands } from '../../common/proc/hostCommands.js';
 import { removeHostNamespace } from './hosts/hostNamespace.js';
 import { removeHostNetwork } from './hosts/hostNetwork.js';
 import { isEtcdProcess } from './etcd.js';
-import { inHost, teardownArgs } from './node.js';
-import { readState, statePath, type ClusterProcess, type NodeState } from './state.js';
+import { joinStateFile, leaveCluster } from '../join/agent.js';
+import { runTeardown } from './teardown.js';
+import { readState, statePath, type ClusterProcess } from './state.js';
 
 /** Stopped after the node's teardown: the store (every member) and the image source serve nobody by then. */
 const lastToStop = (name: string): boolean => isEtcdProcess(name) || name === 'registry';
@@ -28,46 +27,29 @@ function graceFor(p: ClusterProcess): number {
   return isEtcdProcess(p.name) || p.name === 'registry' || p.name === 'apiserver' ? 10_000 : supervisedGraceMs;
 }
 
-/** Runs the agent's teardown; its output goes to `out`. Resolves to an error message or undefined. */
-async function runTeardown(node: NodeState, logFile: string, out: (line: string) => void): Promise<string | undefined> {
-  let cmd: { command: string; args: string[] };
-  try {
-    // Inside the host's namespace: the pods' bridge, overlay and rules live there.
-    cmd = inHost(node, componentCommand('nodeagent/teardown'));
-  } catch (e) {
-    return `cannot run the node teardown: ${(e as Error).message}`;
-  }
-  return new Promise((resolve) => {
-    const child = spawn(cmd.command, [...cmd.args, ...teardownArgs(node)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const collect = (d: Buffer): void => {
-      output += d.toString();
-    };
-    child.stdout.on('data', collect);
-    child.stderr.on('data', collect);
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.once('error', (e) => {
-      clearTimeout(timer);
-      resolve(`cannot run the node teardown: ${e.message}`);
-    });
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      for (const line of output.split('\n')) if (line.trim()) out(`  teardown: ${line}`);
-      try {
-        fs.mkdirSync(path.dirname(logFile), { recursive: true });
-        fs.appendFileSync(logFile, output);
-      } catch {
-        // the log is a convenience
-      }
-      resolve(code === 0 ? undefined : `the node teardown failed (${signal ? `signal ${signal}` : `exit code ${code}`})`);
-    });
-  });
+/** Node directories under $GANTRY_HOME/nodes that `gantry join` made (they hold its state file). */
+function joinedNodeDirs(home: string): string[] {
+  const nodes = path.join(home, 'nodes');
+  if (!fs.existsSync(nodes)) return [];
+  return fs
+    .readdirSync(nodes)
+    .map((name) => path.join(nodes, name))
+    .filter((dir) => fs.existsSync(joinStateFile(dir)));
 }
 
 export async function down(home: string, out: (line: string) => void): Promise<void> {
   const state = readState(home);
   if (!state) {
-    out(`no cluster recorded in ${home}`);
+    // A machine that only joined someone else's cluster: `down` there is `gantry leave`.
+    const joined = joinedNodeDirs(home);
+    if (!joined.length) {
+      out(`no cluster recorded in ${home}`);
+      return;
+    }
+    for (const dir of joined) {
+      out(`leaving the cluster: the node in ${dir}`);
+      await leaveCluster(dir, out);
+    }
     return;
   }
   const problems: string[] = [];

@@ -6,6 +6,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { Backoff, type BackoffPolicy } from '../../common/backoff.js';
 import { realClock, sleep } from '../../common/clock.js';
+import { componentCommand } from '../../common/proc/components.js';
+import type { ClusterProcess } from './state.js';
+
+/** Starts `gantry supervise` for one component, detached; its command line names the log file (the PID's marker). */
+export function startSupervised(name: string, logFile: string, command: { command: string; args: string[] }, args: string[]): ClusterProcess {
+  const cli = componentCommand('cli/main');
+  const child = spawn(cli.command, [...cli.args, 'supervise', '--log', logFile, '--', command.command, ...command.args, ...args], { detached: true, stdio: 'ignore' });
+  child.unref();
+  return { name, pid: child.pid!, marker: logFile };
+}
 
 /** How long a component has to exit after SIGTERM before it is killed. */
 const killAfterMs = 20_000;

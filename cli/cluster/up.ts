@@ -24,6 +24,7 @@ import { joinCluster } from '../join/join.js';
 import { createBootstrapToken } from '../join/tokens.js';
 import { ensureClusterPki, ensureToken } from './pki.js';
 import { choosePort, dnsPortFree, portAnswers } from './ports.js';
+import { startSupervised } from './supervise.js';
 import { ensureClusterImages, startClusterRegistry } from './registry.js';
 import { readState, writeState, type ClusterProcess, type ClusterState, type NodeState } from './state.js';
 
@@ -122,14 +123,6 @@ async function waitNodeReady(client: RestClient, name: string, address: string, 
     await new Promise((r) => setTimeout(r, 250));
   }
   return false;
-}
-
-/** Starts `gantry supervise` for one component, detached; its command line names the log file. */
-function startSupervised(name: string, logFile: string, command: { command: string; args: string[] }, args: string[]): ClusterProcess {
-  const cli = componentCommand('cli/main');
-  const child = spawn(cli.command, [...cli.args, 'supervise', '--log', logFile, '--', command.command, ...command.args, ...args], { detached: true, stdio: 'ignore' });
-  child.unref();
-  return { name, pid: child.pid!, marker: logFile };
 }
 
 /** A cluster that is partly gone (a crash, a reboot) is started again whole: stop what is left. */

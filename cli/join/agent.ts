@@ -3,7 +3,6 @@
 // and `gantry leave`, which stops the agent by PID, runs the agent's teardown and deletes the
 // Node with the node's own credentials.
 
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { RestClient } from '../../common/client/restClient.js';
@@ -11,7 +10,9 @@ import { readKubeconfig } from '../../common/kubeconfig.js';
 import { componentCommand } from '../../common/proc/components.js';
 import { mountsUnder } from '../../common/proc/leftovers.js';
 import { isAlive, pidRuns, stopPid } from '../../common/proc/pids.js';
-import { agentArgs, teardownArgs, writeRegistriesFile, type ClusterNetworkFlags } from '../cluster/node.js';
+import { agentArgs, writeRegistriesFile, type ClusterNetworkFlags } from '../cluster/node.js';
+import { startSupervised } from '../cluster/supervise.js';
+import { runTeardown } from '../cluster/teardown.js';
 import type { NodeState } from '../cluster/state.js';
 import type { JoinedNode } from './join.js';
 
@@ -98,12 +99,9 @@ export function startJoinedAgent(o: StartAgentOptions): JoinState {
   const args = agentArgs(node, { dir, kubeconfig: o.joined.kubeconfig, serving: o.joined.serving, registriesFile }, o.joined.caFile, o.net);
   const log = path.join(dir, 'nodeagent.log');
   const logOffset = fs.existsSync(log) ? fs.statSync(log).size : 0;
-  const cli = componentCommand('cli/main');
-  const agent = componentCommand('nodeagent/main');
-  const child = spawn(cli.command, [...cli.args, 'supervise', '--log', log, '--', agent.command, ...agent.args, ...args], { detached: true, stdio: 'ignore' });
-  child.unref();
+  const supervised = startSupervised('nodeagent', log, componentCommand('nodeagent/main'), args);
   const settings: AgentSettings = { registryUrl: o.registryUrl, port: o.port, podNetwork: o.podNetwork, net: o.net };
-  const state: JoinState = { version: 1, server: o.joined.server, node, settings, kubeconfig: o.joined.kubeconfig, pid: child.pid!, marker: log, log, logOffset, netns: currentNetns() };
+  const state: JoinState = { version: 1, server: o.joined.server, node, settings, kubeconfig: o.joined.kubeconfig, pid: supervised.pid, marker: supervised.marker, log, logOffset, netns: currentNetns() };
   fs.writeFileSync(joinStateFile(dir), JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
   return state;
 }
@@ -127,28 +125,6 @@ export async function stopJoinedAgent(state: JoinState): Promise<void> {
   await stopPid(state.pid, state.marker, 30_000);
 }
 
-/** A teardown that hangs (a stuck unmount) must not hang `leave`. */
-const teardownTimeoutMs = 120_000;
-
-function runTeardown(node: NodeState): Promise<string | undefined> {
-  const cmd = componentCommand('nodeagent/teardown');
-  return new Promise((resolve) => {
-    const child = spawn(cmd.command, [...cmd.args, ...teardownArgs(node)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), teardownTimeoutMs);
-    child.once('error', (e) => {
-      clearTimeout(timer);
-      resolve(`cannot run the node teardown: ${e.message}`);
-    });
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve(code === 0 ? undefined : `the node teardown failed (${signal ? `signal ${signal}` : `exit ${code}`}): ${output.trim()}`);
-    });
-  });
-}
-
 /** `gantry leave`: every step runs even when one fails; problems are reported together. */
 export async function leaveCluster(dir: string, out: (line: string) => void): Promise<void> {
   const state = readJoinState(dir);
@@ -165,7 +141,7 @@ export async function leaveCluster(dir: string, out: (line: string) => void): Pr
     if (agentRunning(state)) problems.push(`the node agent (pid ${state.pid}) is still running`);
   }
   out('removing what the agent set up');
-  const t = await runTeardown(state.node);
+  const t = await runTeardown(state.node, path.join(dir, 'teardown.log'), out);
   if (t) problems.push(t);
   out(`deleting node ${state.node.name}`);
   try {
