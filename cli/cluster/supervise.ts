@@ -11,8 +11,8 @@ import type { ClusterProcess } from './state.js';
 
 /** Starts `gantry supervise` for one component, detached; its command line names the log file (the PID's marker). */
 export function startSupervised(name: string, logFile: string, command: { command: string; args: string[] }, args: string[]): ClusterProcess {
-  const cli = componentCommand('cli/main');
-  const child = spawn(cli.command, [...cli.args, 'supervise', '--log', logFile, '--', command.command, ...command.args, ...args], { detached: true, stdio: 'ignore' });
+  const sup = componentCommand('cli/superviseMain');
+  const child = spawn(sup.command, [...sup.args, '--log', logFile, '--', command.command, ...command.args, ...args], { detached: true, stdio: 'ignore' });
   child.unref();
   return { name, pid: child.pid!, marker: logFile };
 }
