@@ -3,6 +3,7 @@
 
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { AlreadyExistsError, BadRequestError, ConflictError } from '../../common/errors.js';
 import type { ContainerConfig } from '../cri/types.js';
 import type { RuntimeContext } from './context.js';
@@ -154,11 +155,18 @@ async function saveIfOwned(ctx: RuntimeContext, rec: ContainerRecord): Promise<v
   if (ctx.containers.get(rec.id) === rec) await ctx.store.saveContainer(rec);
 }
 
+/** A zombie is dead: a container process whose conmon died is reparented, and only reaped when its new parent gets to it. */
 function pidAlive(pid: number | undefined): boolean {
   if (!pid) return false;
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) S ...": the state follows the last ')'.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }

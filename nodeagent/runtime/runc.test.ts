@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
@@ -554,6 +554,35 @@ describe('runc runtime (runc-specific)', function () {
       expect((await rt.containerStatus(exiter)).exitCode).to.equal(7);
       await rt.stopContainer(sleeper, 0);
       expect((await rt.containerStatus(sleeper)).exitCode).to.equal(137);
+    });
+  });
+
+  describe('a host crash (conmon and the container killed, no exit record)', () => {
+    it('stops and removes the container all the same, not waiting for a record no one will write', async () => {
+      const pod = await runPod('crashed');
+      const id = await runContainer(pod, 'sleeper', ['sleep', '3600']);
+      const containerPid = rt.containerPid(id)!;
+      const conmons = readdirSync('/proc')
+        .filter((e) => /^\d+$/.test(e))
+        .filter((e) => {
+          try {
+            const cmd = readFileSync(`/proc/${e}/cmdline`, 'utf8');
+            return cmd.includes('conmon') && cmd.includes(id);
+          } catch {
+            return false;
+          }
+        })
+        .map(Number);
+      expect(conmons, 'the container has a conmon').to.have.length(1);
+      for (const pid of [conmons[0]!, containerPid]) process.kill(pid, 'SIGKILL');
+      const started = Date.now();
+      await rt.stopContainer(id, 10);
+      await rt.removeContainer(id);
+      process.stdout.write(`      (stop and remove after the crash: ${Date.now() - started} ms)\n`);
+      expect((await rt.listContainers()).map((c) => c.id)).to.not.include(id);
+      // Gone, or a zombie waiting for its new parent (conmon, its parent, was killed) to reap it.
+      const stat = existsSync(`/proc/${containerPid}/stat`) ? readFileSync(`/proc/${containerPid}/stat`, 'utf8') : '';
+      expect(stat === '' || stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z'), stat).to.equal(true);
     });
   });
 

@@ -52,6 +52,42 @@ export function waitForExit(ctx: RuntimeContext, id: string, persistDir: string,
   return pollUntil(() => exitOf(ctx, id, persistDir), timeoutMs, 20);
 }
 
+/** Whether the conmon recorded in `persistDir` still runs (it writes the exit file; without it none comes). */
+async function conmonRuns(persistDir: string): Promise<boolean> {
+  let pid: number;
+  try {
+    pid = Number((await fs.readFile(path.join(persistDir, 'conmon.pid'), 'utf8')).trim());
+  } catch {
+    return false;
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    return (await fs.readFile(`/proc/${pid}/cmdline`, 'utf8')).includes('conmon');
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The exit record, or undefined once it cannot come: conmon is gone (killed with its host,
+ * say) and runc no longer has the container running. Waiting the full timeout for a file no
+ * one will write made a restarted agent take ~10 s per container to clean up after a crash.
+ */
+function waitForExitOrOrphan(ctx: RuntimeContext, id: string, persistDir: string, timeoutMs: number): Promise<ExitRecord | undefined> {
+  return pollUntil(
+    async () => {
+      const exit = await exitOf(ctx, id, persistDir);
+      if (exit) return exit;
+      if (await conmonRuns(persistDir)) return undefined;
+      const state = await ctx.runc.state(id).catch(() => undefined);
+      if (state?.status === 'running' || state?.status === 'paused') return undefined;
+      return 'gone' as const;
+    },
+    timeoutMs,
+    20,
+  ).then((r) => (r === 'gone' ? undefined : r));
+}
+
 /**
  * SIGTERM, up to `graceMs` for the process to end, then SIGKILL to every process of the
  * container. Resolves with conmon's exit record, or undefined if none came.
@@ -62,12 +98,12 @@ export async function terminate(ctx: RuntimeContext, id: string, persistDir: str
   if (graceMs > 0) {
     const signalled = await ctx.runc.kill(id, 'TERM');
     if (signalled) {
-      exit = await waitForExit(ctx, id, persistDir, graceMs);
+      exit = await waitForExitOrOrphan(ctx, id, persistDir, graceMs);
       if (exit) return exit;
     }
   }
   await ctx.runc.kill(id, 'KILL', true).catch(async () => ctx.runc.kill(id, 'KILL'));
-  return waitForExit(ctx, id, persistDir, 10_000);
+  return waitForExitOrOrphan(ctx, id, persistDir, 10_000);
 }
 
 /** Removes conmon's leftovers for `id` outside the container's own directory. */
