@@ -5,6 +5,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { down } from './cluster/down.js';
 import { registerJoinCommands } from './join/commands.js';
 import { gantryHome } from './cluster/state.js';
+import { status } from './cluster/status.js';
 import { supervise } from './cluster/supervise.js';
 import { defaultEtcdMembers, etcdMemberCounts } from './cluster/etcd.js';
 import { defaultBridge, defaultCgroupRoot, defaultHosts, up } from './cluster/up.js';
@@ -89,6 +90,14 @@ program
   .description('stop the local cluster and remove everything `up` created')
   .action(async () => {
     await down(gantryHome(), (l) => process.stderr.write(`${l}\n`));
+  });
+
+program
+  .command('status')
+  .description('each component `up` started (PID, running, restarts), the API server and the nodes; exit code 1 when something is down')
+  .action(async () => {
+    const ok = await status(gantryHome(), (l) => process.stdout.write(`${l}\n`));
+    if (!ok) process.exitCode = 1;
   });
 
 program

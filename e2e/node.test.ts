@@ -15,7 +15,7 @@ import { readKubeconfig } from '../common/kubeconfig.js';
 import { cgroupDirs, linkExists, mountsUnder, processesMentioning } from '../common/proc/leftovers.js';
 import { pidRuns } from '../common/proc/pids.js';
 import { parseYaml } from '../common/yaml.js';
-import type { Kubectl } from './kubectl.js';
+import { gantry, type Kubectl } from './kubectl.js';
 import { upForTests, type TestCluster } from './testCluster.js';
 import { eventually } from '../common/testing/eventually.js';
 
@@ -198,6 +198,16 @@ describe('e2e: gantry up runs hosts in network namespaces, and pods on them', fu
     expect(new Set(cidrs).size).to.equal(cidrs.length);
     const r = await kubectl(['get', 'nodes']);
     for (const n of state.nodes) expect(r.stdout).to.match(new RegExp(`^${n.name}\\s+Ready\\s`, 'm'));
+  });
+
+  it('gantry status lists every component running under its supervisor, the API server ready and the nodes Ready', async () => {
+    const r = await gantry(home, ['status']);
+    expect(r.code, r.out).to.equal(0);
+    for (const p of state.processes) expect(r.out, p.name).to.match(new RegExp(`^${p.name}\\s+\\d+\\s+yes\\s`, 'm'));
+    // Supervised ones report their restarts (none yet) and their supervisor's PID.
+    expect(r.out).to.match(new RegExp(`^scheduler\\s+\\d+\\s+yes\\s+0\\s+${state.processes.find((p) => p.name === 'scheduler')!.pid}\\s`, 'm'));
+    expect(r.out).to.contain('API server https://127.0.0.1:').and.contain(': ready');
+    for (const n of state.nodes) expect(r.out).to.contain(`node ${n.name}: Ready`);
   });
 
   it('a busybox pod pulled through the mirror reaches Running on this node', async () => {

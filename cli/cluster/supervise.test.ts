@@ -10,6 +10,7 @@ import path from 'node:path';
 import { componentCommand } from '../../common/proc/components.js';
 import { stopChild } from '../../common/proc/stopChild.js';
 import { eventually } from '../../common/testing/eventually.js';
+import { supervisorStatusFile, type SupervisorStatus } from './supervise.js';
 
 function exited(c: ChildProcess): Promise<number | null> {
   if (c.exitCode !== null || c.signalCode !== null) return Promise.resolve(c.exitCode);
@@ -54,6 +55,10 @@ describe('gantry supervise', function () {
     const { child, log } = supervise('process.exit(3)');
     await eventually('four restarts', async () => (restarts(log).length >= 4 ? true : undefined), 30_000);
     expect(restarts(log).slice(0, 4)).to.deep.equal([500, 1_000, 2_000, 4_000]);
+    const status = JSON.parse(fs.readFileSync(supervisorStatusFile(log), 'utf8')) as SupervisorStatus;
+    expect(status.supervisorPid).to.equal(child.pid);
+    expect(status.restarts).to.be.at.least(4);
+    expect(status.lastExit?.code).to.equal(3);
     // Now waiting 4 s before the next start.
     const t0 = Date.now();
     child.kill('SIGTERM');
@@ -70,6 +75,9 @@ describe('gantry supervise', function () {
     const { child } = supervise(`require('fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); setInterval(() => {}, 1000); process.on('SIGTERM', () => process.exit(0));`);
     const pid = await eventually('the component runs', async () => (fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8') ? Number(fs.readFileSync(pidFile, 'utf8')) : undefined), 20_000);
     expect(alive(pid)).to.equal(true);
+    const log = path.join(dir, 'component.log');
+    const status = JSON.parse(fs.readFileSync(supervisorStatusFile(log), 'utf8')) as SupervisorStatus;
+    expect(status).to.include({ pid, restarts: 0 });
     child.kill('SIGTERM');
     expect(await exited(child)).to.equal(0);
     await eventually('the component is gone', async () => (alive(pid) ? undefined : true), 5_000);

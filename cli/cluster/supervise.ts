@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { Backoff, type BackoffPolicy } from '../../common/backoff.js';
 import { realClock, sleep } from '../../common/clock.js';
+import { writeFileAtomic } from '../../common/atomicFile.js';
 import { componentCommand } from '../../common/proc/components.js';
 import type { ClusterProcess } from './state.js';
 
@@ -23,6 +24,22 @@ const killAfterMs = 20_000;
 /** A crash loop waits 0.5 s, doubling to 10 s; a component that ran a minute starts over. */
 const restartBackoff: BackoffPolicy = { initialMs: 500, maxMs: 10_000 };
 const ranWellMs = 60_000;
+
+/** What a supervisor tells `gantry status`, beside its component's log. */
+export interface SupervisorStatus {
+  supervisorPid: number;
+  /** The component's current PID (absent while it is being restarted). */
+  pid?: number;
+  /** How many times the component exited and was started again. */
+  restarts: number;
+  /** When the current run started (ISO). */
+  startedAt: string;
+  lastExit?: { code: number | null; at: string };
+}
+
+export function supervisorStatusFile(logFile: string): string {
+  return `${logFile}.status.json`;
+}
 
 export async function supervise(command: string, args: string[], logFile: string): Promise<void> {
   let child: ChildProcess | undefined;
@@ -45,23 +62,35 @@ export async function supervise(command: string, args: string[], logFile: string
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  const status: SupervisorStatus = { supervisorPid: process.pid, restarts: 0, startedAt: new Date().toISOString() };
+  // A status that cannot be written (a full disk) must not stop the supervision.
+  const report = (): Promise<void> => writeFileAtomic(supervisorStatusFile(logFile), JSON.stringify(status) + '\n', 0o644).catch(() => undefined);
   for (;;) {
     const fd = fs.openSync(logFile, 'a');
     const started = realClock.now();
     child = spawn(command, args, { stdio: ['ignore', fd, fd] });
     fs.closeSync(fd);
-    const code = await new Promise<number | null>((resolve) => {
+    // Listening before anything is awaited: a component that exits at once is not missed.
+    const exited = new Promise<number | null>((resolve) => {
       child!.once('exit', (c) => resolve(c));
       child!.once('error', (e) => {
         log(`cannot start ${command}: ${e.message}`);
         resolve(127);
       });
     });
+    status.startedAt = new Date().toISOString();
+    if (child.pid !== undefined) status.pid = child.pid;
+    await report();
+    const code = await exited;
     if (stopping) process.exit(0);
     // A component that ran a while before exiting starts again quickly; a crash loop backs off.
     if (realClock.now() - started > ranWellMs) backoff.reset();
     const delayMs = backoff.next();
     log(`component exited with code ${code}; restarting in ${delayMs} ms`);
+    status.restarts++;
+    status.lastExit = { code, at: new Date().toISOString() };
+    delete status.pid;
+    await report();
     // A SIGTERM during the wait ends it at once.
     await sleep(realClock, delayMs, stopped.signal);
     if (stopping) process.exit(0);
