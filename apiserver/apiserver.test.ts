@@ -328,6 +328,21 @@ describe('API server (real etcd)', function () {
       expect(p3.body.metadata.continue).to.equal(undefined);
     });
 
+    it('reports remainingItemCount on a limited page without selectors, as Kubernetes does', async () => {
+      const ns = 'remaining-count';
+      await c.client.request('POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } });
+      for (let i = 0; i < 5; i++) await c.client.request('POST', cmPath(ns), { body: configMap(`rc-${i}`, {}, { labels: { odd: String(i % 2 === 1) } }) });
+      type Page = { items: KubeObject[]; metadata: { continue?: string; remainingItemCount?: number } };
+      const first = await c.client.get<Page>(cmPath(ns), { query: { limit: 2 } });
+      expect(first.body.items).to.have.length(2);
+      expect(first.body.metadata.remainingItemCount).to.equal(3);
+      const all = await c.client.get<Page>(cmPath(ns), { query: { limit: 10 } });
+      expect(all.body.metadata.remainingItemCount, 'no more pages: no count').to.equal(undefined);
+      const selected = await c.client.get<Page>(cmPath(ns), { query: { limit: 1, labelSelector: 'odd=true' } });
+      expect(selected.body.metadata.continue).to.be.a('string');
+      expect(selected.body.metadata.remainingItemCount, 'with a selector the count is unknown').to.equal(undefined);
+    });
+
     it('rejects unsupported field selectors', async () => {
       const r = await c.client.get<Status>(cmPath(), { query: { fieldSelector: 'spec.nope=1' } });
       expect(r.status).to.equal(400);

@@ -189,20 +189,30 @@ export class ResourceStore {
     const revision = this.cache.revision;
     const items: KubeObject[] = [];
     let nextKey: string | undefined;
+    // Counted only without selectors, as Kubernetes does: then every later entry is in the list.
+    const countRest = !opts.labelSelector && !opts.fieldSelector;
+    let remaining = 0;
     for (const entry of this.cache.list(prefix)) {
+      if (nextKey !== undefined) {
+        remaining++;
+        continue;
+      }
       if (!filter(entry.object)) continue;
       if (limit && items.length === limit) {
         nextKey = entry.key;
-        break;
+        remaining = 1;
+        if (!countRest) break;
+        continue;
       }
       items.push(entry.object);
     }
-    return this.listObject(items, revision, nextKey);
+    return this.listObject(items, revision, nextKey, countRest ? remaining : undefined);
   }
 
-  private listObject(items: KubeObject[], revision: number, nextKey?: string): KubeList {
+  private listObject(items: KubeObject[], revision: number, nextKey?: string, remainingItemCount?: number): KubeList {
     const list: KubeList = { apiVersion: this.apiVersion, kind: this.descriptor.listKind, metadata: { resourceVersion: String(revision) }, items };
     if (nextKey) list.metadata.continue = encodeContinue({ rv: revision, start: nextKey });
+    if (nextKey && remainingItemCount !== undefined) list.metadata.remainingItemCount = remainingItemCount;
     return list;
   }
 
