@@ -70,6 +70,22 @@ describe('gantry supervise', function () {
     expect(restarts(log).length, 'nothing restarted after the stop').to.equal(count);
   });
 
+  it('the lean entry point caps the back-off where asked (etcd, the API server): 0.5, 1, 1 s', async () => {
+    const log = path.join(dir, 'capped.log');
+    const sup = componentCommand('cli/superviseMain');
+    const child = spawn(sup.command, [...sup.args, '--log', log, '--max-backoff-ms', '1000', '--', process.execPath, '-e', 'process.exit(3)'], { stdio: 'ignore' });
+    children.push(child);
+    await eventually('three restarts', async () => (restarts(log).length >= 3 ? true : undefined), 20_000);
+    expect(restarts(log).slice(0, 3)).to.deep.equal([500, 1_000, 1_000]);
+  });
+
+  it('the lean entry point refuses a malformed command line', async () => {
+    const sup = componentCommand('cli/superviseMain');
+    const child = spawn(sup.command, [...sup.args, '--log', path.join(dir, 'x.log'), '--max-backoff-ms', 'soon', '--', 'true'], { stdio: 'ignore' });
+    children.push(child);
+    expect(await exited(child)).to.equal(2);
+  });
+
   it('passes SIGTERM to a running component and exits with it', async () => {
     const pidFile = path.join(dir, 'pid');
     const { child } = supervise(`require('fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); setInterval(() => {}, 1000); process.on('SIGTERM', () => process.exit(0));`);

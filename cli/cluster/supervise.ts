@@ -11,9 +11,10 @@ import { componentCommand } from '../../common/proc/components.js';
 import type { ClusterProcess } from './state.js';
 
 /** Starts `gantry supervise` for one component, detached; its command line names the log file (the PID's marker). */
-export function startSupervised(name: string, logFile: string, command: { command: string; args: string[] }, args: string[]): ClusterProcess {
+export function startSupervised(name: string, logFile: string, command: { command: string; args: string[] }, args: string[], opts: SuperviseOptions = {}): ClusterProcess {
   const sup = componentCommand('cli/superviseMain');
-  const child = spawn(sup.command, [...sup.args, '--log', logFile, '--', command.command, ...command.args, ...args], { detached: true, stdio: 'ignore' });
+  const cap = opts.maxBackoffMs !== undefined ? ['--max-backoff-ms', String(opts.maxBackoffMs)] : [];
+  const child = spawn(sup.command, [...sup.args, '--log', logFile, ...cap, '--', command.command, ...command.args, ...args], { detached: true, stdio: 'ignore' });
   child.unref();
   return { name, pid: child.pid!, marker: logFile };
 }
@@ -21,8 +22,13 @@ export function startSupervised(name: string, logFile: string, command: { comman
 /** How long a component has to exit after SIGTERM before it is killed. */
 const killAfterMs = 20_000;
 
-/** A crash loop waits 0.5 s, doubling to 10 s; a component that ran a minute starts over. */
+/** A crash loop waits 0.5 s, doubling to 10 s (or the component's cap); a component that ran a minute starts over. */
 const restartBackoff: BackoffPolicy = { initialMs: 500, maxMs: 10_000 };
+
+export interface SuperviseOptions {
+  /** A lower cap for components everything waits on (etcd, the API server): back within seconds. */
+  maxBackoffMs?: number;
+}
 const ranWellMs = 60_000;
 
 /** What a supervisor tells `gantry status`, beside its component's log. */
@@ -41,11 +47,11 @@ export function supervisorStatusFile(logFile: string): string {
   return `${logFile}.status.json`;
 }
 
-export async function supervise(command: string, args: string[], logFile: string): Promise<void> {
+export async function supervise(command: string, args: string[], logFile: string, opts: SuperviseOptions = {}): Promise<void> {
   let child: ChildProcess | undefined;
   let stopping = false;
   const stopped = new AbortController();
-  const backoff = new Backoff(restartBackoff);
+  const backoff = new Backoff(opts.maxBackoffMs !== undefined ? { ...restartBackoff, maxMs: Math.max(restartBackoff.initialMs, opts.maxBackoffMs) } : restartBackoff);
   const log = (line: string): void => fs.appendFileSync(logFile, `${new Date().toISOString()} supervisor: ${line}\n`);
   const stop = (): void => {
     if (stopping) return;
