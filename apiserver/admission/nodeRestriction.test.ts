@@ -11,7 +11,10 @@ const admin: UserInfo = { name: 'admin', uid: 'a', groups: ['system:masters'] };
 /** Pods and where they run, for the fake lookups. */
 const pods: Record<string, string> = { 'a/mine': 'n1', 'a/theirs': 'n2', 'a/pending': '' };
 
-const cases: { name: string; user?: UserInfo; method: string; url: string; body?: string; forbidden: boolean }[] = [
+/** Labels of the Nodes now, for the fake lookups. */
+const nodeLabels: Record<string, Record<string, string>> = { n1: { 'node-restriction.kubernetes.io/pool': 'secure', 'kubernetes.io/hostname': 'n1' } };
+
+const cases: { name: string; user?: UserInfo; method: string; url: string; body?: string; generateName?: string; labels?: Record<string, string>; raw?: string; forbidden: boolean }[] = [
   { name: 'its own Node status', method: 'PUT', url: '/api/v1/nodes/n1/status', forbidden: false },
   { name: 'another Node status', method: 'PATCH', url: '/api/v1/nodes/n2/status', forbidden: true },
   { name: 'another Node', method: 'PUT', url: '/api/v1/nodes/n2', forbidden: true },
@@ -27,7 +30,19 @@ const cases: { name: string; user?: UserInfo; method: string; url: string; body?
   { name: 'its lease', method: 'PUT', url: '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/n1', forbidden: false },
   { name: 'another node\'s lease', method: 'PUT', url: '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/n2', forbidden: true },
   { name: 'creating another node\'s lease', method: 'POST', url: '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases', body: 'n2', forbidden: true },
-  { name: 'a lease elsewhere', method: 'PUT', url: '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/n2', forbidden: false },
+  { name: 'a lease elsewhere', method: 'PUT', url: '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/n2', forbidden: true },
+  { name: 'creating a lease elsewhere', method: 'POST', url: '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases', body: 'n1', forbidden: true },
+  { name: 'creating its lease by generateName', method: 'POST', url: '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases', generateName: 'n', forbidden: true },
+  { name: 'registering a Node by generateName', method: 'POST', url: '/api/v1/nodes', generateName: 'n1-', forbidden: true },
+  { name: 'registering itself with a restricted label', method: 'POST', url: '/api/v1/nodes', body: 'n1', labels: { 'node-restriction.kubernetes.io/x': 'y' }, forbidden: true },
+  { name: 'registering itself with ordinary labels', method: 'POST', url: '/api/v1/nodes', body: 'n1', labels: { 'kubernetes.io/hostname': 'n1', 'example.com/x': 'y' }, forbidden: false },
+  { name: 'an update keeping the restricted label an admin set', method: 'PUT', url: '/api/v1/nodes/n1', body: 'n1', labels: { 'node-restriction.kubernetes.io/pool': 'secure', 'kubernetes.io/hostname': 'n1', a: 'b' }, forbidden: false },
+  { name: 'an update changing a restricted label', method: 'PUT', url: '/api/v1/nodes/n1', body: 'n1', labels: { 'node-restriction.kubernetes.io/pool': 'open', 'kubernetes.io/hostname': 'n1' }, forbidden: true },
+  { name: 'an update removing a restricted label', method: 'PUT', url: '/api/v1/nodes/n1', body: 'n1', labels: { 'kubernetes.io/hostname': 'n1' }, forbidden: true },
+  { name: 'a merge patch setting a restricted label', method: 'PATCH', url: '/api/v1/nodes/n1', raw: '{"metadata":{"labels":{"node-restriction.kubernetes.io/x":"y"}}}', forbidden: true },
+  { name: 'a JSON patch adding a restricted label', method: 'PATCH', url: '/api/v1/nodes/n1', raw: '[{"op":"add","path":"/metadata/labels/node-restriction.kubernetes.io~1x","value":"y"}]', forbidden: true },
+  { name: 'a patch of ordinary labels', method: 'PATCH', url: '/api/v1/nodes/n1', raw: '{"metadata":{"labels":{"kubernetes.io/hostname":"n1"}}}', forbidden: false },
+  { name: 'an admin setting a restricted label', user: admin, method: 'PATCH', url: '/api/v1/nodes/n1', raw: '{"metadata":{"labels":{"node-restriction.kubernetes.io/x":"y"}}}', forbidden: false },
   { name: 'an admin touching any node', user: admin, method: 'PUT', url: '/api/v1/nodes/n2/status', forbidden: false },
 ];
 
@@ -44,7 +59,15 @@ describe('NodeRestriction', () => {
       const info = resolveRequest(tc.method, u.pathname, u.searchParams);
       const deps = {
         podNodeName: (ns: string, name: string) => Promise.resolve(pods[`${ns}/${name}`]),
-        bodyName: () => Promise.resolve(tc.body),
+        body: () =>
+          Promise.resolve({
+            ...(tc.body ? { name: tc.body } : {}),
+            ...(tc.generateName ? { generateName: tc.generateName } : {}),
+            labels: tc.labels ?? {},
+            raw: tc.raw ?? JSON.stringify({ metadata: { name: tc.body, labels: tc.labels } }),
+            decoded: true,
+          }),
+        nodeLabels: (name: string) => Promise.resolve(nodeLabels[name]),
       };
       const outcome = await admitNodeRequest(tc.user ?? n1, info, deps).then(() => 'allowed', (e: unknown) => e);
       if (tc.forbidden) expect(outcome).to.be.instanceOf(ApiError).with.property('reason', 'Forbidden');

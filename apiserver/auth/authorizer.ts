@@ -1,7 +1,9 @@
 // Who may do what. A small rule list in the spirit of RBAC: the first rule whose
 // subject, verbs and resources match allows the request; nothing matching is 403.
 
+import { builtinResources } from '../../common/api/resources.js';
 import { ForbiddenError } from '../../common/errors.js';
+import { graphResources, type NodeGraph } from './nodeGraph.js';
 import type { UserInfo } from './tokens.js';
 
 /** What a request (or a SelfSubjectAccessReview) asks to do. Verbs are free-form, as in RBAC ("use", "*"). */
@@ -38,13 +40,21 @@ export interface Rule {
 const read = ['get', 'list', 'watch'];
 const events = ['/events', 'events.k8s.io/events'];
 
+/** The namespace of node heartbeat Leases. */
+export const nodeLeaseNamespace = 'kube-node-lease';
+/** The leader-election Leases of the scheduler and the controller manager (their default config). */
+export const schedulerLease = { namespace: 'kube-system', name: 'gantry-scheduler' };
+export const controllerManagerLease = { namespace: 'kube-system', name: 'kube-controller-manager' };
+
 /**
- * What a node agent needs (Kubernetes' system:node role, minus mirror pods). Which node and
- * which pods it may touch is narrowed further by admission/nodeRestriction.ts.
+ * What a node agent needs (Kubernetes' system:node role, minus mirror pods). Secrets,
+ * ConfigMaps, PVCs and ServiceAccounts are not here: a node reads one only while a pod bound
+ * to it refers to it (the graph, nodeGraph.ts). Which Node, Lease and pods it may write is
+ * narrowed further by admission/nodeRestriction.ts.
  */
 export const nodeRules: Rule[] = [
   // Services, Endpoints and EndpointSlices: the service proxy in every agent (kube-proxy's reads).
-  { subject: 'group:system:nodes', verbs: read, resources: ['/nodes', '/pods', '/configmaps', '/secrets', '/services', '/endpoints', 'discovery.k8s.io/endpointslices'] },
+  { subject: 'group:system:nodes', verbs: read, resources: ['/nodes', '/pods', '/services', '/endpoints', 'discovery.k8s.io/endpointslices'] },
   { subject: 'group:system:nodes', verbs: ['create', 'update', 'patch'], resources: ['/nodes', '/nodes/status'] },
   // Its own Node only (NodeRestriction): `gantry leave` removes the node with its own credentials.
   { subject: 'group:system:nodes', verbs: ['delete'], resources: ['/nodes'] },
@@ -54,7 +64,8 @@ export const nodeRules: Rule[] = [
   // Finishing a graceful deletion once the containers are gone.
   { subject: 'group:system:nodes', verbs: ['delete'], resources: ['/pods'] },
   { subject: 'group:system:nodes', verbs: ['create', 'update', 'patch'], resources: events },
-  { subject: 'group:system:nodes', verbs: ['get', 'create', 'update', 'patch'], resources: ['coordination.k8s.io/leases'] },
+  // Its heartbeat, in kube-node-lease only; the Lease named after itself only (NodeRestriction).
+  { subject: 'group:system:nodes', verbs: ['get', 'create', 'update', 'patch'], resources: ['coordination.k8s.io/leases'], namespaces: [nodeLeaseNamespace] },
 ];
 
 /** What the scheduler reads (its informers), writes (bindings, evictions for preemption, status, events) and its leader lease. */
@@ -64,8 +75,17 @@ export const schedulerRules: Rule[] = [
   { subject: 'system:kube-scheduler', verbs: ['update', 'patch'], resources: ['/pods/status'] },
   { subject: 'system:kube-scheduler', verbs: ['delete'], resources: ['/pods'] },
   { subject: 'system:kube-scheduler', verbs: ['create', 'update', 'patch'], resources: events },
-  { subject: 'system:kube-scheduler', verbs: ['get', 'create', 'update'], resources: ['coordination.k8s.io/leases'] },
+  // Its leader Lease only. Creating names its object in the body, which RBAC's resourceNames
+  // cannot see: create is limited to the namespace, and creating cannot overwrite a Lease.
+  { subject: 'system:kube-scheduler', verbs: ['create'], resources: ['coordination.k8s.io/leases'], namespaces: [schedulerLease.namespace] },
+  { subject: 'system:kube-scheduler', verbs: ['get', 'update', 'patch'], resources: ['coordination.k8s.io/leases'], namespaces: [schedulerLease.namespace], names: [schedulerLease.name] },
 ];
+
+const leases = 'coordination.k8s.io/leases';
+/** Every built-in resource and subresource but Leases, as `group/resource[/subresource]`. */
+const allButLeases: string[] = builtinResources
+  .filter((r) => `${r.group}/${r.plural}` !== leases)
+  .flatMap((r) => [`${r.group}/${r.plural}`, ...r.subresources.map((sub) => `${r.group}/${r.plural}/${sub}`), ...(r.plural === 'namespaces' ? ['/namespaces/finalize'] : [])]);
 
 /**
  * The controllers read everything; the garbage collector and the namespace controller
@@ -73,13 +93,19 @@ export const schedulerRules: Rule[] = [
  * limited to what controllers make.
  */
 export const controllerManagerRules: Rule[] = [
-  { subject: 'system:kube-controller-manager', verbs: [...read, 'update', 'patch', 'delete', 'deletecollection'], resources: '*' },
+  { subject: 'system:kube-controller-manager', verbs: read, resources: '*' },
+  { subject: 'system:kube-controller-manager', verbs: ['update', 'patch', 'delete', 'deletecollection'], resources: allButLeases },
+  // Leases: delete (the garbage collector removes a deleted Node's Lease, the namespace
+  // controller a namespace's), and write only its own leader Lease.
+  { subject: 'system:kube-controller-manager', verbs: ['delete', 'deletecollection'], resources: [leases] },
+  { subject: 'system:kube-controller-manager', verbs: ['create'], resources: [leases], namespaces: [controllerManagerLease.namespace] },
+  { subject: 'system:kube-controller-manager', verbs: ['get', 'update', 'patch'], resources: [leases], namespaces: [controllerManagerLease.namespace], names: [controllerManagerLease.name] },
   {
     subject: 'system:kube-controller-manager',
     verbs: ['create'],
     resources: [
       '/pods', '/pods/binding', '/pods/eviction', '/namespaces', '/services', '/endpoints', '/configmaps', '/serviceaccounts', ...events,
-      'apps/deployments', 'apps/replicasets', 'coordination.k8s.io/leases', 'discovery.k8s.io/endpointslices',
+      'apps/deployments', 'apps/replicasets', 'discovery.k8s.io/endpointslices',
     ],
   },
 ];
@@ -137,11 +163,45 @@ function matchesPath(patterns: string[] | '*' | undefined, path: string): boolea
   return (patterns ?? []).some((p) => (p.endsWith('/*') ? path.startsWith(p.slice(0, -1)) : p === path));
 }
 
+const nodeUserPrefix = 'system:node:';
+const graphed = new Set<string>(graphResources);
+
+/** The node a user acts for (user system:node:<name> in group system:nodes), or undefined. */
+export function nodeOfUser(user: UserInfo): string | undefined {
+  if (!user.groups.includes('system:nodes') || !user.name.startsWith(nodeUserPrefix)) return undefined;
+  return user.name.slice(nodeUserPrefix.length) || undefined;
+}
+
+export interface RuleAuthorizerOptions {
+  /**
+   * Kubernetes' Node authorizer: a node may get a Secret, ConfigMap, PVC or ServiceAccount
+   * only while the graph says a pod bound to it refers to it. Absent: never.
+   */
+  nodeGraph?: NodeGraph;
+}
+
 export class RuleAuthorizer {
-  constructor(private readonly rules: Rule[] = defaultRules) {}
+  constructor(
+    private readonly rules: Rule[] = defaultRules,
+    private readonly opts: RuleAuthorizerOptions = {},
+  ) {}
+
+  /**
+   * A node asking for a graph kind: a single get of an object one of its pods refers to, or
+   * nothing (no list, no watch, no write). Undefined for every other request.
+   */
+  private decideNode(user: UserInfo, info: Attributes): Decision | undefined {
+    if (info.kind !== 'resource' || info.subresource) return undefined;
+    const node = nodeOfUser(user);
+    if (node === undefined || !graphed.has(`${info.group}/${info.resource}`)) return undefined;
+    const ok = info.verb === 'get' && info.namespace !== undefined && info.name !== undefined && this.opts.nodeGraph?.allows(node, `${info.group}/${info.resource}`, info.namespace, info.name) === true;
+    return ok ? { allowed: true, reason: `allowed by the node authorizer: a pod bound to node "${node}" refers to it` } : undefined;
+  }
 
   /** Whether `user` may do what `info` asks, and by which rule. */
   decide(user: UserInfo, info: Attributes): Decision {
+    const byGraph = this.decideNode(user, info);
+    if (byGraph) return byGraph;
     for (const rule of this.rules) {
       if (!matchesSubject(rule, user)) continue;
       if (rule.verbs !== '*' && !rule.verbs.includes(info.verb)) continue;

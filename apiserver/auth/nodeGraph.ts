@@ -1,0 +1,143 @@
+// Kubernetes' Node authorizer graph: which Secrets, ConfigMaps, PersistentVolumeClaims and
+// ServiceAccounts each node may read, because a pod bound to it (spec.nodeName) refers to
+// them. Fed from the API server's own watch cache of pods, in the same synchronous step that
+// notifies every pod watcher: a node agent learns of a pod only through that cache, so by
+// the time it can ask for a pod's Secret the graph already holds the edge.
+
+import { isObject, type KubeObject } from '../../common/api/meta.js';
+import type { Logger } from '../../common/logging.js';
+import type { CacheEvent, CacheWatch, WatchCache } from '../watchcache/watchCache.js';
+
+/** The kinds a node reads through the graph, as `group/resource`. */
+export const graphResources = ['/secrets', '/configmaps', '/persistentvolumeclaims', '/serviceaccounts'] as const;
+export type GraphResource = (typeof graphResources)[number];
+
+const list = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? v.filter(isObject) : []);
+const obj = (v: unknown): Record<string, unknown> => (isObject(v) ? v : {});
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+/** Every object of a graph kind the pod refers to, as `group/resource/name` (same namespace as the pod). */
+export function podReferences(pod: KubeObject): string[] {
+  const spec = obj(pod.spec);
+  const out = new Set<string>();
+  const add = (resource: GraphResource, name: unknown): void => {
+    const n = str(name);
+    if (n) out.add(`${resource}/${n}`);
+  };
+  for (const s of list(spec.imagePullSecrets)) add('/secrets', s.name);
+  add('/serviceaccounts', spec.serviceAccountName ?? spec.serviceAccount);
+  for (const v of list(spec.volumes)) {
+    add('/secrets', obj(v.secret).secretName);
+    add('/configmaps', obj(v.configMap).name);
+    add('/persistentvolumeclaims', obj(v.persistentVolumeClaim).claimName);
+    // A generic ephemeral volume's claim is named <pod>-<volume> (Kubernetes' ephemeral.VolumeClaimName).
+    if (isObject(v.ephemeral) && str(v.name) && str(pod.metadata.name)) add('/persistentvolumeclaims', `${pod.metadata.name}-${String(v.name)}`);
+    for (const src of list(obj(v.projected).sources)) {
+      add('/secrets', obj(src.secret).name);
+      add('/configmaps', obj(src.configMap).name);
+    }
+    // Volume plugins that take credentials from a Secret.
+    add('/secrets', obj(obj(v.csi).nodePublishSecretRef).name);
+    for (const plugin of ['cephfs', 'cinder', 'flexVolume', 'iscsi', 'rbd', 'scaleIO', 'storageos']) add('/secrets', obj(obj(v[plugin]).secretRef).name);
+    add('/secrets', obj(v.azureFile).secretName);
+  }
+  for (const c of [...list(spec.initContainers), ...list(spec.containers), ...list(spec.ephemeralContainers)]) {
+    for (const e of list(c.env)) {
+      const from = obj(e.valueFrom);
+      add('/secrets', obj(from.secretKeyRef).name);
+      add('/configmaps', obj(from.configMapKeyRef).name);
+    }
+    for (const e of list(c.envFrom)) {
+      add('/secrets', obj(e.secretRef).name);
+      add('/configmaps', obj(e.configMapRef).name);
+    }
+  }
+  return [...out];
+}
+
+function nodeNameOf(pod: KubeObject): string | undefined {
+  return str(obj(pod.spec).nodeName);
+}
+
+/** Node -> `group/resource/namespace/name` -> how many of its pods refer to it. */
+export class NodeGraph {
+  private readonly byPod = new Map<string, { node: string; refs: string[] }>();
+  private readonly byNode = new Map<string, Map<string, number>>();
+
+  /** Whether a pod bound to `node` refers to this object now. */
+  allows(node: string, resource: string, namespace: string, name: string): boolean {
+    return (this.byNode.get(node)?.get(`${resource}/${namespace}/${name}`) ?? 0) > 0;
+  }
+
+  /** The pod's current state (undefined: gone). */
+  setPod(key: string, pod: KubeObject | undefined): void {
+    this.removePod(key);
+    const node = pod ? nodeNameOf(pod) : undefined;
+    if (!pod || !node) return;
+    const ns = pod.metadata.namespace ?? '';
+    const refs = podReferences(pod).map((r) => {
+      const slash = r.lastIndexOf('/');
+      return `${r.slice(0, slash)}/${ns}/${r.slice(slash + 1)}`;
+    });
+    this.byPod.set(key, { node, refs });
+    let counts = this.byNode.get(node);
+    if (!counts) this.byNode.set(node, (counts = new Map()));
+    for (const r of refs) counts.set(r, (counts.get(r) ?? 0) + 1);
+  }
+
+  clear(): void {
+    this.byPod.clear();
+    this.byNode.clear();
+  }
+
+  /** Pods bound to a node that the graph holds (for tests and metrics). */
+  get size(): number {
+    return this.byPod.size;
+  }
+
+  private removePod(key: string): void {
+    const old = this.byPod.get(key);
+    if (!old) return;
+    this.byPod.delete(key);
+    const counts = this.byNode.get(old.node)!;
+    for (const r of old.refs) {
+      const n = (counts.get(r) ?? 0) - 1;
+      if (n > 0) counts.set(r, n);
+      else counts.delete(r);
+    }
+    if (counts.size === 0) this.byNode.delete(old.node);
+  }
+}
+
+/**
+ * Keeps `graph` equal to the pods in `cache`: a full load, then every pod event. When the
+ * cache reloads (its etcd watch broke) it ends our watch; we load again from the new state.
+ * Returns a stop function.
+ */
+export function followPods(cache: WatchCache, root: string, graph: NodeGraph, logger: Logger): () => void {
+  const prefix = `${root}pods/`;
+  let watch: CacheWatch | undefined;
+  let stopped = false;
+  const load = (): void => {
+    if (stopped) return;
+    graph.clear();
+    // List and subscribe in one synchronous step: nothing falls between them.
+    for (const e of cache.list(prefix)) graph.setPod(e.key, e.object);
+    watch = cache.watch(
+      prefix,
+      cache.revision,
+      (ev: CacheEvent) => graph.setPod(ev.key, ev.type === 'DELETED' ? undefined : ev.object),
+      (err) => {
+        watch = undefined;
+        if (stopped || !err) return;
+        logger.info('pod watch for the node authorizer ended; reloading', { error: err.message });
+        void cache.start().then(load, (e: unknown) => logger.error('node authorizer reload failed', { error: String(e) }));
+      },
+    );
+  };
+  load();
+  return () => {
+    stopped = true;
+    watch?.close();
+  };
+}
