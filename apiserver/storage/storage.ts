@@ -9,6 +9,8 @@ export interface Versioned {
   object: KubeObject;
   /** etcd mod_revision of the key. */
   revision: number;
+  /** Read with an older encryption key or provider: an update must write it even when unchanged (rotation). */
+  stale?: boolean;
 }
 
 export interface ListResult {
