@@ -10,7 +10,7 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';
 import { processesMentioning } from '../common/proc/leftovers.js';
-import { etcdLeader, memberHealthy } from '../common/proc/etcdProcess.js';
+import { etcdGateway, etcdLeader, memberHealthy, type EtcdClientTls } from '../common/proc/etcdProcess.js';
 import { pidRuns } from '../common/proc/pids.js';
 import { lostWrites, startAckedWriters, summarizeFailures } from '../common/testing/ackedWrites.js';
 import { eventually } from '../common/testing/eventually.js';
@@ -33,14 +33,15 @@ function flag(argv: string[], name: string): string {
   return argv[i + 1]!;
 }
 
+/** etcd takes only certificates of its own CA: the test reads the members as the API server does. */
+function etcdClientTls(home: string): EtcdClientTls {
+  const pki = path.join(home, 'pki');
+  return { caFile: path.join(pki, 'etcd', 'ca.crt'), certFile: path.join(pki, 'apiserver-etcd-client.crt'), keyFile: path.join(pki, 'apiserver-etcd-client.key') };
+}
+
 /** POST to one member's JSON gateway. */
-async function memberStatus(endpoint: string): Promise<{ header: { revision: string } } | undefined> {
-  try {
-    const res = await fetch(`${endpoint}/v3/maintenance/status`, { method: 'POST', body: '{}', signal: AbortSignal.timeout(2_000) });
-    return res.ok ? ((await res.json()) as { header: { revision: string } }) : undefined;
-  } catch {
-    return undefined;
-  }
+function memberStatus(endpoint: string, tls: EtcdClientTls | undefined): Promise<{ header: { revision: string } } | undefined> {
+  return etcdGateway<{ header: { revision: string } }>(endpoint, 'maintenance/status', tls);
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -96,7 +97,22 @@ describe('e2e: gantry up --etcd-members 3 --hosts 1: the etcd leader killed duri
       return [flag(argv, '--listen-client-urls'), flag(argv, '--listen-peer-urls')];
     });
     expect(new Set(ports).size, ports.join(' ')).to.equal(6);
-    for (const m of members) expect(await memberHealthy(m.endpoint), m.process.name).to.equal(true);
+    for (const m of members) expect(m.endpoint, m.process.name).to.match(/^https:\/\/127\.0\.0\.1:\d+$/);
+    for (const m of members) expect(await memberHealthy(m.endpoint, etcdClientTls(home)), m.process.name).to.equal(true);
+    // Without the API server's client certificate a member does not answer: not over plain HTTP,
+    // not without a certificate, not with host-1's own (the cluster CA signed it when it joined).
+    const hostDir = path.join(home, 'nodes', 'host-1');
+    const attempts: Array<[string, EtcdClientTls | undefined, (e: string) => string]> = [
+      ['plain HTTP', undefined, (e) => e.replace('https:', 'http:')],
+      ['no client certificate', undefined, (e) => e],
+      ["host-1's client certificate", { ...etcdClientTls(home), certFile: path.join(hostDir, 'client.crt'), keyFile: path.join(hostDir, 'client.key') }, (e) => e],
+      ["host-1's serving certificate", { ...etcdClientTls(home), certFile: path.join(hostDir, 'serving.crt'), keyFile: path.join(hostDir, 'serving.key') }, (e) => e],
+    ];
+    for (const m of members) expect(await memberStatus(m.endpoint, etcdClientTls(home)), `${m.process.name} with the API server's certificate`).to.not.equal(undefined);
+    for (const [what, tls, at] of attempts) {
+      if (tls) expect(fs.existsSync(tls.certFile), tls.certFile).to.equal(true);
+      for (const m of members) expect(await memberStatus(at(m.endpoint), tls), `${m.process.name} with ${what}`).to.equal(undefined);
+    }
 
     const apiserver = state.processes.find((p) => p.name === 'apiserver')!;
     const endpoints = flag(launchOf(apiserver.pid).argv, '--etcd-endpoints').split(',');
@@ -112,7 +128,7 @@ describe('e2e: gantry up --etcd-members 3 --hosts 1: the etcd leader killed duri
     let failedWhileDown = 0;
     try {
       await sleep(2_000);
-      const leaderUrl = await etcdLeader(members.map((m) => m.endpoint));
+      const leaderUrl = await etcdLeader(members.map((m) => m.endpoint), etcdClientTls(home));
       const leader = members.find((m) => m.endpoint === leaderUrl);
       expect(leader, `a leader among ${members.map((m) => m.endpoint).join(', ')}`).to.not.equal(undefined);
       const launch = launchOf(leader!.process.pid);
@@ -158,12 +174,12 @@ describe('e2e: gantry up --etcd-members 3 --hosts 1: the etcd leader killed duri
     const pid = relaunch(launch, path.join(home, 'logs', `${member.process.name}.log`));
     recordRestartedPid(home, member.process.name, pid);
     relaunched.push({ ...member.process, pid });
-    await eventually(`${member.process.name} healthy`, async () => ((await memberHealthy(member.endpoint)) ? true : undefined), 30_000, 250);
+    await eventually(`${member.process.name} healthy`, async () => ((await memberHealthy(member.endpoint, etcdClientTls(home))) ? true : undefined), 30_000, 250);
     // Its own store (not the leader's answer) has every revision the writers were acknowledged.
     await eventually(
       `${member.process.name} at revision ${newestAcked}`,
       async () => {
-        const rev = Number((await memberStatus(member.endpoint))?.header.revision ?? 0);
+        const rev = Number((await memberStatus(member.endpoint, etcdClientTls(home)))?.header.revision ?? 0);
         return rev >= newestAcked ? rev : undefined;
       },
       30_000,

@@ -1,10 +1,41 @@
 import { expect } from 'chai';
 import fs from 'node:fs';
+import https from 'node:https';
 import path from 'node:path';
+import { X509Certificate } from 'node:crypto';
 import { Etcd3 } from 'etcd3';
-import { makeTempDir } from '../../common/proc/etcdProcess.js';
+import { makeSignedCert } from '../../common/pki/certs.js';
+import { makeTempDir, memberHealthy, type EtcdClientTls } from '../../common/proc/etcdProcess.js';
 import { isAlive, pidRuns, stopPid } from '../../common/proc/pids.js';
 import { isEtcdProcess, startClusterEtcd, type ClusterEtcd } from './etcd.js';
+import { ensureClusterPki } from './pki.js';
+
+/** A gRPC client presenting `tls`'s certificate (as the API server's storage does). */
+function clientWith(endpoints: string[], tls: EtcdClientTls): Etcd3 {
+  return new Etcd3({
+    hosts: endpoints,
+    credentials: { rootCertificate: fs.readFileSync(tls.caFile), certChain: fs.readFileSync(tls.certFile), privateKey: fs.readFileSync(tls.keyFile) },
+    defaultCallOptions: () => ({ deadline: Date.now() + 5_000 }),
+  });
+}
+
+/** A read of every key over etcd's JSON gateway, with (or without) a client certificate and without checking etcd's: the status, or the connection's error. */
+function readAll(endpoint: string, client?: { certPem: string; keyPem: string }): Promise<string> {
+  return new Promise((resolve) => {
+    const req = https.request(
+      `${endpoint}/v3/kv/range`,
+      { method: 'POST', timeout: 5_000, rejectUnauthorized: false, ...(client ? { cert: client.certPem, key: client.keyPem } : {}) },
+      (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve(`${res.statusCode} ${body}`));
+      },
+    );
+    req.on('error', (e) => resolve(`error: ${e.message}`));
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.end(JSON.stringify({ key: 'AA==', range_end: 'AA==' }));
+  });
+}
 
 describe('isEtcdProcess', () => {
   const cases: Array<[string, boolean]> = [
@@ -63,7 +94,7 @@ describe("gantry up's etcd (real etcd, detached like `up` starts it)", function 
     const first = await start(3);
     expect(first.processes.map((p) => p.name)).to.deep.equal(['etcd-1', 'etcd-2', 'etcd-3']);
     expect(new Set(first.endpoints).size).to.equal(3);
-    const client = new Etcd3({ hosts: first.endpoints, defaultCallOptions: () => ({ deadline: Date.now() + 5_000 }) });
+    const client = clientWith(first.endpoints, first.apiServerClient);
     try {
       await client.put('/kept').value('yes');
     } finally {
@@ -75,12 +106,85 @@ describe("gantry up's etcd (real etcd, detached like `up` starts it)", function 
     const again = await start(undefined);
     expect(again.endpoints).to.deep.equal(first.endpoints);
     expect(out.at(-1)).to.equal('starting etcd (3 members)');
-    const client2 = new Etcd3({ hosts: again.endpoints, defaultCallOptions: () => ({ deadline: Date.now() + 5_000 }) });
+    const client2 = clientWith(again.endpoints, again.apiServerClient);
     try {
       expect(await client2.get('/kept').string()).to.equal('yes');
     } finally {
       client2.close();
     }
+  });
+
+  it('serves only TLS and takes only the API server\'s client certificate: not plain HTTP, none, nor a node\'s signed by the cluster CA', async () => {
+    const e = await start(undefined);
+    const endpoint = e.endpoints[0]!;
+    expect(endpoint).to.match(/^https:\/\/127\.0\.0\.1:\d+$/);
+    const pki = path.join(home, 'pki');
+    expect(e.apiServerClient).to.deep.equal({ caFile: path.join(pki, 'etcd', 'ca.crt'), certFile: path.join(pki, 'apiserver-etcd-client.crt'), keyFile: path.join(pki, 'apiserver-etcd-client.key') });
+    for (const key of ['etcd/ca.key', 'etcd/server.key', 'etcd/peer.key', 'apiserver-etcd-client.key']) expect(fs.statSync(path.join(pki, key)).mode & 0o777, key).to.equal(0o600);
+    const server = new X509Certificate(fs.readFileSync(path.join(pki, 'etcd', 'server.crt')));
+    expect(server.subjectAltName).to.contain('IP Address:127.0.0.1');
+    expect(server.checkIssued(new X509Certificate(fs.readFileSync(e.apiServerClient.caFile)))).to.equal(true);
+
+    const w = clientWith(e.endpoints, e.apiServerClient);
+    try {
+      await w.put('/registry/secrets/default/token').value('s3cr3t-value');
+    } finally {
+      w.close();
+    }
+    const secret = Buffer.from('s3cr3t-value').toString('base64');
+    const apiServer = { certPem: fs.readFileSync(e.apiServerClient.certFile, 'utf8'), keyPem: fs.readFileSync(e.apiServerClient.keyFile, 'utf8') };
+    expect(await readAll(endpoint, apiServer)).to.match(/^200 /).and.contain(secret);
+
+    // The cluster CA (a separate one) signs nodes' certificates: such a certificate is refused.
+    const clusterPki = ensureClusterPki(pki);
+    expect(fs.readFileSync(clusterPki.caFile, 'utf8')).to.not.equal(fs.readFileSync(e.apiServerClient.caFile, 'utf8'));
+    const node = makeSignedCert(clusterPki.ca, { commonName: 'system:node:host-1', dnsNames: [], ips: [], usage: 'client' });
+    const refused = {
+      'plain HTTP': await fetch(`${endpoint.replace('https:', 'http:')}/v3/kv/range`, { method: 'POST', body: '{"key":"AA==","range_end":"AA=="}', signal: AbortSignal.timeout(5_000) }).then(
+        async (r) => `${r.status} ${await r.text()}`,
+        (err: Error) => `error: ${err.message}`,
+      ),
+      'no client certificate': await readAll(endpoint),
+      "a node's certificate": await readAll(endpoint, node),
+      "the API server's serving certificate (cluster CA)": await readAll(endpoint, { certPem: fs.readFileSync(clusterPki.apiServer.cert, 'utf8'), keyPem: fs.readFileSync(clusterPki.apiServer.key, 'utf8') }),
+    };
+    for (const [what, answer] of Object.entries(refused)) {
+      expect(answer, what).to.not.contain(secret);
+      expect(answer, what).to.match(/^error: |^400 /);
+    }
+    expect(await memberHealthy(endpoint, e.apiServerClient)).to.equal(true);
+  });
+
+  it('keeps its CA and certificates across a restart, and makes the certificates again with a new CA', async () => {
+    const first = await start(undefined);
+    const pki = path.join(home, 'pki');
+    const before = fs.readFileSync(first.apiServerClient.certFile, 'utf8');
+    for (const p of first.processes) await stopPid(p.pid, p.marker, 10_000);
+    const again = await start(undefined);
+    expect(fs.readFileSync(again.apiServerClient.certFile, 'utf8')).to.equal(before);
+    expect(await memberHealthy(again.endpoints[0]!, again.apiServerClient)).to.equal(true);
+    for (const p of again.processes) await stopPid(p.pid, p.marker, 10_000);
+    fs.rmSync(path.join(pki, 'etcd', 'ca.crt'));
+    const third = await start(undefined);
+    expect(fs.readFileSync(third.apiServerClient.certFile, 'utf8')).to.not.equal(before);
+    expect(await memberHealthy(third.endpoints[0]!, third.apiServerClient)).to.equal(true);
+  });
+
+  it('refuses a three-member etcd whose data is from a plain-HTTP gantry', async () => {
+    const first = await start(3);
+    await stopAll(first);
+    const file = path.join(home, 'etcd', 'members.json');
+    const recorded = JSON.parse(fs.readFileSync(file, 'utf8')) as { ports: unknown[]; tls?: boolean };
+    expect(recorded.tls).to.equal(true);
+    delete recorded.tls;
+    fs.writeFileSync(file, JSON.stringify(recorded));
+    await startClusterEtcd(home, logs, undefined, (l) => out.push(l)).then(
+      (e) => {
+        started.push(e);
+        expect.fail('started members that would dial each other over plain HTTP');
+      },
+      (err: Error) => expect(err.message).to.match(/talk plain HTTP \(an older gantry\); run `gantry down`/),
+    );
   });
 
   it('refuses another member count than its data has', async () => {

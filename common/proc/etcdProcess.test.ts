@@ -1,10 +1,13 @@
 import { expect } from 'chai';
 import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
 import path from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { prefixEnd } from '../etcdKeys.js';
+import { makeCA, makeSignedCert, type KeyPair } from '../pki/certs.js';
 import { processesMentioning } from './leftovers.js';
-import { freeMemberPorts, makeTempDir, memberHealthy, startEtcdCluster, type EtcdCluster, type EtcdMember } from './etcdProcess.js';
+import { etcdGateway, etcdLeader, freeMemberPorts, makeTempDir, memberHealthy, startEtcd, startEtcdCluster, type EtcdCluster, type EtcdMember, type EtcdTlsFiles } from './etcdProcess.js';
 
 /** A client of the given members only; every call has a deadline so a dead member cannot hang the test. */
 function clientOf(endpoints: string[]): Etcd3 {
@@ -143,6 +146,145 @@ describe('startEtcdCluster (options)', function () {
       expect(processesMentioning(tmp.dir)).to.deep.equal([]);
     } finally {
       tmp.remove();
+    }
+  });
+});
+
+/** One read of every key, as an attacker on this machine would try it: plain HTTP, or HTTPS with (or without) some client certificate. */
+function probeRange(endpoint: string, client?: { cert: string; key: string } /* files */): Promise<{ status?: number; body?: string; error?: string }> {
+  return new Promise((resolve) => {
+    const creds = client ? { cert: fs.readFileSync(client.cert), key: fs.readFileSync(client.key) } : {};
+    const opts: https.RequestOptions = { method: 'POST', timeout: 5_000, rejectUnauthorized: false, ...creds };
+    const onRes = (res: http.IncomingMessage): void => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+      res.on('error', (e) => resolve({ error: e.message }));
+    };
+    const req = endpoint.startsWith('https:') ? https.request(`${endpoint}/v3/kv/range`, opts, onRes) : http.request(`${endpoint}/v3/kv/range`, opts, onRes);
+    req.on('error', (e) => resolve({ error: e.message }));
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.end(JSON.stringify({ key: Buffer.from('\0').toString('base64'), range_end: Buffer.from('\0').toString('base64') }));
+  });
+}
+
+describe('startEtcdCluster with TLS (real etcd, three members, client and peer certificates required)', function () {
+  this.timeout(90_000);
+  let tmp: { dir: string; remove: () => void };
+  let cluster: EtcdCluster;
+  let tls: EtcdTlsFiles;
+  /** Signed by a CA etcd does not trust (as the cluster CA's node certificates are). */
+  let foreign: { cert: string; key: string };
+  /** A client certificate the etcd CA signed. */
+  let client: { caFile: string; certFile: string; keyFile: string };
+  const secret = 'the-secret-value';
+
+  const write = (name: string, pair: KeyPair): { cert: string; key: string } => {
+    const cert = path.join(tmp.dir, `${name}.crt`);
+    const key = path.join(tmp.dir, `${name}.key`);
+    fs.writeFileSync(cert, pair.certPem);
+    fs.writeFileSync(key, pair.keyPem, { mode: 0o600 });
+    return { cert, key };
+  };
+
+  before(async () => {
+    tmp = makeTempDir('gantry-etcd-tls');
+    const ca = makeCA('test-etcd-ca');
+    const caFiles = write('ca', ca);
+    const loopback = { dnsNames: ['localhost'], ips: ['127.0.0.1'] };
+    const server = write('server', makeSignedCert(ca, { commonName: 'server', ...loopback, usage: 'both' }));
+    const peer = write('peer', makeSignedCert(ca, { commonName: 'peer', ...loopback, usage: 'both' }));
+    const c = write('client', makeSignedCert(ca, { commonName: 'client', dnsNames: [], ips: [], usage: 'client' }));
+    const other = makeCA('another-ca');
+    foreign = write('foreign', makeSignedCert(other, { commonName: 'system:node:host-1', dnsNames: [], ips: [], usage: 'client' }));
+    tls = { caFile: caFiles.cert, certFile: server.cert, keyFile: server.key, peerCertFile: peer.cert, peerKeyFile: peer.key };
+    client = { caFile: caFiles.cert, certFile: c.cert, keyFile: c.key };
+    cluster = await startEtcdCluster({ dir: path.join(tmp.dir, 'etcd'), members: 3, logDir: tmp.dir, tls });
+    const etcd = new Etcd3({ hosts: cluster.endpoints, credentials: { rootCertificate: fs.readFileSync(client.caFile), certChain: fs.readFileSync(client.certFile), privateKey: fs.readFileSync(client.keyFile) } });
+    try {
+      await etcd.put('/registry/secrets/default/s').value(secret);
+    } finally {
+      etcd.close();
+    }
+  });
+  after(async () => {
+    await cluster?.stop();
+    tmp?.remove();
+  });
+
+  it('serves https client URLs, and its members talk to each other over https', async () => {
+    expect(cluster.endpoints).to.deep.equal(cluster.members.map((m) => `https://127.0.0.1:${m.clientPort}`));
+    const status = await etcdGateway<{ leader?: string }>(cluster.endpoints[0]!, 'maintenance/status', client);
+    expect(status?.leader, 'a status with the etcd-CA-signed client certificate').to.be.a('string');
+    const list = await etcdGateway<{ members: Array<{ peerURLs: string[] }> }>(cluster.endpoints[0]!, 'cluster/member/list', client);
+    expect(list?.members.flatMap((m) => m.peerURLs).sort()).to.deep.equal(cluster.members.map((m) => `https://127.0.0.1:${m.peerPort}`).sort());
+    expect(cluster.members).to.include(await cluster.leader());
+    expect(await etcdLeader(cluster.endpoints, client)).to.be.oneOf(cluster.endpoints);
+  });
+
+  // What a local process, a hostNetwork pod say, can try against the client URL.
+  // The HTTPS ones never get past the handshake (etcd requires and verifies a client certificate).
+  const attacks: Array<{ name: string; run: (endpoint: string) => ReturnType<typeof probeRange>; refused: RegExp }> = [
+    { name: 'plain HTTP', run: (e) => probeRange(e.replace('https:', 'http:')), refused: /^(400 Client sent an HTTP request to an HTTPS server|error: (socket hang up|read ECONNRESET))/ },
+    { name: 'HTTPS without a client certificate', run: (e) => probeRange(e), refused: /^error: .*(certificate|socket hang up|ECONNRESET)/ },
+    { name: 'HTTPS with a certificate another CA signed', run: (e) => probeRange(e, foreign), refused: /^error: .*(bad certificate|unknown ca|socket hang up|ECONNRESET)/ },
+  ];
+  for (const a of attacks) {
+    it(`refuses ${a.name} on every member`, async () => {
+      for (const m of cluster.members) {
+        const r = await a.run(m.endpoint);
+        expect(r.body ?? '', `${m.name}: ${JSON.stringify(r)}`).to.not.contain(Buffer.from(secret).toString('base64'));
+        expect(r.status, `${m.name}: ${JSON.stringify(r)}`).to.not.equal(200);
+        expect(r.error ? `error: ${r.error}` : `${r.status} ${r.body}`, m.name).to.match(a.refused);
+      }
+    });
+  }
+
+  it('answers the same read with the client certificate (the probe can succeed)', async () => {
+    const r = await probeRange(cluster.endpoints[0]!, { cert: client.certFile, key: client.keyFile });
+    expect(r.status, JSON.stringify(r)).to.equal(200);
+    expect(r.body).to.contain(Buffer.from(secret).toString('base64'));
+  });
+
+  it('health checks and the gRPC client fail without the right certificate', async () => {
+    const e = cluster.endpoints[0]!;
+    expect(await memberHealthy(e, client)).to.equal(true);
+    expect(await memberHealthy(e, { caFile: client.caFile, certFile: foreign.cert, keyFile: foreign.key })).to.equal(false);
+    expect(await memberHealthy(e)).to.equal(false);
+    const wrong = new Etcd3({ hosts: [e], credentials: { rootCertificate: fs.readFileSync(client.caFile), certChain: fs.readFileSync(foreign.cert), privateKey: fs.readFileSync(foreign.key) }, defaultCallOptions: () => ({ deadline: Date.now() + 3_000 }) });
+    try {
+      await wrong.get('/registry/secrets/default/s').string().then(
+        (v) => expect.fail(`read ${v} with a foreign certificate`),
+        (err: Error) => expect(err.message).to.not.equal(''),
+      );
+    } finally {
+      wrong.close();
+    }
+  });
+
+  it('a killed member started again rejoins over https', async () => {
+    const victim = cluster.members[2]!;
+    await victim.kill();
+    await victim.start();
+    expect(await memberHealthy(victim.endpoint, client)).to.equal(true);
+  });
+
+  it('startEtcd (one member) serves https as well, and plain when given no TLS', async () => {
+    const one = await startEtcd({ dataDir: path.join(tmp.dir, 'single'), tls });
+    try {
+      expect(one.endpoint).to.match(/^https:\/\/127\.0\.0\.1:\d+$/);
+      await waitFor('the single member healthy', () => memberHealthy(one.endpoint, client));
+      expect((await probeRange(one.endpoint)).status).to.not.equal(200);
+    } finally {
+      await one.stop();
+    }
+    const plain = await startEtcd({ dataDir: path.join(tmp.dir, 'plain') });
+    try {
+      expect(plain.endpoint).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
+      await waitFor('the plain member healthy', () => memberHealthy(plain.endpoint));
+    } finally {
+      await plain.stop();
     }
   });
 });

@@ -1,14 +1,38 @@
 // Starts real etcd on loopback: one member (startEtcd) or a cluster of several
 // (startEtcdCluster), for tests (temp dir, killed by PID at the end) and for `gantry up`
-// (detached, PIDs recorded under $GANTRY_HOME).
+// (detached, PIDs recorded under $GANTRY_HOME). Plain HTTP unless given TLS files: then
+// clients and peers must present a certificate the etcd CA signed, as kubeadm runs etcd.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import path from 'node:path';
 import { freePort, waitForPort } from './ports.js';
 import { stopChild } from './stopChild.js';
+
+/** A TLS etcd's files, as kubeadm lays them out under pki/etcd. */
+export interface EtcdTlsFiles {
+  /** The etcd CA: the only CA whose client and peer certificates are accepted. */
+  caFile: string;
+  /**
+   * Served on the client URLs. etcd's own JSON gateway dials its gRPC port with it too, so it
+   * needs clientAuth besides serverAuth; this package's health checks present it as well.
+   */
+  certFile: string;
+  keyFile: string;
+  /** Presented to and required from the other members (serverAuth and clientAuth). */
+  peerCertFile: string;
+  peerKeyFile: string;
+}
+
+/** What a client of a TLS etcd needs: the CA to verify the member, and its own certificate. */
+export interface EtcdClientTls {
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+}
 
 export interface EtcdProcessOptions {
   dataDir: string;
@@ -19,6 +43,8 @@ export interface EtcdProcessOptions {
   /** Keep running after this process exits (for `gantry up`). */
   detached?: boolean;
   binary?: string;
+  /** Serve HTTPS and require client certificates; default plain HTTP. */
+  tls?: EtcdTlsFiles;
 }
 
 export interface EtcdProcess {
@@ -43,18 +69,35 @@ interface MemberSpec {
   logFile?: string;
   detached?: boolean;
   binary?: string;
+  tls?: EtcdTlsFiles;
 }
 
-const url = (port: number): string => `http://127.0.0.1:${port}`;
+const url = (port: number, tls?: unknown): string => `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+
+/** etcd's TLS flags: HTTPS on both client and peer URLs, and a certificate the CA signed required on both. */
+function tlsArgs(tls: EtcdTlsFiles | undefined): string[] {
+  if (!tls) return [];
+  return [
+    '--cert-file', tls.certFile,
+    '--key-file', tls.keyFile,
+    '--trusted-ca-file', tls.caFile,
+    '--client-cert-auth',
+    '--peer-cert-file', tls.peerCertFile,
+    '--peer-key-file', tls.peerKeyFile,
+    '--peer-trusted-ca-file', tls.caFile,
+    '--peer-client-cert-auth',
+  ];
+}
 
 function memberArgs(m: MemberSpec): string[] {
   return [
     '--name', m.name,
     '--data-dir', m.dataDir,
-    '--listen-client-urls', url(m.clientPort),
-    '--advertise-client-urls', url(m.clientPort),
-    '--listen-peer-urls', url(m.peerPort),
-    '--initial-advertise-peer-urls', url(m.peerPort),
+    '--listen-client-urls', url(m.clientPort, m.tls),
+    '--advertise-client-urls', url(m.clientPort, m.tls),
+    '--listen-peer-urls', url(m.peerPort, m.tls),
+    '--initial-advertise-peer-urls', url(m.peerPort, m.tls),
+    ...tlsArgs(m.tls),
     '--initial-cluster', m.initialCluster,
     '--initial-cluster-state', 'new',
     // Members of two clusters on one machine never join each other by a port mix-up.
@@ -100,16 +143,17 @@ export async function startEtcd(opts: EtcdProcessOptions): Promise<EtcdProcess> 
     dataDir: opts.dataDir,
     clientPort,
     peerPort,
-    initialCluster: `gantry=${url(peerPort)}`,
+    initialCluster: `gantry=${url(peerPort, opts.tls)}`,
     ...(opts.logFile ? { logFile: opts.logFile } : {}),
     ...(opts.detached ? { detached: true } : {}),
     ...(opts.binary ? { binary: opts.binary } : {}),
+    ...(opts.tls ? { tls: opts.tls } : {}),
   };
   const { child, exited, gone } = launch(spec);
   await Promise.race([waitForPort('127.0.0.1', clientPort, 20_000), exited]);
   if (opts.detached) child.unref();
   return {
-    endpoint: url(clientPort),
+    endpoint: url(clientPort, opts.tls),
     pid: child.pid!,
     clientPort,
     peerPort,
@@ -121,10 +165,25 @@ export async function startEtcd(opts: EtcdProcessOptions): Promise<EtcdProcess> 
   };
 }
 
-/** GET /health on a member's client URL: true once it has a leader and a quorum answers a read. */
-export function memberHealthy(endpoint: string, timeoutMs = 2_000): Promise<boolean> {
+/** The client certificate a member's own serving certificate doubles as (see EtcdTlsFiles.certFile). */
+export function selfClientTls(tls: EtcdTlsFiles): EtcdClientTls {
+  return { caFile: tls.caFile, certFile: tls.certFile, keyFile: tls.keyFile };
+}
+
+/** One HTTP(S) request to a member: https endpoints get the CA and client certificate of `tls`. */
+function request(endpoint: string, rpcPath: string, opts: http.RequestOptions, tls: EtcdClientTls | undefined, onRes: (res: http.IncomingMessage) => void): http.ClientRequest {
+  if (!endpoint.startsWith('https:')) return http.request(`${endpoint}${rpcPath}`, opts, onRes);
+  const creds = tls ? { ca: fs.readFileSync(tls.caFile), cert: fs.readFileSync(tls.certFile), key: fs.readFileSync(tls.keyFile) } : {};
+  return https.request(`${endpoint}${rpcPath}`, { ...opts, ...creds }, onRes);
+}
+
+/**
+ * GET /health on a member's client URL: true once it has a leader and a quorum answers a read.
+ * An https member needs `tls` (without it, or with a certificate its CA did not sign: false).
+ */
+export function memberHealthy(endpoint: string, tls?: EtcdClientTls, timeoutMs = 2_000): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = http.get(`${endpoint}/health`, { timeout: timeoutMs }, (res) => {
+    const req = request(endpoint, '/health', { timeout: timeoutMs }, tls, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (body += d));
@@ -138,13 +197,14 @@ export function memberHealthy(endpoint: string, timeoutMs = 2_000): Promise<bool
     });
     req.on('error', () => resolve(false));
     req.on('timeout', () => req.destroy());
+    req.end();
   });
 }
 
-async function waitHealthy(endpoint: string, timeoutMs: number, exited?: Promise<never>): Promise<void> {
+async function waitHealthy(endpoint: string, timeoutMs: number, tls: EtcdClientTls | undefined, exited?: Promise<never>): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const poll = async (): Promise<void> => {
-    while (!(await memberHealthy(endpoint))) {
+    while (!(await memberHealthy(endpoint, tls))) {
       if (Date.now() > deadline) throw new Error(`etcd at ${endpoint} is not healthy after ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -173,6 +233,8 @@ export interface EtcdClusterOptions {
   binary?: string;
   /** How long the members get to elect a leader. Default 30 s. */
   readyTimeoutMs?: number;
+  /** Serve HTTPS to clients and peers and require certificates the etcd CA signed; default plain HTTP. */
+  tls?: EtcdTlsFiles;
 }
 
 export interface EtcdMember {
@@ -195,6 +257,8 @@ export interface EtcdCluster {
   members: EtcdMember[];
   /** Every member's client URL, for the API server's --etcd-endpoints. */
   endpoints: string[];
+  /** What this package's own checks present to a TLS cluster (undefined: plain HTTP). */
+  clientTls: EtcdClientTls | undefined;
   member(name: string): EtcdMember;
   /** The member the running ones agree leads (waits out an election, up to timeoutMs). */
   leader(timeoutMs?: number): Promise<EtcdMember>;
@@ -220,9 +284,9 @@ export async function freeMemberPorts(n: number): Promise<EtcdMemberPorts[]> {
 }
 
 /** POST to etcd's JSON gateway (`/v3/...`) on one member; undefined when it does not answer. */
-function gateway<T>(endpoint: string, rpc: string, timeoutMs = 2_000): Promise<T | undefined> {
+export function etcdGateway<T>(endpoint: string, rpc: string, tls?: EtcdClientTls, timeoutMs = 2_000): Promise<T | undefined> {
   return new Promise((resolve) => {
-    const req = http.request(`${endpoint}/v3/${rpc}`, { method: 'POST', timeout: timeoutMs, headers: { 'content-type': 'application/json' } }, (res) => {
+    const req = request(endpoint, `/v3/${rpc}`, { method: 'POST', timeout: timeoutMs, headers: { 'content-type': 'application/json' } }, tls, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (body += d));
@@ -241,8 +305,8 @@ function gateway<T>(endpoint: string, rpc: string, timeoutMs = 2_000): Promise<T
 }
 
 /** The client URL of the member that those answering at `endpoints` report as leader; undefined in an election. */
-export async function etcdLeader(endpoints: string[]): Promise<string | undefined> {
-  const statuses = await Promise.all(endpoints.map((e) => gateway<{ header?: { member_id?: string }; leader?: string }>(e, 'maintenance/status')));
+export async function etcdLeader(endpoints: string[], tls?: EtcdClientTls): Promise<string | undefined> {
+  const statuses = await Promise.all(endpoints.map((e) => etcdGateway<{ header?: { member_id?: string }; leader?: string }>(e, 'maintenance/status', tls)));
   const byId = new Map<string, string>();
   statuses.forEach((s, i) => s?.header?.member_id && byId.set(s.header.member_id, endpoints[i]!));
   const leaderId = statuses.find((s) => s?.leader && s.leader !== '0')?.leader;
@@ -258,7 +322,8 @@ export async function startEtcdCluster(opts: EtcdClusterOptions): Promise<EtcdCl
   if (opts.ports && opts.ports.length !== opts.members) throw new Error(`${opts.ports.length} port pairs for ${opts.members} members`);
   const ports = opts.ports ?? (await freeMemberPorts(opts.members));
   const names = ports.map((_, i) => `etcd-${i + 1}`);
-  const initialCluster = names.map((n, i) => `${n}=${url(ports[i]!.peerPort)}`).join(',');
+  const initialCluster = names.map((n, i) => `${n}=${url(ports[i]!.peerPort, opts.tls)}`).join(',');
+  const clientTls = opts.tls ? selfClientTls(opts.tls) : undefined;
   const clusterToken = `gantry-${randomBytes(6).toString('hex')}`;
   const readyTimeoutMs = opts.readyTimeoutMs ?? 30_000;
   fs.mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
@@ -273,12 +338,13 @@ export async function startEtcdCluster(opts: EtcdClusterOptions): Promise<EtcdCl
       ...(opts.logDir ? { logFile: path.join(opts.logDir, `${name}.log`) } : {}),
       ...(opts.detached ? { detached: true } : {}),
       ...(opts.binary ? { binary: opts.binary } : {}),
+      ...(opts.tls ? { tls: opts.tls } : {}),
     };
     let current: Launched | undefined;
     const running = (): boolean => current !== undefined && current.child.exitCode === null && current.child.signalCode === null;
     const member = {
       name,
-      endpoint: url(spec.clientPort),
+      endpoint: url(spec.clientPort, opts.tls),
       clientPort: spec.clientPort,
       peerPort: spec.peerPort,
       dataDir: spec.dataDir,
@@ -301,7 +367,7 @@ export async function startEtcdCluster(opts: EtcdClusterOptions): Promise<EtcdCl
         if (running()) throw new Error(`etcd ${name} is already running (pid ${member.pid})`);
         current = launch(spec);
         if (opts.detached) current.child.unref();
-        await waitHealthy(member.endpoint, timeoutMs, current.exited);
+        await waitHealthy(member.endpoint, timeoutMs, clientTls, current.exited);
       },
     };
     current = launch(spec);
@@ -311,6 +377,7 @@ export async function startEtcdCluster(opts: EtcdClusterOptions): Promise<EtcdCl
   const cluster: EtcdCluster = {
     members,
     endpoints: members.map((m) => m.endpoint),
+    clientTls,
     member: (name) => {
       const m = members.find((x) => x.name === name);
       if (!m) throw new Error(`no etcd member ${name}`);
@@ -319,7 +386,7 @@ export async function startEtcdCluster(opts: EtcdClusterOptions): Promise<EtcdCl
     leader: async (timeoutMs = 10_000) => {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const endpoint = await etcdLeader(members.filter((m) => m.running()).map((m) => m.endpoint));
+        const endpoint = await etcdLeader(members.filter((m) => m.running()).map((m) => m.endpoint), clientTls);
         const l = members.find((m) => m.endpoint === endpoint);
         if (l) return l;
         if (Date.now() > deadline) throw new Error(`no etcd leader after ${timeoutMs} ms`);
@@ -335,7 +402,7 @@ export async function startEtcdCluster(opts: EtcdClusterOptions): Promise<EtcdCl
 
   try {
     // Together: a new member waits for a quorum of its peers before it answers.
-    await Promise.all(members.map((m) => waitHealthy(m.endpoint, readyTimeoutMs, m.launched.exited)));
+    await Promise.all(members.map((m) => waitHealthy(m.endpoint, readyTimeoutMs, clientTls, m.launched.exited)));
   } catch (e) {
     await Promise.all(members.map((m) => m.kill()));
     throw e;
