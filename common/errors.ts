@@ -167,15 +167,16 @@ export class TooManyRequestsError extends ApiError {
   }
 }
 
+/** retryAfterSeconds: when the client should try again (the Retry-After header), e.g. while etcd is away. */
 export class ServiceUnavailableError extends ApiError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('ServiceUnavailable', message, {}, options);
+  constructor(message: string, options?: { cause?: unknown; retryAfterSeconds?: number }) {
+    super('ServiceUnavailable', message, options?.retryAfterSeconds ? { retryAfterSeconds: options.retryAfterSeconds } : {}, options);
   }
 }
 
 export class TimeoutError extends ApiError {
-  constructor(message: string) {
-    super('Timeout', message);
+  constructor(message: string, options?: { cause?: unknown; retryAfterSeconds?: number }) {
+    super('Timeout', message, options?.retryAfterSeconds ? { retryAfterSeconds: options.retryAfterSeconds } : {}, options);
   }
 }
 

@@ -9,6 +9,8 @@ import { buildTable, type Table } from '../tables/table.js';
 import { jsonOf } from './serialize.js';
 
 export function send(res: ServerResponse, code: number, body: unknown, format: 'json' | 'yaml' = 'json', warnings: string[] = []): void {
+  // Already answered (a request timed out while its handler worked on): nothing more to say.
+  if (res.writableEnded) return;
   const text = format === 'yaml' ? toYaml(body) : JSON.stringify(body);
   for (const w of warnings) res.appendHeader('Warning', `299 - ${JSON.stringify(w)}`);
   res.writeHead(code, {
@@ -20,6 +22,7 @@ export function send(res: ServerResponse, code: number, body: unknown, format: '
 }
 
 export function sendStatus(res: ServerResponse, status: Status): void {
+  if (res.writableEnded) return;
   if (status.details?.retryAfterSeconds) res.setHeader('Retry-After', String(status.details.retryAfterSeconds));
   send(res, status.code, status);
 }
