@@ -12,9 +12,16 @@ import type { KubeletClientCredentials } from './proxy/agentTls.js';
 import { defaultServiceClusterIPRange, defaultServiceNodePortRange } from './registry/allocators/serviceAllocation.js';
 import { NodePortRange, ServiceIPRange } from './registry/allocators/ranges.js';
 import { startApiServer } from './server.js';
+import { EncryptionTransformer, type ValueTransformer } from './storage/encryption.js';
+import { parseEncryptionConfig } from './storage/encryptionConfig.js';
+import type { EtcdClientCredentials } from './storage/etcdStorage.js';
 
 export interface ApiServerConfig {
   etcdEndpoints: string[];
+  /** `--etcd-cafile`, `--etcd-certfile`, `--etcd-keyfile`: for an https etcd that requires client certificates. */
+  etcdCafile?: string;
+  etcdCertfile?: string;
+  etcdKeyfile?: string;
   host: string;
   port: number;
   tlsCertFile: string;
@@ -38,12 +45,17 @@ export interface ApiServerConfig {
   defaultUnreachableTolerationSeconds: number;
   /** `--advertise-address`: where the `kubernetes` Service's endpoints point; '' = the listen host, or 127.0.0.1 for 0.0.0.0. */
   advertiseAddress: string;
+  /** `--encryption-provider-config`: an EncryptionConfiguration file; without it values are stored plain. */
+  encryptionProviderConfig?: string;
 }
 
 const schema: JSONSchemaType<ApiServerConfig> = {
   type: 'object',
   properties: {
     etcdEndpoints: { type: 'array', items: { type: 'string', pattern: '^https?://' }, minItems: 1 },
+    etcdCafile: { type: 'string', minLength: 1, nullable: true },
+    etcdCertfile: { type: 'string', minLength: 1, nullable: true },
+    etcdKeyfile: { type: 'string', minLength: 1, nullable: true },
     host: { type: 'string' },
     port: { type: 'integer', minimum: 0, maximum: 65535 },
     tlsCertFile: { type: 'string', minLength: 1 },
@@ -60,6 +72,7 @@ const schema: JSONSchemaType<ApiServerConfig> = {
     defaultNotReadyTolerationSeconds: { type: 'integer', minimum: 0 },
     defaultUnreachableTolerationSeconds: { type: 'integer', minimum: 0 },
     advertiseAddress: { type: 'string' },
+    encryptionProviderConfig: { type: 'string', minLength: 1, nullable: true },
   },
   required: ['etcdEndpoints', 'host', 'port', 'tlsCertFile', 'tlsKeyFile', 'tokenFile', 'etcdPrefix', 'logLevel', 'serviceClusterIpRange', 'serviceNodePortRange', 'defaultNotReadyTolerationSeconds', 'defaultUnreachableTolerationSeconds', 'advertiseAddress'],
   additionalProperties: false,
@@ -98,6 +111,16 @@ function kubeletClient(cfg: ApiServerConfig): KubeletClientCredentials | undefin
   return out;
 }
 
+/** All three files or none; they make sense only for https endpoints. */
+function etcdTls(cfg: ApiServerConfig): EtcdClientCredentials | undefined {
+  const { etcdCafile: ca, etcdCertfile: cert, etcdKeyfile: key } = cfg;
+  if (!ca && !cert && !key) return undefined;
+  if (!ca || !cert || !key) throw new ConfigError('--etcd-cafile, --etcd-certfile and --etcd-keyfile go together');
+  const plain = cfg.etcdEndpoints.filter((e) => !e.startsWith('https://'));
+  if (plain.length) throw new ConfigError(`--etcd-certfile is given but --etcd-endpoints ${plain.join(',')} ${plain.length === 1 ? 'is' : 'are'} not https`);
+  return { caPem: readFile(ca, 'etcd CA'), certPem: readFile(cert, 'etcd client certificate'), keyPem: readFile(key, 'etcd client key') };
+}
+
 /** A malformed range stops the server at start, not at the first Service. */
 function serviceRanges(cfg: ApiServerConfig): void {
   const check = (flag: string, parse: () => unknown): void => {
@@ -121,15 +144,26 @@ function advertiseAddress(cfg: ApiServerConfig): string {
   return ip;
 }
 
+/** A bad config stops the server at start: serving with the wrong keys would hide or strand Secrets. */
+function encryption(cfg: ApiServerConfig): ValueTransformer | undefined {
+  if (!cfg.encryptionProviderConfig) return undefined;
+  const config = parseEncryptionConfig(readFile(cfg.encryptionProviderConfig, 'encryption provider config'));
+  return new EncryptionTransformer(config, cfg.etcdPrefix);
+}
+
 async function main(): Promise<void> {
   let cfg: ApiServerConfig;
   let kubelet: KubeletClientCredentials | undefined;
+  let etcd: EtcdClientCredentials | undefined;
   let advertise: string;
+  let transformer: ValueTransformer | undefined;
   try {
     cfg = loadConfig(schema, defaults, process.argv.slice(2), 'GANTRY_APISERVER');
     kubelet = kubeletClient(cfg);
+    etcd = etcdTls(cfg);
     serviceRanges(cfg);
     advertise = advertiseAddress(cfg);
+    transformer = encryption(cfg);
   } catch (e) {
     process.stderr.write(`gantry-apiserver: ${(e as Error).message}\n`);
     process.exit(2);
@@ -138,6 +172,8 @@ async function main(): Promise<void> {
   try {
     const server = await startApiServer({
       etcdEndpoints: cfg.etcdEndpoints,
+      ...(transformer ? { valueTransformer: transformer } : {}),
+      ...(etcd ? { etcdTls: etcd } : {}),
       host: cfg.host,
       port: cfg.port,
       tls: {

@@ -19,6 +19,7 @@ import { admitDefaultTolerations, gantryDefaultTolerationSeconds, type DefaultTo
 import { admitPodPriority, admitPriorityClass, type PriorityClassLookup } from './admission/priority.js';
 import { authorizeRequest, RequestAuthenticator } from './auth/authenticator.js';
 import { RuleAuthorizer, type Rule } from './auth/authorizer.js';
+import { followPods, NodeGraph } from './auth/nodeGraph.js';
 import { BootstrapTokenAuthenticator } from './auth/bootstrapTokens.js';
 import { restrictCsrReads } from './auth/csrRestriction.js';
 import { TokenAuthenticator, type UserInfo } from './auth/tokens.js';
@@ -27,6 +28,7 @@ import { ResourceHandler } from './http/resourceHandler.js';
 import { resolveRequest, type RequestInfo } from './http/requestInfo.js';
 import { send, sendStatus } from './http/respond.js';
 import { statusFromError } from './http/status.js';
+import { RequestGuard, refuseAndClose, type ServingLimitsOverrides } from './http/servingLimits.js';
 import { ApiMetrics } from './metrics.js';
 import { openApiV3 } from './openapi/index.js';
 import { buildOpenApiV2, serveOpenApiV2 } from './openapi/v2.js';
@@ -37,7 +39,8 @@ import { builtinKinds } from './registry/registry.js';
 import { ReviewEndpoint } from './registry/reviewEndpoint.js';
 import { ResourceStore } from './registry/resourceStore.js';
 import type { Allocator } from './registry/strategy.js';
-import { EtcdStorage } from './storage/etcdStorage.js';
+import { EtcdStorage, type EtcdClientCredentials } from './storage/etcdStorage.js';
+import type { ValueTransformer } from './storage/encryption.js';
 import type { Storage } from './storage/storage.js';
 import { printerFor } from './tables/registry.js';
 import { createValidator } from './validation/index.js';
@@ -45,6 +48,10 @@ import { WatchCache } from './watchcache/watchCache.js';
 
 export interface ApiServerOptions {
   etcdEndpoints: string[];
+  /** Encryption at rest (--encryption-provider-config); default plain. */
+  valueTransformer?: ValueTransformer;
+  /** For an https etcd: its CA and the API server's client certificate. */
+  etcdTls?: EtcdClientCredentials;
   /** Address to listen on; port 0 picks a free one. */
   host: string;
   port: number;
@@ -66,6 +73,8 @@ export interface ApiServerOptions {
   serviceNodePortRange?: string;
   /** tolerationSeconds of the not-ready/unreachable tolerations added to pods (default 4 s each). */
   defaultTolerationSeconds?: DefaultTolerationSeconds;
+  /** Request timeouts, in-flight and connection limits (default: Kubernetes' values, see http/servingLimits.ts). */
+  limits?: ServingLimitsOverrides;
 }
 
 export interface RunningApiServer {
@@ -83,7 +92,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const logger = opts.logger;
   const clock = opts.clock ?? realClock;
   const root = opts.etcdPrefix ?? '/registry/';
-  const storage = new EtcdStorage({ endpoints: opts.etcdEndpoints, logger: logger.child({ subsystem: 'storage' }) });
+  const storage = new EtcdStorage({ endpoints: opts.etcdEndpoints, logger: logger.child({ subsystem: 'storage' }), ...(opts.valueTransformer ? { transformer: opts.valueTransformer } : {}), ...(opts.etcdTls ? { tls: opts.etcdTls } : {}) });
   const cache = new WatchCache({ storage, logger: logger.child({ subsystem: 'watchcache' }), root });
   await cache.start();
 
@@ -134,7 +143,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
 
   const discovery = buildDiscovery([...builtinResources, ...reviewResources]);
   const openapi = openApiV3(builtinResources, definitions);
-  const authorizer = new RuleAuthorizer(opts.rules);
+  // The Node authorizer's graph follows the pods in the watch cache (see nodeGraph.ts).
+  const nodeGraph = new NodeGraph();
+  const stopNodeGraph = followPods(cache, root, nodeGraph, logger.child({ subsystem: 'nodeauthorizer' }));
+  const authorizer = new RuleAuthorizer(opts.rules, { nodeGraph });
   const authenticator = new RequestAuthenticator({
     tokens: opts.authenticator,
     anonymous: true,
@@ -148,6 +160,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const requesters = new WeakMap<IncomingMessage, UserInfo>();
   const reviews = new ReviewEndpoint({ authorizer, validator });
   const metrics = new ApiMetrics();
+  const guard = new RequestGuard(opts.limits);
   /** Who is asking and may they: the same gate for plain requests and connection upgrades. */
   const admit = (req: IncomingMessage, url: URL): { user: UserInfo; info: RequestInfo } => {
     const info = resolveRequest(req.method ?? 'GET', url.pathname, url.searchParams);
@@ -195,7 +208,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     try {
       ({ user, info } = admit(req, url));
     } catch (e) {
-      sendStatus(res, statusFromError(e).status);
+      const { status } = statusFromError(e);
+      // A stranger holds nothing: 401 before the body is read, and the connection closed.
+      if (status.code === 401) refuseAndClose(res, status);
+      else sendStatus(res, status);
       return;
     }
     res.on('finish', () => {
@@ -205,10 +221,11 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     });
     res.locals.info = info;
     res.locals.user = user;
+    if (!guard.admit(req, res, user, info)) return;
     res.locals.url = url;
     const node = nodeOfUser(user);
     if (node === undefined) return next();
-    admitNodeRequest(user, info, nodeRestrictionLookups(store('/pods'), req, node)).then(
+    admitNodeRequest(user, info, nodeRestrictionLookups(store('/pods'), store('/nodes'), req, node)).then(
       () => next(),
       (e: unknown) => sendStatus(res, statusFromError(e).status),
     );
@@ -296,13 +313,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
 
   // With a client CA, TLS asks for (never requires) a certificate and verifies it; tokens still work.
   const clientCerts = opts.tls.clientCaPem ? { ca: opts.tls.clientCaPem, requestCert: true, rejectUnauthorized: false } : {};
-  const server = https.createServer({ cert: opts.tls.certPem, key: opts.tls.keyPem, ...clientCerts }, app);
+  const server = https.createServer({ cert: opts.tls.certPem, key: opts.tls.keyPem, ...clientCerts, ...guard.serverOptions() }, app);
+  guard.attach(server);
   // express never sees upgrades: exec's websocket handshake comes here.
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => connector.handleUpgrade(req, socket, head));
-  // Watches live long; Node's default request timeout would cut them.
-  server.requestTimeout = 0;
-  server.headersTimeout = 60_000;
-  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => resolve());
@@ -323,6 +337,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     close: async () => {
       clearInterval(compactor);
       services.repair.stop();
+      stopNodeGraph();
       cache.stop();
       connector.close();
       server.closeAllConnections();

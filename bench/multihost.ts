@@ -148,12 +148,12 @@ interface RssFigures {
 
 function measureRss(state: GantryState): RssFigures {
   const supervised = (name: string): number => rssBytes(supervisedChild(processNamed(state, name).pid));
-  const apiserver = rssBytes(processNamed(state, 'apiserver').pid);
+  const apiserver = supervised('apiserver');
   const controllerManager = supervised('controller-manager');
   const scheduler = supervised('scheduler');
   const dns = supervised('dns');
   const agentNames = state.processes.filter((p) => p.name.startsWith('nodeagent-')).map((p) => p.name);
-  const supervisorNames = ['scheduler', 'controller-manager', 'dns', ...agentNames];
+  const supervisorNames = ['apiserver', 'scheduler', 'controller-manager', 'dns', ...agentNames];
   return {
     apiserver,
     controllerManager,

@@ -500,7 +500,8 @@ export class ResourceStore {
   /** The write at the end of an update: nothing, an update, or the deletion a last finalizer completes. */
   private async storeUpdate(current: Versioned, currentObj: KubeObject, admitted: KubeObject, opts: WriteOptions, confirmed: boolean, claims: AllocationTxn | undefined): Promise<WriteResult> {
     admitted.metadata.resourceVersion = currentObj.metadata.resourceVersion;
-    if (isDeepStrictEqual(admitted, currentObj)) {
+    // A value read with an old encryption key is rewritten even unchanged: that is how rotation re-encrypts.
+    if (isDeepStrictEqual(admitted, currentObj) && !(confirmed && current.stale)) {
       // "No change" is only an answer when measured against the current state.
       if (!confirmed) throw new StaleRead();
       await claims?.revert();

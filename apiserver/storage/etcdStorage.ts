@@ -6,6 +6,7 @@ import { prefixEnd } from '../../common/etcdKeys.js';
 import type { KubeObject } from '../../common/api/meta.js';
 import type { Logger } from '../../common/logging.js';
 import { KeyExistsError, KeyNotFoundError, RevisionCompactedError, RevisionMismatchError, StorageUnavailableError } from './errors.js';
+import { identityTransformer, ValueTransformError, type ValueTransformer } from './encryption.js';
 import type { ListOptions, ListResult, Storage, StorageEvent, StorageWatch, StorageWatchHandlers, Versioned } from './storage.js';
 
 interface RawKv {
@@ -15,18 +16,14 @@ interface RawKv {
   create_revision: string;
 }
 
-function decode(kv: RawKv): Versioned {
-  return { key: kv.key.toString(), object: JSON.parse(kv.value.toString()) as KubeObject, revision: Number(kv.mod_revision) };
-}
-
 /** Objects are stored without their resourceVersion: the etcd revision is the source of truth. */
-function encode(object: KubeObject): Buffer {
+function serialize(object: KubeObject): Buffer {
   const { resourceVersion: _rv, ...meta } = object.metadata;
   return Buffer.from(JSON.stringify({ ...object, metadata: meta }));
 }
 
 function unavailable(e: unknown): never {
-  if (e instanceof KeyExistsError || e instanceof KeyNotFoundError || e instanceof RevisionMismatchError) throw e;
+  if (e instanceof KeyExistsError || e instanceof KeyNotFoundError || e instanceof RevisionMismatchError || e instanceof ValueTransformError) throw e;
   const msg = e instanceof Error ? e.message : String(e);
   if (/compacted/i.test(msg)) throw e;
   throw new StorageUnavailableError(`etcd request failed: ${msg}`, { cause: e });
@@ -37,6 +34,16 @@ export interface EtcdStorageOptions {
   logger: Logger;
   /** Per-call deadline. */
   timeoutMs?: number;
+  /** Between object bytes and etcd values: encryption at rest (default: plain). */
+  transformer?: ValueTransformer;
+  /** For https endpoints: the etcd CA (PEM) and the client certificate and key it signed (--etcd-cafile/certfile/keyfile). */
+  tls?: EtcdClientCredentials;
+}
+
+export interface EtcdClientCredentials {
+  caPem: string;
+  certPem: string;
+  keyPem: string;
 }
 
 export class EtcdStorage implements Storage {
@@ -45,6 +52,7 @@ export class EtcdStorage implements Storage {
   /** Watches get their own connection, so a busy write path cannot hold back events (HTTP/2 flow control). */
   private watchClient: Etcd3 | undefined;
   private readonly logger: Logger;
+  private readonly transformer: ValueTransformer;
 
   constructor(opts: EtcdStorageOptions) {
     const clientOpts: IOptions = {
@@ -57,17 +65,49 @@ export class EtcdStorage implements Storage {
       defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + (opts.timeoutMs ?? 10_000) }),
       // The client's default fault handling (retry recoverable errors, per-host circuit
       // breakers) is kept: with several etcd members it fails over to a live one.
+      ...(opts.tls
+        ? { credentials: { rootCertificate: Buffer.from(opts.tls.caPem), certChain: Buffer.from(opts.tls.certPem), privateKey: Buffer.from(opts.tls.keyPem) } }
+        : {}),
     };
     this.clientOpts = clientOpts;
     this.client = new Etcd3(clientOpts);
     this.logger = opts.logger;
+    this.transformer = opts.transformer ?? identityTransformer;
+  }
+
+  /** Throws ValueTransformError (a 500 naming the key) when the value cannot be decrypted. */
+  private decode(kv: RawKv): Versioned {
+    const key = kv.key.toString();
+    const { value, stale } = this.transformer.fromStorage(key, kv.value);
+    const out: Versioned = { key, object: JSON.parse(value.toString()) as KubeObject, revision: Number(kv.mod_revision) };
+    if (stale) out.stale = true;
+    return out;
+  }
+
+  /**
+   * For lists and watches, which feed the watch cache: one value no provider can read must
+   * not stop the cache (and the whole API server) from loading, so it is left out and logged;
+   * a GET of that key answers the 500 naming it.
+   */
+  private decodeOrSkip(kv: RawKv): Versioned | undefined {
+    try {
+      return this.decode(kv);
+    } catch (e) {
+      if (!(e instanceof ValueTransformError)) throw e;
+      this.logger.error('skipping a value that cannot be decrypted', { key: e.key, error: e.message });
+      return undefined;
+    }
+  }
+
+  private encode(key: string, object: KubeObject): Buffer {
+    return this.transformer.toStorage(key, serialize(object));
   }
 
   async get(key: string): Promise<Versioned | undefined> {
     try {
       const res = await this.client.kv.range({ key: Buffer.from(key) });
       const kv = res.kvs[0];
-      return kv ? decode(kv) : undefined;
+      return kv ? this.decode(kv) : undefined;
     } catch (e) {
       return unavailable(e);
     }
@@ -83,11 +123,16 @@ export class EtcdStorage implements Storage {
         limit: limit ? limit + 1 : 0,
         revision: opts.atRevision ?? 0,
       });
-      const items = res.kvs.map(decode);
-      const out: ListResult = { items, revision: opts.atRevision ?? Number(res.header.revision) };
-      if (limit && items.length > limit) {
-        out.nextKey = items[limit]!.key;
-        items.length = limit;
+      // Paging counts raw keys, so a skipped value cannot shift the next page's start.
+      const raw = res.kvs as RawKv[];
+      const out: ListResult = { items: [], revision: opts.atRevision ?? Number(res.header.revision) };
+      if (limit && raw.length > limit) {
+        out.nextKey = raw[limit]!.key.toString();
+        raw.length = limit;
+      }
+      for (const kv of raw) {
+        const item = this.decodeOrSkip(kv);
+        if (item) out.items.push(item);
       }
       return out;
     } catch (e) {
@@ -103,7 +148,7 @@ export class EtcdStorage implements Storage {
       const k = Buffer.from(key);
       const res = await this.client.kv.txn({
         compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: 0 }],
-        success: [{ request_put: { key: k, value: encode(object) } }],
+        success: [{ request_put: { key: k, value: this.encode(key, object) } }],
         failure: [],
       });
       if (!res.succeeded) throw new KeyExistsError(key);
@@ -118,12 +163,12 @@ export class EtcdStorage implements Storage {
       const k = Buffer.from(key);
       const res = await this.client.kv.txn({
         compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: expectedRevision }],
-        success: [{ request_put: { key: k, value: encode(object) } }],
+        success: [{ request_put: { key: k, value: this.encode(key, object) } }],
         failure: [{ request_range: { key: k } }],
       });
       if (!res.succeeded) {
         const kv = res.responses[0]?.response_range?.kvs[0];
-        throw new RevisionMismatchError(key, expectedRevision, kv ? decode(kv) : undefined);
+        throw new RevisionMismatchError(key, expectedRevision, kv ? this.decode(kv) : undefined);
       }
       return Number(res.header.revision);
     } catch (e) {
@@ -147,7 +192,7 @@ export class EtcdStorage implements Storage {
       if (!res.succeeded) {
         const kv = res.responses[0]?.response_range?.kvs[0];
         if (!kv) throw new KeyNotFoundError(key);
-        throw new RevisionMismatchError(key, expectedRevision, decode(kv));
+        throw new RevisionMismatchError(key, expectedRevision, this.decode(kv));
       }
       return Number(res.header.revision);
     } catch (e) {
@@ -183,13 +228,8 @@ export class EtcdStorage implements Storage {
             const key = kv.key.toString();
             if (ev.type === 'Delete') batch.push({ type: 'delete', key, revision });
             else {
-              batch.push({
-                type: 'put',
-                key,
-                revision,
-                object: JSON.parse(kv.value.toString()) as KubeObject,
-                created: kv.create_revision === kv.mod_revision,
-              });
+              const item = this.decodeOrSkip(kv);
+              if (item) batch.push({ type: 'put', key, revision, object: item.object, created: kv.create_revision === kv.mod_revision });
             }
           }
           if (batch.length) handlers.events(batch);

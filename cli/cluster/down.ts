@@ -24,7 +24,7 @@ const lastToStop = (name: string): boolean => isEtcdProcess(name) || name === 'r
 const supervisedGraceMs = 30_000;
 
 function graceFor(p: ClusterProcess): number {
-  return isEtcdProcess(p.name) || p.name === 'registry' || p.name === 'apiserver' ? 10_000 : supervisedGraceMs;
+  return isEtcdProcess(p.name) || p.name === 'registry' ? 10_000 : supervisedGraceMs;
 }
 
 /** Node directories under $GANTRY_HOME/nodes that `gantry join` made (they hold its state file). */

@@ -3,7 +3,6 @@
 // Certificates, tokens, etcd data, registry storage, the node's state, logs, state.json and
 // the kubeconfig all live in $GANTRY_HOME.
 
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
@@ -23,6 +22,7 @@ import { agentArgs, agentCommand, nodeDir, writeRegistriesFile } from './node.js
 import { joinCluster } from '../join/join.js';
 import { createBootstrapToken } from '../join/tokens.js';
 import { ensureClusterPki, ensureToken } from './pki.js';
+import { ensureEncryptionConfig } from './encryption.js';
 import { choosePort, dnsPortFree, portAnswers } from './ports.js';
 import { startSupervised } from './supervise.js';
 import { ensureClusterImages, startClusterRegistry } from './registry.js';
@@ -39,6 +39,8 @@ export const defaultHosts = 3;
 /** The pods' bridge inside each host's namespace: the same name everywhere, as on real hosts. */
 export const podBridge = 'gantry0';
 export const clusterDomain = 'cluster.local';
+/** The API server's supervisor never waits longer than this to start it again. */
+const apiServerMaxBackoffMs = 2_000;
 
 export interface UpOptions {
   home: string;
@@ -213,12 +215,14 @@ export async function up(opts: UpOptions): Promise<UpResult> {
   });
 
   const apiLog = path.join(logs, 'apiserver.log');
-  const { command, args } = componentCommand('apiserver/main');
-  const fd = fs.openSync(apiLog, 'a');
   opts.out('starting the API server');
-  const child = spawn(command, [
-    ...args,
+  // Supervised like every component, its back-off capped low: everything waits on it.
+  const apiArgs = [
     '--etcd-endpoints', etcd.endpoints.join(','),
+    // etcd takes only certificates its own CA signed; the API server holds the one client certificate.
+    '--etcd-cafile', etcd.apiServerClient.caFile,
+    '--etcd-certfile', etcd.apiServerClient.certFile,
+    '--etcd-keyfile', etcd.apiServerClient.keyFile,
     // Loopback for this machine's clients, the host network for the hosts and their pods.
     '--host', '0.0.0.0',
     '--advertise-address', hostNet.gateway,
@@ -226,6 +230,7 @@ export async function up(opts: UpOptions): Promise<UpResult> {
     '--tls-cert-file', pki.apiServer.cert,
     '--tls-key-file', pki.apiServer.key,
     '--token-file', pki.tokenFile,
+    '--encryption-provider-config', ensureEncryptionConfig(path.join(home, 'pki')),
     // Nodes authenticate with the client certificates the cluster CA signed when they joined.
     '--client-ca-file', pki.caFile,
     // Logs and exec: the API server calls node agents with this client certificate and
@@ -234,10 +239,8 @@ export async function up(opts: UpOptions): Promise<UpResult> {
     '--kubelet-client-key-file', pki.kubeletClient.key,
     '--kubelet-certificate-authority', pki.caFile,
     '--service-cluster-ip-range', serviceSubnet,
-  ], { detached: true, stdio: ['ignore', fd, fd] });
-  fs.closeSync(fd);
-  child.unref();
-  processes.push({ name: 'apiserver', pid: child.pid!, marker: pki.tokenFile });
+  ];
+  processes.push(startSupervised('apiserver', apiLog, componentCommand('apiserver/main'), apiArgs, { maxBackoffMs: apiServerMaxBackoffMs }));
   save();
 
   await waitReady(server, pki.ca.certPem, adminToken, 30_000, apiLog);
