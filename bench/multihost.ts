@@ -39,7 +39,7 @@ import { gantry, kubectlOk, type StampedLine } from './multihost/gantryCli.js';
 import { killHost } from './multihost/hostKill.js';
 import { podNetnsPath } from './multihost/podNetns.js';
 import { runPairs, startLoop, type LoopClient, type LoopRequest } from './multihost/podClientProc.js';
-import { supervisedChild } from './multihost/procTree.js';
+import { supervisedChild } from '../common/testing/procs.js';
 import { HostRuleMonitor } from './multihost/ruleMonitor.js';
 import { syncPhase } from './multihost/syncPhase.js';
 import { measureUpFloor } from './multihost/upFloor.js';

@@ -15,7 +15,7 @@ import { pidRuns } from '../common/proc/pids.js';
 import { lostWrites, startAckedWriters, summarizeFailures } from '../common/testing/ackedWrites.js';
 import { eventually } from '../common/testing/eventually.js';
 import type { Kubectl } from './kubectl.js';
-import { launchOf, relaunch, sigkill, type ProcessLaunch } from './multihost/procs.js';
+import { launchOf, relaunch, sigkill, type ProcessLaunch } from '../common/testing/procs.js';
 import { report } from './multihost/report.js';
 import { readRecordedState, recordRestartedPid, type RecordedProcess } from './multihost/state.js';
 import { upForTests, type TestCluster } from './testCluster.js';

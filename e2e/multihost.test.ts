@@ -24,7 +24,7 @@ import { bringBack, killHost, type KilledHost } from './multihost/hostFailure.js
 import { httpText } from './multihost/http.js';
 import { clusterLeftovers } from './multihost/leftovers.js';
 import { countsPerHost, skew } from './multihost/placement.js';
-import { cgroupsNamed, sigkill, supervisedChild } from './multihost/procs.js';
+import { cgroupsNamed, sigkill, supervisedChild } from '../common/testing/procs.js';
 import { report, seconds } from './multihost/report.js';
 import { readRecordedState, recordedProcess, type RecordedNode, type RecordedProcess, type RecordedState } from './multihost/state.js';
 import { upForTests, type TestCluster } from './testCluster.js';

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import { cgroupDirs, mountsUnder, processesMentioning } from '../../common/proc/leftovers.js';
 import { runChecked } from '../../common/proc/run.js';
-import { launchOf, pidsInCgroups, relaunch, sigkill, supervisedChild, type ProcessLaunch } from './procs.js';
+import { launchOf, pidsInCgroups, relaunch, sigkill, supervisedChild, type ProcessLaunch } from '../../common/testing/procs.js';
 import { recordRestartedPid, recordedProcess, type RecordedNode, type RecordedState } from './state.js';
 
 export interface KilledHost {

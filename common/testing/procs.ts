@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { isAlive } from '../../common/proc/pids.js';
+import { isAlive } from '../proc/pids.js';
 
 /** How a running process was started: enough to start it again the same way. */
 export interface ProcessLaunch {
