@@ -5,22 +5,38 @@ import os from 'node:os';
 import path from 'node:path';
 import { cgroupsNamed, childrenOf, launchOf, pidsInCgroups, supervisedChild } from './procs.js';
 
-describe('e2e/multihost processes through /proc', () => {
+describe('processes through /proc (common/testing/procs.ts)', () => {
   const started: ChildProcess[] = [];
   let tmp: string;
   before(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gantry-procs-test-'));
   });
   after(() => {
-    for (const c of started) if (c.exitCode === null) c.kill('SIGKILL');
+    for (const c of started) {
+      if (c.exitCode !== null || c.pid === undefined) continue;
+      // The shells' sleeps first (by PID, found through /proc), then the shells.
+      for (const pid of childrenOf(c.pid)) process.kill(pid, 'SIGKILL');
+      c.kill('SIGKILL');
+    }
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  it('reads how a process was started: argv (empty arguments kept), cwd, environment', () => {
-    const child = spawn('sleep', ['30', ''], { cwd: tmp, env: { GANTRY_PROCS_TEST: 'a=b' } });
+  it('reads how a process was started: argv (empty arguments kept), cwd, environment', async () => {
+    // A shell that keeps running (`; :` stops it from exec'ing sleep) with an empty last
+    // argument; an absolute path, since the child's environment has no PATH.
+    const script = 'sleep 30; :';
+    const child = spawn('/bin/sh', ['-c', script, 'sh', ''], { cwd: tmp, env: { GANTRY_PROCS_TEST: 'a=b' } });
     started.push(child);
-    const launch = launchOf(child.pid!);
-    expect(launch.argv.slice(1)).to.deep.equal(['30', '']);
+    // Until the child has exec'd, /proc shows the forked copy of this process (or nothing).
+    const launch = await waitFor(() => {
+      try {
+        const l = launchOf(child.pid!);
+        return l.argv[0] === '/bin/sh' ? l : undefined;
+      } catch {
+        return undefined;
+      }
+    });
+    expect(launch.argv.slice(1)).to.deep.equal(['-c', script, 'sh', '']);
     expect(launch.cwd).to.equal(fs.realpathSync(tmp));
     expect(launch.env).to.deep.equal({ GANTRY_PROCS_TEST: 'a=b' });
     expect(childrenOf(process.pid)).to.include(child.pid);
