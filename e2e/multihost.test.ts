@@ -333,6 +333,15 @@ describe('e2e: a 3-host cluster serves, scales, upgrades and heals (gantry up --
       const from = Date.now();
       expect(await ok(step.args)).to.contain(step.said);
       await rolledOut('web', 240);
+      // `rollout status` returns once the old ReplicaSet is scaled down; its pods then drain
+      // (leave every host's rules, ~0.1 s) and terminate. The rollout is over, for a client,
+      // when no old pod is left at all.
+      await eventually(
+        'the old pods to be gone',
+        async () => ((await podsOf('web')).every((p) => p.spec.containers[0]!.image === step.image) ? true : undefined),
+        120_000,
+        200,
+      );
       const done = Date.now();
       const lines = await answersAfter('client-rollout', done, 20);
       const during = between(lines, from, done);
