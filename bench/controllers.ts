@@ -28,6 +28,7 @@ import { ClusterView, rolledOut, type PodLite } from './lib/clusterView.js';
 import { cpuMs, rssBytes } from './lib/procStat.js';
 import { schedCreateAll } from './lib/schedLoad.js';
 import { schedSpawn, type SchedChild } from './lib/schedProc.js';
+import { figureTable as table, type FigureRow as Row } from './lib/figureTable.js';
 
 const started = performance.now();
 const progress = (line: string): void => console.error(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${line}`);
@@ -245,20 +246,6 @@ async function floorPhase(cluster: ProcessCluster, count: number): Promise<{ cre
   return { createMs: (count / createRate) * 1000, deleteMs: performance.now() - t0 };
 }
 
-interface Row {
-  figure: string;
-  value: string;
-  floor: string;
-  goal: string;
-}
-
-function table(rows: Row[]): string {
-  const head = ['figure', 'value', 'floor (same run)', 'goal'];
-  const cells = rows.map((r) => [r.figure, r.value, r.floor, r.goal]);
-  const w = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (c: string[]): string => c.map((x, i) => x.padEnd(w[i]!)).join(' | ').trimEnd();
-  return [line(head), w.map((n) => '-'.repeat(n)).join('-|-'), ...cells.map(line)].join('\n');
-}
 
 async function main(): Promise<void> {
   const f = parseFlags(process.argv.slice(2));

@@ -43,6 +43,7 @@ import { supervisedChild } from '../common/testing/procs.js';
 import { HostRuleMonitor } from './multihost/ruleMonitor.js';
 import { syncPhase } from './multihost/syncPhase.js';
 import { measureUpFloor } from './multihost/upFloor.js';
+import { figureTable as table, type FigureRow as Row } from './lib/figureTable.js';
 
 const started = performance.now();
 const progress = (line: string): void => console.error(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${line}`);
@@ -59,20 +60,6 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.basename(path.dirname(here)) === 'dist' ? path.resolve(here, '../..') : path.resolve(here, '..');
 const examples = path.join(repoRoot, 'manifests', 'examples');
 
-interface Row {
-  figure: string;
-  value: string;
-  floor: string;
-  goal: string;
-}
-
-function table(rows: Row[]): string {
-  const head = ['figure', 'value', 'floor (same run)', 'goal'];
-  const cells = rows.map((r) => [r.figure, r.value, r.floor, r.goal]);
-  const w = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (c: string[]): string => c.map((x, i) => x.padEnd(w[i]!)).join(' | ').trimEnd();
-  return [line(head), w.map((n) => '-'.repeat(n)).join('-|-'), ...cells.map(line)].join('\n');
-}
 
 /** The web app's pods (app=web), not being deleted. */
 const webPods = (view: ClusterView): PodLite[] => view.podsWith({ app: 'web' }).filter((p) => !p.deleting);
