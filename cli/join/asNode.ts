@@ -33,13 +33,35 @@ interface NodeObject {
 
 export type ReadyOutcome = 'ready' | 'timeout' | 'agent-exited';
 
+function readyCondition(node: NodeObject | undefined): { lastHeartbeatTime?: string } | undefined {
+  return node?.status?.conditions?.find((c) => c.type === 'Ready' && c.status === 'True');
+}
+
+/**
+ * The Node's Ready heartbeat now (undefined when it has none or is not Ready): read before a new
+ * agent starts, so that a heartbeat an earlier agent wrote in the same second is not taken for
+ * the new one's (heartbeats are kept to the second).
+ */
+export async function readyHeartbeat(kubeconfig: string, nodeName: string): Promise<string | undefined> {
+  const client = new RestClient(readKubeconfig(kubeconfig));
+  try {
+    const res = await client.request<NodeObject>('GET', `/api/v1/nodes/${nodeName}`, { timeoutMs: 5_000 });
+    return res.status === 200 ? readyCondition(res.body)?.lastHeartbeatTime : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    client.close();
+  }
+}
+
 /**
  * Waits until the Node is Ready by a heartbeat written since `sinceMs` (when the agent was
- * started: a Node left Ready by an earlier agent, a rejoin, does not count), advertises this
+ * started, and not `staleHeartbeat`: a Node left Ready by an earlier agent, a rejoin, does not
+ * count), advertises this
  * agent's port, and that port answers at the node's address. Gives up early when `alive()`
  * says the agent is gone or exited.
  */
-export async function waitNodeReady(o: { kubeconfig: string; nodeName: string; address: string; port: number; sinceMs: number; timeoutMs: number; alive: () => boolean }): Promise<ReadyOutcome> {
+export async function waitNodeReady(o: { kubeconfig: string; nodeName: string; address: string; port: number; sinceMs: number; staleHeartbeat?: string; timeoutMs: number; alive: () => boolean }): Promise<ReadyOutcome> {
   const client = new RestClient(readKubeconfig(o.kubeconfig));
   const deadline = Date.now() + o.timeoutMs;
   try {
@@ -48,9 +70,9 @@ export async function waitNodeReady(o: { kubeconfig: string; nodeName: string; a
       try {
         const res = await client.request<NodeObject>('GET', `/api/v1/nodes/${o.nodeName}`, { timeoutMs: 5_000 });
         const status = res.status === 200 ? res.body?.status : undefined;
-        const ready = status?.conditions?.find((c) => c.type === 'Ready' && c.status === 'True');
+        const heartbeat = readyCondition(res.status === 200 ? res.body : undefined)?.lastHeartbeatTime;
         // Heartbeats are kept to the second (RFC 3339), by the agent's clock: this machine's.
-        const fresh = ready?.lastHeartbeatTime !== undefined && Date.parse(ready.lastHeartbeatTime) >= Math.floor(o.sinceMs / 1000) * 1000;
+        const fresh = heartbeat !== undefined && heartbeat !== o.staleHeartbeat && Date.parse(heartbeat) >= Math.floor(o.sinceMs / 1000) * 1000;
         if (
           fresh &&
           status?.daemonEndpoints?.kubeletEndpoint?.Port === o.port &&

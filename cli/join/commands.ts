@@ -15,7 +15,7 @@ import { gantryHome, readState } from '../cluster/state.js';
 import { addressToward } from './address.js';
 import { agentExit, agentRunning, checkAgentRoot, leaveCluster, readJoinState, startJoinedAgent, stopJoinedAgent } from './agent.js';
 import { joinCluster } from './join.js';
-import { defaultClusterDns, discoverClusterDns, waitNodeReady } from './asNode.js';
+import { defaultClusterDns, discoverClusterDns, readyHeartbeat, waitNodeReady } from './asNode.js';
 import { advertisedServer, createBootstrapToken, deleteBootstrapToken, listBootstrapTokens } from './tokens.js';
 
 function adminApi(kubeconfig: string | undefined): { api: ApiClient; rest: RestClient; server: string; caPem: string; file: string } {
@@ -211,6 +211,7 @@ export function registerJoinCommands(program: Command): void {
         out(`cluster DNS at ${clusterDns}`);
       }
       const agentPort = o.agentPort ?? before?.port ?? 10250;
+      const staleHeartbeat = o.wait > 0 ? await readyHeartbeat(joined.kubeconfig, nodeName) : undefined;
       const startedAt = Date.now();
       const state = startJoinedAgent({
         joined,
@@ -223,7 +224,7 @@ export function registerJoinCommands(program: Command): void {
       out(`started the node agent (pid ${state.pid}, log ${state.log})`);
       if (o.wait > 0) {
         out(`waiting for node ${nodeName} to be Ready`);
-        const outcome = await waitNodeReady({ kubeconfig: joined.kubeconfig, nodeName, address, port: agentPort, sinceMs: startedAt, timeoutMs: o.wait, alive: () => agentRunning(state) && agentExit(state) === undefined });
+        const outcome = await waitNodeReady({ kubeconfig: joined.kubeconfig, nodeName, address, port: agentPort, sinceMs: startedAt, ...(staleHeartbeat ? { staleHeartbeat } : {}), timeoutMs: o.wait, alive: () => agentRunning(state) && agentExit(state) === undefined });
         if (outcome === 'agent-exited') {
           // An agent that fails at start fails again: stop it rather than leave it restarting. The
           // credentials stay, so `gantry join` after a fix needs no new token.
