@@ -13,11 +13,11 @@ import { builtinResources } from '../../common/api/resources.js';
 import type { Api } from '../../common/client/api.js';
 import { ApiClient } from '../../common/client/apiClient.js';
 import { RestClient } from '../../common/client/restClient.js';
-import { rfc3339 } from '../../common/clock.js';
 import { InvalidError, NotFoundError } from '../../common/errors.js';
 import { silentLogger } from '../../common/logging.js';
 import { eventually } from '../../common/testing/eventually.js';
 import { startProcessCluster, type ProcessCluster } from '../../common/testing/cluster.js';
+import { TinyKubelet } from '../testing/tinyKubelet.js';
 import { startControllerManager, type ControllerManagerApp } from '../app.js';
 import { controllerManagerConfigDefaults, type ControllerManagerConfig } from '../config.js';
 import { kubectlFor, type Kubectl } from '../deployment/testHarness.js';
@@ -29,50 +29,6 @@ import type { EndpointSlice } from './types.js';
 
 const cmToken = 'endpoints-controller-test-token';
 const namespaces = builtinResources.find((r) => r.plural === 'namespaces')!;
-
-/** Gives every bound pod an IP, Running and Ready unless `ready(pod)` says otherwise; terminating pods are left as they are. */
-class TinyKubelet {
-  ready: (pod: Pod) => boolean = () => true;
-  private readonly ips = new Map<string, string>();
-  private next = 10;
-  private stopped = false;
-  private loop: Promise<void> | undefined;
-  constructor(private readonly api: Api) {}
-
-  start(): void {
-    this.loop = (async () => {
-      while (!this.stopped) {
-        await this.once().catch(() => undefined);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    })();
-  }
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.loop;
-  }
-  private ipOf(pod: Pod): string {
-    const uid = pod.metadata.uid ?? '';
-    let ip = this.ips.get(uid);
-    if (!ip) this.ips.set(uid, (ip = `10.244.${this.next >> 8}.${this.next++ & 255}`));
-    return ip;
-  }
-  private async once(): Promise<void> {
-    const pods = (await this.api.list<Pod>(podsResource, undefined)).items;
-    await Promise.all(
-      pods
-        .filter((p) => p.spec?.nodeName && !p.metadata.deletionTimestamp)
-        .map(async (pod) => {
-          const ready = this.ready(pod);
-          const ip = this.ipOf(pod);
-          const isReady = (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
-          if (pod.status?.phase === 'Running' && pod.status.podIP === ip && isReady === ready) return;
-          const condition = { type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: rfc3339(Date.now()) };
-          await this.api.patch(podsResource, pod.metadata.namespace, pod.metadata.name ?? '', 'merge', { status: { phase: 'Running', podIP: ip, podIPs: [{ ip }], conditions: [condition] } }, { subresource: 'status' });
-        }),
-    );
-  }
-}
 
 /** Counts the controllers' writes per `plural/namespace`, to show that nothing is written when nothing changed. */
 class WriteCounter {
@@ -167,7 +123,7 @@ describe('Endpoints and EndpointSlice controllers integration (etcd + API server
     c = await startProcessCluster({ extraTokens: [{ token: cmToken, user: 'system:kube-controller-manager', groups: [] }] });
     admin = new ApiClient({ client: c.client, qps: 0 });
     cmClient = new RestClient({ ...c.access, token: cmToken });
-    kubelet = new TinyKubelet(admin);
+    kubelet = new TinyKubelet(admin, { boundOnly: true, assignIps: true });
     kubelet.start();
     kubectl = kubectlFor(c.kubeconfig);
     const config: ControllerManagerConfig = {

@@ -10,7 +10,6 @@ import { promisify } from 'node:util';
 import type { Api } from '../../common/client/api.js';
 import { ApiClient } from '../../common/client/apiClient.js';
 import { RestClient } from '../../common/client/restClient.js';
-import { rfc3339 } from '../../common/clock.js';
 import type { KubeObject } from '../../common/api/meta.js';
 import { resourceFor, type ResourceDescriptor } from '../../common/api/resources.js';
 import { silentLogger } from '../../common/logging.js';
@@ -18,47 +17,16 @@ import { freePort } from '../../common/proc/ports.js';
 import { stopChild } from '../../common/proc/stopChild.js';
 import { eventually } from '../../common/testing/eventually.js';
 import { startProcessCluster, type ProcessCluster } from '../../common/testing/cluster.js';
+import { TinyKubelet } from '../testing/tinyKubelet.js';
 import { startControllerManager, type ControllerManagerApp } from '../app.js';
 import { controllerManagerConfigDefaults, type ControllerManagerConfig } from '../config.js';
 import { controllerManagerUser, httpGet, logTail, spawnControllerManager } from '../testing/controllerManagerProcess.js';
 import { replicaSetControllerFactory } from './index.js';
-import { isPodActive, isPodReady } from './podState.js';
+import { isPodActive } from './podState.js';
 import { podsResource, replicaSetsResource, type Pod, type ReplicaSet } from './types.js';
 
 const run = promisify(execFile);
 const cmToken = controllerManagerUser.token;
-
-/** Marks every active pod Running, and Ready unless `ready(pod)` says otherwise. */
-class TinyKubelet {
-  ready: (pod: Pod) => boolean = () => true;
-  private stopped = false;
-  private loop: Promise<void> | undefined;
-  constructor(private readonly api: Api) {}
-
-  start(): void {
-    this.loop = (async () => {
-      while (!this.stopped) {
-        await this.once().catch(() => undefined);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    })();
-  }
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.loop;
-  }
-  private async once(): Promise<void> {
-    const pods = (await this.api.list<Pod>(podsResource, undefined)).items;
-    await Promise.all(
-      pods.filter(isPodActive).map(async (pod) => {
-        const ready = this.ready(pod);
-        if (pod.status?.phase === 'Running' && isPodReady(pod) === ready) return;
-        const condition = { type: 'Ready', status: ready ? 'True' : 'False', lastTransitionTime: rfc3339(Date.now()) };
-        await this.api.patch(podsResource, pod.metadata.namespace, pod.metadata.name ?? '', 'merge', { status: { phase: 'Running', conditions: [condition] } }, { subresource: 'status' });
-      }),
-    );
-  }
-}
 
 /** Counts the controller's pod creations, and how many were in flight at once, per namespace. */
 class CreateCounter {
