@@ -145,16 +145,17 @@ export class ZoneResolver {
   }
 
   /** SRV records (one per port and target), with the targets' A records as additionals. */
-  private srv(qname: string, ports: { port: number }[], targets: { ip: string; name: string }[]): Resolution {
+  private srv(qname: string, ports: { port?: number }[], targets: { ip: string; name: string }[]): Resolution {
     if (targets.length === 0) return this.nodata();
     const weight = Math.max(1, Math.floor(100 / targets.length));
     const answers: Answer[] = [];
-    for (const p of ports) for (const t of targets) answers.push(this.rr(qname, 'SRV', { priority: 0, weight, port: p.port, target: t.name }));
+    // The API refuses a Service port without a number; an object that lacks one anyway gets no record.
+    for (const p of ports) if (p.port !== undefined) for (const t of targets) answers.push(this.rr(qname, 'SRV', { priority: 0, weight, port: p.port, target: t.name }));
     const additionals = targets.map((t) => this.rr(t.name, 'A', t.ip));
     return this.ok(answers, additionals);
   }
 
-  private namedPorts(svc: Service, protocol: string): { name?: string; port: number }[] {
+  private namedPorts(svc: Service, protocol: string): { name?: string; port?: number }[] {
     return (svc.spec?.ports ?? []).filter((p) => p.name && (p.protocol ?? 'TCP').toLowerCase() === protocol);
   }
 

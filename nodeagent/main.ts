@@ -32,7 +32,7 @@ import { startAgentServer } from './server/agentServer.js';
 import { startPodNetwork, type PodNetwork } from './network/startPodNetwork.js';
 import { ProxyEndpointDrain } from './agent/endpointDrain.js';
 import { ServiceProxy } from './proxy/serviceProxy.js';
-import type { ServiceWire } from './proxy/types.js';
+import type { ServiceWire } from '../common/api/serviceWire.js';
 
 function fail(message: string): never {
   process.stderr.write(`gantry-agent: ${message}\n`);

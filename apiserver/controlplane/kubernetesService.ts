@@ -8,6 +8,7 @@
 
 import { isDeepStrictEqual as same } from 'node:util';
 import type { KubeObject } from '../../common/api/meta.js';
+import { endpointSliceManagedByLabel, serviceNameLabel } from '../../common/api/serviceWire.js';
 
 export const kubernetesServiceName = 'kubernetes';
 export const kubernetesServiceNamespace = 'default';
@@ -81,7 +82,7 @@ export function kubernetesEndpoints(a: ControlPlaneAddress): KeptObject {
 }
 
 export function kubernetesEndpointSlice(a: ControlPlaneAddress): KeptObject {
-  const labels = { 'kubernetes.io/service-name': kubernetesServiceName, 'endpointslice.kubernetes.io/managed-by': endpointSliceManager };
+  const labels = { [serviceNameLabel]: kubernetesServiceName, [endpointSliceManagedByLabel]: endpointSliceManager };
   const endpoints = [{ addresses: [a.advertiseAddress], conditions: { ready: true } }];
   const ports = [{ name: 'https', port: a.port, protocol: 'TCP' }];
   return {

@@ -26,10 +26,8 @@ export interface EndpointSlice extends KubeObject {
   ports?: SlicePort[] | null;
 }
 
-/** Which Service a slice belongs to (kube-proxy groups slices by it). */
-export const serviceNameLabel = 'kubernetes.io/service-name';
-/** Who manages a slice: this controller only touches slices carrying its own name. */
-export const managedByLabel = 'endpointslice.kubernetes.io/managed-by';
+// The labels are the API's; this controller only touches slices carrying its own manager name.
+export { endpointSliceManagedByLabel as managedByLabel, serviceNameLabel } from '../../common/api/serviceWire.js';
 export const controllerManagedBy = 'endpointslice-controller.k8s.io';
 
 /** Kubernetes' default for --max-endpoints-per-slice. */

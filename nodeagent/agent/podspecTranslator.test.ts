@@ -10,7 +10,7 @@ import { ContainerConfigError } from '../podspec/errors.js';
 import type { ServiceForEnv } from '../podspec/serviceEnv.js';
 import { testContainer, testPod, type TestPodOptions } from '../podspec/testPods.js';
 import type { EnvVar } from '../podspec/types.js';
-import type { ServiceWire } from '../proxy/types.js';
+import type { ServiceWire } from '../../common/api/serviceWire.js';
 import type { Pod } from './podTypes.js';
 import { PodspecTranslator, servicesNotSyncedMessage, type PodspecTranslatorOptions, type ServiceCache } from './podspecTranslator.js';
 

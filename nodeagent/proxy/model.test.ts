@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { buildServiceModel, parsePortRange, type ServicePortModel, type Skipped } from './model.js';
 import { makeService, makeSlice } from './testObjects.js';
-import type { EndpointSliceWire, ServiceWire } from './types.js';
+import type { EndpointSliceWire, ServiceWire } from '../../common/api/serviceWire.js';
 
 interface Case {
   name: string;

@@ -5,7 +5,7 @@
 // bad object costs only its own rules.
 
 import { isIPv4 } from 'node:net';
-import { serviceNameLabel, type EndpointSliceWire, type ServicePortWire, type ServiceWire } from './types.js';
+import { serviceNameLabel, type EndpointSliceWire, type ServicePortWire, type ServiceWire } from '../../common/api/serviceWire.js';
 
 export type Protocol = 'TCP' | 'UDP';
 

@@ -20,7 +20,7 @@ import { planRestore, renderRules } from './rules.js';
 import { ServiceProxy, type SyncReport } from './serviceProxy.js';
 import { makeService, makeSlice } from './testObjects.js';
 import { startTopology, type Topology } from './testing/netTopology.js';
-import type { EndpointSliceWire, ServiceWire } from './types.js';
+import type { EndpointSliceWire, ServiceWire } from '../../common/api/serviceWire.js';
 
 const ns = 'pt';
 

@@ -16,7 +16,7 @@ import type { Logger } from '../../common/logging.js';
 import { cleanupProxyRules, deleteUdpConntrack, enableLocalhostNodePorts, hostRunner, readHostState, restore, type CommandRunner } from './iptables.js';
 import { buildServiceModel, parsePortRange, type PortRange, type ServicePortModel } from './model.js';
 import { driftedChains, jumpKey, jumps, planRestore, renderRules, type RuleSet } from './rules.js';
-import { serviceNameLabel, type EndpointSliceWire, type ServiceWire } from './types.js';
+import { serviceNameLabel, type EndpointSliceWire, type ServiceWire } from '../../common/api/serviceWire.js';
 
 export interface ServiceProxyOptions {
   client: RestClient;

@@ -1,8 +1,8 @@
 // Builders of the Services and EndpointSlices the proxy tests feed it, in the shapes the API
 // serves (the unit tests read them directly; the integration test creates them).
 
-import type { EndpointSliceWire, ServicePortWire, ServiceWire, SliceEndpointWire } from './types.js';
-import { serviceNameLabel } from './types.js';
+import type { EndpointSliceWire, ServicePortWire, ServiceWire, SliceEndpointWire } from '../../common/api/serviceWire.js';
+import { serviceNameLabel } from '../../common/api/serviceWire.js';
 
 export class ServiceBuilder {
   private readonly svc: ServiceWire;

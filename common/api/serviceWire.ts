@@ -1,9 +1,10 @@
-// The wire shapes the service proxy reads: Services and discovery.k8s.io/v1 EndpointSlices.
-// Every field is optional on purpose: the proxy reads whatever the API holds (objects written
-// by other clients, older versions, partial writes) and skips what it cannot use, so a bad
-// object costs its own rules and never the agent.
+// Services and discovery.k8s.io/v1 EndpointSlices as their readers (the service proxy, the
+// cluster DNS) take them off the wire. Every field is optional on purpose: objects written
+// by other clients, older versions or partial writes are read for what they hold, and a bad
+// one costs its own rules or records, never the reader. Writers (the EndpointSlice
+// controller) keep stricter shapes of their own for what they produce.
 
-import type { KubeObject } from '../../common/api/meta.js';
+import type { KubeObject } from './meta.js';
 
 export interface ServicePortWire {
   name?: string;
@@ -19,6 +20,8 @@ export interface ServiceWire extends KubeObject {
     clusterIP?: string;
     clusterIPs?: string[];
     ports?: ServicePortWire[] | null;
+    selector?: Record<string, string>;
+    publishNotReadyAddresses?: boolean;
     sessionAffinity?: string;
     sessionAffinityConfig?: { clientIP?: { timeoutSeconds?: number } };
     externalName?: string;
@@ -29,6 +32,7 @@ export interface ServiceWire extends KubeObject {
 export interface SliceEndpointWire {
   addresses?: string[];
   conditions?: { ready?: boolean | null; serving?: boolean | null; terminating?: boolean | null };
+  hostname?: string;
   nodeName?: string;
   targetRef?: { kind?: string; namespace?: string; name?: string; uid?: string };
 }
@@ -45,5 +49,7 @@ export interface EndpointSliceWire extends KubeObject {
   ports?: SlicePortWire[] | null;
 }
 
-/** The label naming the Service a slice belongs to (how kube-proxy groups slices). */
+/** The label naming the Service a slice belongs to (how kube-proxy and DNS group slices). */
 export const serviceNameLabel = 'kubernetes.io/service-name';
+/** Who manages a slice: the EndpointSlice controller leaves slices other managers own alone. */
+export const endpointSliceManagedByLabel = 'endpointslice.kubernetes.io/managed-by';
