@@ -34,9 +34,10 @@ import { Cleanup } from './lib/cleanup.js';
 import { ClusterView, rolledOut, type PodLite } from './lib/clusterView.js';
 import { rssBytes } from './lib/procStat.js';
 import { summarize } from './lib/stats.js';
-import { hostNamed, processNamed, readGantryState, type GantryState } from './multihost/clusterState.js';
-import { gantry, kubectlOk, type StampedLine } from './multihost/gantryCli.js';
-import { killHost } from './multihost/hostKill.js';
+import { readRecordedState, recordedNode, recordedProcess, type RecordedState } from '../common/testing/gantryState.js';
+import { gantry, type StampedLine } from '../common/testing/gantryCli.js';
+import { kubectlOk } from '../common/testing/kubectl.js';
+import { killHost } from '../common/testing/hostFailure.js';
 import { podNetnsPath } from './multihost/podNetns.js';
 import { runPairs, startLoop, type LoopClient, type LoopRequest } from './multihost/podClientProc.js';
 import { supervisedChild } from '../common/testing/procs.js';
@@ -133,8 +134,8 @@ interface RssFigures {
   registry: number;
 }
 
-function measureRss(state: GantryState): RssFigures {
-  const supervised = (name: string): number => rssBytes(supervisedChild(processNamed(state, name).pid));
+function measureRss(state: RecordedState): RssFigures {
+  const supervised = (name: string): number => rssBytes(supervisedChild(recordedProcess(state, name).pid));
   const apiserver = supervised('apiserver');
   const controllerManager = supervised('controller-manager');
   const scheduler = supervised('scheduler');
@@ -148,9 +149,9 @@ function measureRss(state: GantryState): RssFigures {
     dns,
     controlPlane: apiserver + controllerManager + scheduler + dns,
     agents: agentNames.map(supervised),
-    supervisors: supervisorNames.reduce((s, n) => s + rssBytes(processNamed(state, n).pid), 0),
+    supervisors: supervisorNames.reduce((s, n) => s + rssBytes(recordedProcess(state, n).pid), 0),
     etcd: state.processes.filter((p) => /^etcd(-\d+)?$/.test(p.name)).reduce((sum, p) => sum + rssBytes(p.pid), 0),
-    registry: rssBytes(processNamed(state, 'registry').pid),
+    registry: rssBytes(recordedProcess(state, 'registry').pid),
   };
 }
 
@@ -199,7 +200,7 @@ async function main(): Promise<void> {
   const cacheDir = path.join(tmp.dir, 'kube-cache');
   fs.mkdirSync(cacheDir);
   const kubeconfig = path.join(home, 'kubeconfig');
-  const k = (args: string[], input = ''): Promise<string> => kubectlOk(kubeconfig, cacheDir, args, input);
+  const k = (args: string[], input = ''): Promise<string> => kubectlOk(kubeconfig, cacheDir, args, { input, timeoutMs: 120_000 });
 
   try {
     progress(`the floor of up: etcd alone, then ${hosts} host namespaces alone`);
@@ -223,7 +224,7 @@ async function main(): Promise<void> {
     });
     progress(`gantry ${upArgs.join(' ')}`);
     const t0 = performance.now();
-    const upPromise = gantry(home, upArgs, (l) => progress(`up: ${l.text}`), upAbort.signal);
+    const upPromise = gantry(home, upArgs, { onLine: (l) => progress(`up: ${l.text}`), signal: upAbort.signal });
     upRunning = upPromise.catch(() => undefined);
     const upRun = await upPromise;
     const upMs = performance.now() - t0;
@@ -245,7 +246,7 @@ async function main(): Promise<void> {
     if (second.code !== 0) throw new Error(`second gantry up exited ${second.code}:\n${second.out.slice(-2000)}`);
     mark('up');
 
-    const state = readGantryState(home);
+    const state = readRecordedState(home);
     const client = new RestClient(readKubeconfig(kubeconfig));
     cleanup.add('the API client', () => client.close());
     const view = await ClusterView.start(client, ns);
@@ -278,7 +279,7 @@ async function main(): Promise<void> {
     const clientHost = [...nodeNames].sort((a, b) => placed[a]! - placed[b]!)[0]!;
     await podToReady(client, view, benchPod('bench-client', 'gantry/web:v1', clientHost), 'bench-client');
     const clientPod = await getPod(client, 'bench-client');
-    const clientNetns = podNetnsPath(hostNamed(state, clientHost).root, clientPod.metadata.uid);
+    const clientNetns = podNetnsPath(recordedNode(state, clientHost).root, clientPod.metadata.uid);
     const svc = await client.get<{ spec: { clusterIP: string } }>(`/api/v1/namespaces/${ns}/services/web`);
     if (svc.status !== 200) throw new Error(`GET service web: HTTP ${svc.status}`);
     const serviceUrl = `http://${svc.body.spec.clusterIP}:80/`;
@@ -295,7 +296,7 @@ async function main(): Promise<void> {
     progress('endpointslice -> rules: xtables-monitor in every host');
     const monitors: HostRuleMonitor[] = [];
     cleanup.add('the rule monitors', () => monitors.forEach((m) => m.stop()));
-    for (const n of state.nodes) monitors.push(await HostRuleMonitor.start(n.name, `/run/netns/${hostNamed(state, n.name).netns}`));
+    for (const n of state.nodes) monitors.push(await HostRuleMonitor.start(n.name, `/run/netns/${recordedNode(state, n.name).netns}`));
     const sync = await syncPhase(client, ns, monitors, monitors.find((m) => m.host === clientHost)!, podIps[0]!, clientPod.status.podIP!, changes, progress);
     monitors.forEach((m) => m.stop());
     mark('endpointslice');
@@ -351,7 +352,7 @@ async function main(): Promise<void> {
     const allEvicted = view.until(`the web pods of ${victim} evicted`, () => victimPods.every(evicted), 180_000);
     const recovered = view.until(`${replicas} web pods Ready on the other hosts`, () => victimPods.every(evicted) && readyOn(webPods(view), (n) => n !== victim).length >= replicas, 180_000, () => `${victimPods.filter(evicted).length}/${victimPods.length} evicted; ${readyOn(webPods(view), (n) => n !== victim).length} Ready elsewhere`);
     const tick = setInterval(() => progress(`host failure: ${victim} Ready=${view.nodes.get(victim)?.ready}; ${victimPods.filter(evicted).length}/${victimPods.length} evicted; ${readyOn(webPods(view), (n) => n !== victim).length} Ready elsewhere`), 2000);
-    const killed = await killHost(hostNamed(state, victim), processNamed(state, `nodeagent-${victim}`).pid);
+    const killed = await killHost(state, recordedNode(state, victim));
     let failure: { notReadyMs: number; evictedMs: number; recoveredMs: number };
     try {
       const [nr, ev, rec] = await Promise.all([notReady, allEvicted, recovered]);
@@ -363,7 +364,7 @@ async function main(): Promise<void> {
     await loop.stop();
     const seen = window(loop.requests, epoch(killT0), epoch(killT0 + failure.recoveredMs) + 3000);
     const lastFailureMs = seen.lastFailure === undefined ? undefined : seen.lastFailure - epoch(killT0);
-    progress(`killed: agent pids ${killed.agentPids.join(' ')}, ${killed.killed} container/monitor processes`);
+    progress(`killed: supervisor ${killed.killed.supervisor}, agent ${killed.killed.agent}, ${killed.killed.inCgroups} container processes, ${killed.killed.byCommandLine.length} monitors`);
     mark('host failure');
 
     const s = summarize(sync.perHostMs);

@@ -11,11 +11,12 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { componentCommand } from '../common/proc/components.js';
 import { hostCommands } from '../common/proc/hostCommands.js';
 import { cgroupDirs, mountsUnder, processesMentioning } from '../common/proc/leftovers.js';
 import { pidRuns, stopPid } from '../common/proc/pids.js';
 import { eventually } from '../common/testing/eventually.js';
+import { gantry, type GantryResult } from '../common/testing/gantryCli.js';
+import { showRun } from '../common/testing/kubectl.js';
 import type { Kubectl } from './kubectl.js';
 import { upForTests, type TestCluster } from './testCluster.js';
 
@@ -34,32 +35,10 @@ interface JoinState {
   node: { name: string; cgroupRoot: string; root: string };
 }
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-const show = (r: Run): string => `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
+type Run = GantryResult;
 
 /** The `gantry` CLI, in the machine's own namespace or (netns) inside another, with GANTRY_HOME=home. */
-function gantryIn(netns: string | undefined, home: string, args: string[], timeoutMs = 180_000): Promise<Run> {
-  const cli = componentCommand('cli/main');
-  const [command, argv] = netns ? ['nsenter', [`--net=/run/netns/${netns}`, '--', cli.command, ...cli.args, ...args]] : [cli.command, [...cli.args, ...args]];
-  return new Promise((resolve, reject) => {
-    const child = spawn(command as string, argv as string[], { env: { ...process.env, GANTRY_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
-}
+const gantryIn = (netns: string | undefined, home: string, args: string[], timeoutMs = 180_000): Promise<Run> => gantry(home, args, { ...(netns ? { netns } : {}), timeoutMs });
 
 /** The address `offset` into an IPv4 /24-or-larger CIDR. */
 function addressIn(cidr: string, offset: number): string {
@@ -74,7 +53,7 @@ function addressIn(cidr: string, offset: number): string {
 function parseTokenCreate(r: Run): { token: string; id: string; join: string[] } {
   const token = r.stdout.trim();
   const line = /^\s*gantry (join .*)$/m.exec(r.stderr);
-  if (!/^[a-z0-9]{6}\.[a-z0-9]{16}$/.test(token) || !line) throw new Error(`token create printed no token and join command:\n${show(r)}`);
+  if (!/^[a-z0-9]{6}\.[a-z0-9]{16}$/.test(token) || !line) throw new Error(`token create printed no token and join command:\n${showRun(r)}`);
   return { token, id: token.split('.')[0]!, join: line[1]!.trim().split(/\s+/) };
 }
 
@@ -162,7 +141,7 @@ describe('e2e: a second machine joins with gantry token/join and leaves with gan
       `the client pod on ${nodeName} to fetch ${url}`,
       async () => {
         const r = await kubectl(['exec', 'client-m2', '--', 'timeout', '5', 'wget', '-qO-', url], { timeoutMs: 20_000 });
-        if (r.code !== 0) throw new Error(show(r));
+        if (r.code !== 0) throw new Error(showRun(r));
         return r.stdout.trim();
       },
       45_000,
@@ -202,7 +181,7 @@ describe('e2e: a second machine joins with gantry token/join and leaves with gan
         const js = readJoinState();
         if (js) {
           const r = await onMachine(['leave', '--home', machine.home, '--node-name', nodeName]);
-          if (r.code !== 0) problems.push(`gantry leave in after(): ${show(r)}`);
+          if (r.code !== 0) problems.push(`gantry leave in after(): ${showRun(r)}`);
           if (pidRuns(js.pid, js.marker)) await stopPid(js.pid, js.marker, 30_000);
         }
         if ((await root.run('ip', ['netns', 'pids', machine.netns])).code === 0) await root.run('ip', ['netns', 'del', machine.netns]);
@@ -218,7 +197,7 @@ describe('e2e: a second machine joins with gantry token/join and leaves with gan
 
   it('token create prints a token and the join command for the address other machines reach; list shows it; delete of an unknown id fails', async () => {
     const r = await asAdmin(['token', 'create', '--ttl', '10m', '--description', 'machine-2']);
-    expect(r.code, show(r)).to.equal(0);
+    expect(r.code, showRun(r)).to.equal(0);
     const t = parseTokenCreate(r);
     join = t.join;
     server = flagOf(join, '--server')!;
@@ -232,11 +211,11 @@ describe('e2e: a second machine joins with gantry token/join and leaves with gan
     expect(r.stderr).to.match(/expires \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/);
 
     const list = await asAdmin(['token', 'list']);
-    expect(list.code, show(list)).to.equal(0);
+    expect(list.code, showRun(list)).to.equal(0);
     expect(list.stdout).to.match(new RegExp(`^${t.id}\\s+\\S+Z\\s+authentication\\s+machine-2\\s+system:bootstrappers:gantry:default-node-token$`, 'm'));
 
     const unknown = await asAdmin(['token', 'delete', 'zzzzzz']);
-    expect(unknown.code, show(unknown)).to.not.equal(0);
+    expect(unknown.code, showRun(unknown)).to.not.equal(0);
     expect(unknown.stderr).to.contain('bootstrap token "zzzzzz" not found');
   });
 
@@ -245,7 +224,7 @@ describe('e2e: a second machine joins with gantry token/join and leaves with gan
     const wrong = hash.slice(0, -1) + (hash.endsWith('0') ? '1' : '0');
     const args = join.map((a) => (a === hash ? wrong : a));
     const r = await onMachine([...args, '--node-name', nodeName, '--address', machine!.address, '--home', machine!.home]);
-    expect(r.code, show(r)).to.not.equal(0);
+    expect(r.code, showRun(r)).to.not.equal(0);
     expect(r.stderr).to.contain(`the cluster CA does not match --ca-hash: expected ${wrong}, the server at ${server} presented ${hash}`);
     expect(fs.existsSync(nodeDir), nodeDir).to.equal(false);
     expect(processesMentioning(machine!.home)).to.deep.equal([]);
@@ -255,7 +234,7 @@ describe('e2e: a second machine joins with gantry token/join and leaves with gan
   it('join into a home too deep for the container runtime fails before asking for credentials', async () => {
     const deep = path.join(machine!.home, 'x'.repeat(40));
     const r = await onMachine([...join, '--node-name', nodeName, '--address', machine!.address, '--home', deep]);
-    expect(r.code, show(r)).to.not.equal(0);
+    expect(r.code, showRun(r)).to.not.equal(0);
     expect(r.stderr).to.contain("is too long for the container runtime's socket paths").and.contain('choose a shorter --home or --node-name');
     expect(fs.existsSync(deep)).to.equal(false);
     expect(await nodeExists()).to.equal(false);
@@ -264,7 +243,7 @@ describe('e2e: a second machine joins with gantry token/join and leaves with gan
   it('join with a deleted or an expired token fails clearly and leaves nothing', async () => {
     const deleted = parseTokenCreate(await asAdmin(['token', 'create', '--ttl', '10m']));
     const del = await asAdmin(['token', 'delete', deleted.id]);
-    expect(del.code, show(del)).to.equal(0);
+    expect(del.code, showRun(del)).to.equal(0);
     expect(del.stdout).to.contain(`bootstrap token "${deleted.id}" deleted`);
     expect((await asAdmin(['token', 'list'])).stdout).to.not.contain(deleted.id);
 
@@ -280,7 +259,7 @@ describe('e2e: a second machine joins with gantry token/join and leaves with gan
     ]) {
       const args = join.map((a) => (a === flagOf(join, '--token') ? tc.token : a));
       const r = await onMachine([...args, '--node-name', nodeName, '--address', machine!.address, '--home', machine!.home]);
-      expect(r.code, `${tc.name}: ${show(r)}`).to.not.equal(0);
+      expect(r.code, `${tc.name}: ${showRun(r)}`).to.not.equal(0);
       expect(r.stderr, tc.name).to.contain('401 Unauthorized').and.contain('the token is wrong, expired or deleted');
       expect(fs.existsSync(nodeDir), `${tc.name}: ${nodeDir}`).to.equal(false);
       expect(processesMentioning(machine!.home), tc.name).to.deep.equal([]);
@@ -290,7 +269,7 @@ describe('e2e: a second machine joins with gantry token/join and leaves with gan
 
   it('join as printed (plus the node name, address and home) makes machine-2 a Ready node with a pod CIDR', async () => {
     const r = await onMachine([...join, '--node-name', nodeName, '--address', machine!.address, '--home', machine!.home]);
-    expect(r.code, `${show(r)}\nagent log:\n${agentLog()}`).to.equal(0);
+    expect(r.code, `${showRun(r)}\nagent log:\n${agentLog()}`).to.equal(0);
     const js = readJoinState();
     expect(r.stdout).to.contain(`node ${nodeName} joined ${server}; its agent runs as pid ${js?.pid}`);
     expect(pidRuns(js!.pid, js!.marker)).to.equal(true);
@@ -332,7 +311,7 @@ describe('e2e: a second machine joins with gantry token/join and leaves with gan
   it('join while the agent runs is refused; after the agent stops, join without a token restarts it with the credentials it holds', async () => {
     const before = readJoinState()!;
     const again = await onMachine([...join, '--node-name', nodeName, '--address', machine!.address, '--home', machine!.home]);
-    expect(again.code, show(again)).to.not.equal(0);
+    expect(again.code, showRun(again)).to.not.equal(0);
     expect(again.stderr).to.contain(`node ${nodeName} already joined ${server} and its agent runs (pid ${before.pid}`);
     expect(pidRuns(before.pid, before.marker)).to.equal(true);
 
@@ -341,7 +320,7 @@ describe('e2e: a second machine joins with gantry token/join and leaves with gan
     expect(pidRuns(before.pid, before.marker)).to.equal(false);
     // No token, server, name or address: all from the earlier join under this home.
     const r = await onMachine(['join', '--home', machine!.home]);
-    expect(r.code, `${show(r)}\nagent log:\n${agentLog()}`).to.equal(0);
+    expect(r.code, `${showRun(r)}\nagent log:\n${agentLog()}`).to.equal(0);
     expect(r.stderr).to.contain(`node ${nodeName} already holds valid credentials`);
     expect(r.stdout).to.contain(`node ${nodeName} joined ${server} (with the credentials it held)`);
     const after = readJoinState()!;
@@ -362,7 +341,7 @@ describe('e2e: a second machine joins with gantry token/join and leaves with gan
         blocker.once('exit', (code) => reject(new Error(`the port blocker exited (${code})`)));
       });
       const r = await onMachine(['join', '--home', machine!.home]);
-      expect(r.code, show(r)).to.not.equal(0);
+      expect(r.code, showRun(r)).to.not.equal(0);
       expect(r.stderr).to.contain(`the node agent of ${nodeName} exited; stopped it`).and.contain('EADDRINUSE');
       const failed = readJoinState()!;
       expect(failed.pid).to.not.equal(before.pid);
@@ -372,7 +351,7 @@ describe('e2e: a second machine joins with gantry token/join and leaves with gan
       if (blocker.exitCode === null) await new Promise((r) => blocker.once('exit', r));
     }
     const r = await onMachine(['join', '--home', machine!.home]);
-    expect(r.code, `${show(r)}\nagent log:\n${agentLog()}`).to.equal(0);
+    expect(r.code, `${showRun(r)}\nagent log:\n${agentLog()}`).to.equal(0);
     expect(pidRuns(readJoinState()!.pid, readJoinState()!.marker)).to.equal(true);
     expect(await fetchFromMachine('http://join-web/')).to.equal('gantry web v1');
   });
@@ -382,12 +361,12 @@ describe('e2e: a second machine joins with gantry token/join and leaves with gan
     // From another network namespace (here the machine's root one) the teardown would remove
     // the wrong bridge and rules: refused, and nothing is stopped.
     const elsewhere = await gantryIn(undefined, machine!.home, ['leave', '--home', machine!.home]);
-    expect(elsewhere.code, show(elsewhere)).to.not.equal(0);
+    expect(elsewhere.code, showRun(elsewhere)).to.not.equal(0);
     expect(elsewhere.stderr).to.contain('run `gantry leave` where `gantry join` ran');
     expect(pidRuns(js.pid, js.marker)).to.equal(true);
 
     const r = await onMachine(['leave', '--home', machine!.home]);
-    expect(r.code, show(r)).to.equal(0);
+    expect(r.code, showRun(r)).to.equal(0);
     expect(r.stderr).to.contain(`node ${nodeName} left the cluster`);
     expect(pidRuns(js.pid, js.marker)).to.equal(false);
     expect(processesMentioning(machine!.home)).to.deep.equal([]);
@@ -421,7 +400,7 @@ describe('e2e: a second machine joins with gantry token/join and leaves with gan
   it('join after leave needs a token again, and says so', async () => {
     // No --address: the machine's source address toward the server, which the message names.
     const r = await onMachine(['join', '--server', server, '--node-name', nodeName, '--home', machine!.home]);
-    expect(r.code, show(r)).to.not.equal(0);
+    expect(r.code, showRun(r)).to.not.equal(0);
     expect(r.stderr).to.contain(`a bootstrap token is needed: ${nodeDir} holds no valid credentials of node ${nodeName} at ${machine!.address} for ${server}`);
     expect(fs.existsSync(nodeDir)).to.equal(false);
     expect(await nodeExists()).to.equal(false);

@@ -20,13 +20,13 @@ import { pidRuns } from '../common/proc/pids.js';
 import { eventually } from '../common/testing/eventually.js';
 import type { Kubectl } from './kubectl.js';
 import { between, clientLoopPod, isFailure, parseTimestamped, tally, type ClientLine, type PodManifest } from './multihost/clientLoop.js';
-import { bringBack, killHost, type KilledHost } from './multihost/hostFailure.js';
+import { bringBack, killHost, type KilledHost } from '../common/testing/hostFailure.js';
 import { httpText } from './multihost/http.js';
 import { clusterLeftovers } from './multihost/leftovers.js';
 import { countsPerHost, skew } from './multihost/placement.js';
 import { cgroupsNamed, sigkill, supervisedChild } from '../common/testing/procs.js';
 import { report, seconds } from './multihost/report.js';
-import { readRecordedState, recordedProcess, type RecordedNode, type RecordedProcess, type RecordedState } from './multihost/state.js';
+import { readRecordedState, recordedProcess, type RecordedNode, type RecordedProcess, type RecordedState } from '../common/testing/gantryState.js';
 import { upForTests, type TestCluster } from './testCluster.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { cgroupDirs, linkExists, mountsUnder, processesMentioning } from '../../common/proc/leftovers.js';
 import { pidRuns } from '../../common/proc/pids.js';
 import { run } from '../../common/proc/run.js';
-import type { RecordedProcess, RecordedState } from './state.js';
+import type { RecordedProcess, RecordedState } from '../../common/testing/gantryState.js';
 
 async function lines(cmd: string, args: string[]): Promise<string[]> {
   const r = await run(cmd, args);

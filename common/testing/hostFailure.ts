@@ -4,10 +4,10 @@
 // unit started again with the command line it had.
 
 import fs from 'node:fs';
-import { cgroupDirs, mountsUnder, processesMentioning } from '../../common/proc/leftovers.js';
-import { runChecked } from '../../common/proc/run.js';
-import { launchOf, pidsInCgroups, relaunch, sigkill, supervisedChild, type ProcessLaunch } from '../../common/testing/procs.js';
-import { recordRestartedPid, recordedProcess, type RecordedNode, type RecordedState } from './state.js';
+import { cgroupDirs, mountsUnder, processesMentioning } from '../proc/leftovers.js';
+import { runChecked } from '../proc/run.js';
+import { launchOf, pidsInCgroups, relaunch, sigkill, supervisedChild, type ProcessLaunch } from './procs.js';
+import { recordRestartedPid, recordedProcess, type RecordedNode, type RecordedState } from './gantryState.js';
 
 export interface KilledHost {
   node: RecordedNode;
