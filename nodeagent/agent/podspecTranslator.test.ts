@@ -82,19 +82,24 @@ describe('agent/podspecTranslator service env', function () {
     return config.envs ?? [];
   }
 
+  /** The variables of the `kubernetes` Service (10.96.0.1:443) every pod gets. */
+  const masterServiceVarsButHost = {
+    KUBERNETES_SERVICE_PORT: '443',
+    KUBERNETES_SERVICE_PORT_HTTPS: '443',
+    KUBERNETES_PORT: 'tcp://10.96.0.1:443',
+    KUBERNETES_PORT_443_TCP: 'tcp://10.96.0.1:443',
+    KUBERNETES_PORT_443_TCP_PROTO: 'tcp',
+    KUBERNETES_PORT_443_TCP_PORT: '443',
+    KUBERNETES_PORT_443_TCP_ADDR: '10.96.0.1',
+  };
+  const masterServiceVars = { KUBERNETES_SERVICE_HOST: '10.96.0.1', ...masterServiceVarsButHost };
+
   const cases: { name: string; pod?: TestPodOptions; env?: EnvVar[]; services?: ServiceForEnv[]; want: Record<string, string> }[] = [
     {
       name: "the namespace's Services and the master service",
       services: cluster,
       want: {
-        KUBERNETES_SERVICE_HOST: '10.96.0.1',
-        KUBERNETES_SERVICE_PORT: '443',
-        KUBERNETES_SERVICE_PORT_HTTPS: '443',
-        KUBERNETES_PORT: 'tcp://10.96.0.1:443',
-        KUBERNETES_PORT_443_TCP: 'tcp://10.96.0.1:443',
-        KUBERNETES_PORT_443_TCP_PROTO: 'tcp',
-        KUBERNETES_PORT_443_TCP_PORT: '443',
-        KUBERNETES_PORT_443_TCP_ADDR: '10.96.0.1',
+        ...masterServiceVars,
         DB_SERVICE_HOST: '10.96.0.21',
         DB_SERVICE_PORT: '5432',
         DB_PORT: 'tcp://10.96.0.21:5432',
@@ -116,14 +121,7 @@ describe('agent/podspecTranslator service env', function () {
       pod: { enableServiceLinks: false },
       services: cluster,
       want: {
-        KUBERNETES_SERVICE_HOST: '10.96.0.1',
-        KUBERNETES_SERVICE_PORT: '443',
-        KUBERNETES_SERVICE_PORT_HTTPS: '443',
-        KUBERNETES_PORT: 'tcp://10.96.0.1:443',
-        KUBERNETES_PORT_443_TCP: 'tcp://10.96.0.1:443',
-        KUBERNETES_PORT_443_TCP_PROTO: 'tcp',
-        KUBERNETES_PORT_443_TCP_PORT: '443',
-        KUBERNETES_PORT_443_TCP_ADDR: '10.96.0.1',
+        ...masterServiceVars,
       },
     },
     {
@@ -137,13 +135,7 @@ describe('agent/podspecTranslator service env', function () {
       want: {
         KUBERNETES_SERVICE_HOST: 'api.example',
         URL: 'https://api.example:443',
-        KUBERNETES_SERVICE_PORT: '443',
-        KUBERNETES_SERVICE_PORT_HTTPS: '443',
-        KUBERNETES_PORT: 'tcp://10.96.0.1:443',
-        KUBERNETES_PORT_443_TCP: 'tcp://10.96.0.1:443',
-        KUBERNETES_PORT_443_TCP_PROTO: 'tcp',
-        KUBERNETES_PORT_443_TCP_PORT: '443',
-        KUBERNETES_PORT_443_TCP_ADDR: '10.96.0.1',
+        ...masterServiceVarsButHost,
       },
     },
     { name: 'no Services cache: no service variables', pod: {}, env: [{ name: 'URL', value: '$(DB_SERVICE_HOST)' }], want: { URL: '$(DB_SERVICE_HOST)' } },
