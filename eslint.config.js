@@ -2,7 +2,7 @@
 // ../shared/ARCHITECTURE.md — components talk through the API and share only common/.
 import tseslint from 'typescript-eslint';
 
-const components = ['apiserver', 'scheduler', 'controllers', 'nodeagent', 'cli', 'dns', 'e2e', 'bench'];
+const components = ['apiserver', 'scheduler', 'controllers', 'nodeagent', 'cli', 'dns', 'registryauth', 'e2e', 'bench'];
 
 function onlyCommon(self) {
   const others = components.filter((c) => c !== self);

@@ -112,7 +112,7 @@ describe('e2e: gantry up runs hosts in network namespaces, and pods on them', fu
       expect(linkExists(n.veth), n.veth).to.equal(true);
     }
     expect(state.nodes.map((n) => n.address)).to.deep.equal([net.cidr.replace(/0\/24$/, '11'), net.cidr.replace(/0\/24$/, '12')]);
-    expect(state.processes.map((p) => p.name)).to.deep.equal(['etcd-1', 'registry', 'apiserver', 'scheduler', 'controller-manager', 'dns', 'nodeagent-host-1', 'nodeagent-host-2']);
+    expect(state.processes.map((p) => p.name)).to.deep.equal(['etcd-1', 'registry-auth', 'registry', 'apiserver', 'scheduler', 'controller-manager', 'dns', 'nodeagent-host-1', 'nodeagent-host-2']);
     for (const p of state.processes) expect(pidRuns(p.pid, p.marker), `${p.name} runs`).to.equal(true);
   });
 

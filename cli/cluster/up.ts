@@ -183,11 +183,13 @@ export async function up(opts: UpOptions): Promise<UpResult> {
   state.etcd = etcd.endpoints.join(',');
   save();
 
-  const registry = await startClusterRegistry(home, hostNet.gateway, await choosePort(opts.registryPort, 5000), path.join(logs, 'registry.log'));
-  processes.push({ name: 'registry', pid: registry.pid, marker: registry.marker });
+  // Token auth: anyone pulls, pushes need the credentials in $GANTRY_HOME/registry/push-auth.json.
+  const clusterRegistry = await startClusterRegistry(home, hostNet.gateway, await choosePort(opts.registryPort, 5000), path.join(logs, 'registry.log'));
+  const registry = clusterRegistry.registry;
+  processes.push(...clusterRegistry.processes);
   state.registry = registry.url;
   save();
-  opts.out(`image registry at ${registry.url} (storage in ${registry.storageDir})`);
+  opts.out(`image registry at ${registry.url} (storage in ${registry.storageDir}; push with --authfile ${clusterRegistry.pushAuthFile})`);
   const images = await ensureClusterImages(registry, home, opts.out);
   opts.out(images === 'built' ? `pushed the example images to ${registry.url}` : `the registry already holds the images`);
 

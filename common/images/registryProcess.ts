@@ -2,7 +2,8 @@
 // filesystem storage. `gantry up` runs one detached as the cluster's image source (its
 // PID recorded, stopped by `gantry down`); tests run throw-away ones, optionally with
 // htpasswd Basic auth (bcrypt via apache2-utils' htpasswd), token auth (the caller brings
-// the token authority) and TLS (a private CA).
+// the token authority: the cluster's token service, registryauth/, run as in
+// registryTokenService.ts) and TLS (a private CA).
 
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

@@ -8,12 +8,13 @@
 
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { makeRedisContext, redisImageTag } from './redisContext.js';
+import { writeAuthFile } from './authFile.js';
+import { fetchAnonymously } from './registryFetch.js';
 import type { LocalRegistry } from './registryProcess.js';
 
 const run = promisify(execFile);
@@ -130,7 +131,14 @@ export async function openImageBuilder(workDir: string, busyboxBinary = '/bin/bu
     await buildah(['manifest', 'add', '--os', 'linux', '--arch', 'arm64', 'localhost/gantry/multi:latest', 'containers-storage:localhost/gantry/web:v2']);
 
     const push = async (reg: LocalRegistry): Promise<TestImages> => {
-      const common = ['--signature-policy', policy, '--tls-verify=false', '-q', ...(reg.auth === 'none' ? [] : ['--creds', `${reg.username}:${reg.password}`])];
+      // Credentials go in an authfile (containers-auth.json), not --creds: a command line is world-readable in /proc.
+      const authArgs: string[] = [];
+      if (reg.auth !== 'none') {
+        const authFile = path.join(workDir, `auth-${reg.port}.json`);
+        writeAuthFile(authFile, reg.host, reg.username, reg.password);
+        authArgs.push('--authfile', authFile);
+      }
+      const common = ['--signature-policy', policy, '--tls-verify=false', '-q', ...authArgs];
       const refs = testImageRefs(reg.host);
       const digests: Record<string, string> = {};
       for (const [key, args] of pushes) {
@@ -171,7 +179,7 @@ export async function buildTestImages(reg: LocalRegistry): Promise<TestImages> {
   return b.push(reg);
 }
 
-/** True when `reg` (no auth, plain HTTP) already serves a manifest for every test image. */
+/** True when `reg` (plain HTTP; no auth, or token auth that lets anyone pull) already serves a manifest for every test image. */
 export async function registryHasTestImages(reg: LocalRegistry): Promise<boolean> {
   const accept = [
     'application/vnd.oci.image.index.v1+json',
@@ -183,15 +191,10 @@ export async function registryHasTestImages(reg: LocalRegistry): Promise<boolean
     const rest = ref.slice(reg.host.length + 1);
     const colon = rest.lastIndexOf(':');
     const url = `${reg.url}/v2/${rest.slice(0, colon)}/manifests/${rest.slice(colon + 1)}`;
-    return new Promise((resolve) => {
-      const req = http.request(url, { method: 'HEAD', headers: { accept }, timeout: 5_000 }, (res) => {
-        res.resume();
-        resolve(res.statusCode === 200);
-      });
-      req.on('error', () => resolve(false));
-      req.on('timeout', () => req.destroy());
-      req.end();
-    });
+    return fetchAnonymously(url, { method: 'HEAD', headers: { accept } }, `repository:${rest.slice(0, colon)}:pull`).then(
+      (res) => res.status === 200,
+      () => false,
+    );
   };
   const found = await Promise.all(Object.values(testImageRefs(reg.host)).map(has));
   return found.every(Boolean);

@@ -1,5 +1,7 @@
-// Pulling from registries that want credentials (htpasswd Basic auth, token auth with a
-// local token server) or speak HTTPS with a certificate from a private CA.
+// Pulling from registries that want credentials (htpasswd Basic auth, token auth with the
+// cluster's token service, registryauth/, run as a process) or speak HTTPS with a
+// certificate from a private CA; and pulling anonymously through the token dance, as every
+// node agent of `gantry up` does.
 
 import { expect } from 'chai';
 import fs from 'node:fs';
@@ -10,14 +12,14 @@ import type { AuthConfig } from '../cri/types.js';
 import { startRegistry, type LocalRegistry, type RegistryOptions } from '../../common/images/registryProcess.js';
 import { buildTestImages, type TestImages } from '../../common/images/testImages.js';
 import { mirrorTo, openService, storeEntries } from '../testing/imageFixtures.js';
-import { startTokenServer, type TokenServer } from '../testing/tokenServer.js';
+import { startTokenService, type RunningTokenService } from '../../common/images/registryTokenService.js';
 import { RegistryAuthError, RegistryError } from './errors.js';
 import type { RegistriesConfig } from './registry/hosts.js';
 
 type ErrorClass = abstract new (...args: never[]) => Error;
 
-/** A registry and, with token auth, the token server it trusts. */
-type TestRegistry = LocalRegistry & { tokenServer?: TokenServer };
+/** A registry and, with token auth, the token service it trusts. */
+type TestRegistry = LocalRegistry & { tokenServer?: RunningTokenService };
 
 interface Case {
   name: string;
@@ -35,7 +37,20 @@ interface Case {
 interface Setup {
   name: string;
   registry: Omit<RegistryOptions, 'dir' | 'tokenAuthority'>;
+  /** Token auth: whether callers without credentials may pull. */
+  anonymousPull?: boolean;
   cases: Case[];
+}
+
+/** What the token service logged it was asked for (its JSON log lines). */
+function tokenRequests(r: TestRegistry): Array<{ user: string; requested: string[] }> {
+  return fs
+    .readFileSync(r.tokenServer!.logFile, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { message: string; user: string; requested: string[] })
+    .filter((l) => l.message === 'token issued')
+    .map((l) => ({ user: l.user, requested: l.requested }));
 }
 
 const basicAuth = (r: TestRegistry): AuthConfig => ({ username: r.username, password: r.password });
@@ -76,14 +91,15 @@ const setups: Setup[] = [
     ],
   },
   {
-    name: 'token auth (Bearer, local token server)',
+    name: 'token auth (Bearer), pulls need credentials',
     registry: { auth: 'token' },
+    anonymousPull: false,
     cases: [
       {
         name: 'credentials exchanged for a token',
         auth: basicAuth,
         ref: 'direct',
-        check: (r) => expect(r.tokenServer!.requests).to.deep.include({ user: 'gantry', scopes: ['repository:gantry/web:pull'] }),
+        check: (r) => expect(tokenRequests(r)).to.deep.include({ user: 'gantry', requested: ['repository:gantry/web:pull'] }),
       },
       { name: 'credentials from the node config', registries: mirrorTo, ref: 'mirror' },
       { name: 'a registry token given with the pull', auth: async (r) => ({ registryToken: await tokenFor(r) }), ref: 'direct' },
@@ -91,6 +107,23 @@ const setups: Setup[] = [
       { name: 'no credentials (an anonymous token grants nothing)', ref: 'direct', error: { cls: RegistryAuthError, why: /requires authentication and no credentials/ } },
       { name: 'no credentials, after another caller got a token', primeWith: basicAuth, ref: 'direct', error: { cls: RegistryAuthError, why: /requires authentication and no credentials/ } },
       { name: 'a bad registry token', auth: () => ({ registryToken: 'not-a-jwt' }), ref: 'direct', error: { cls: RegistryAuthError, why: /rejected the bearer token/ } },
+    ],
+  },
+  {
+    // As `gantry up` runs it: the agents have no credentials and pull through the token dance.
+    name: 'token auth (Bearer), anyone may pull',
+    registry: { auth: 'token' },
+    anonymousPull: true,
+    cases: [
+      {
+        name: 'no credentials (an anonymous token)',
+        ref: 'direct',
+        check: (r) => expect(tokenRequests(r)).to.deep.include({ user: '(anonymous)', requested: ['repository:gantry/web:pull'] }),
+      },
+      { name: 'no credentials, through the docker.io mirror', registries: (r) => ({ mirrors: { 'docker.io': { endpoint: [r.url] } }, disableDefaultEndpoint: true }), ref: 'mirror' },
+      { name: 'credentials, which work as well', auth: basicAuth, ref: 'direct' },
+      // Bad credentials are refused, not quietly treated as none.
+      { name: 'a wrong password', auth: (r) => ({ username: r.username, password: 'wrong' }), ref: 'direct', error: { cls: RegistryAuthError, why: /token server http:\/\/127\.0\.0\.1:\d+ refused the credentials for repository:gantry\/web:pull \(HTTP 401\)/ } },
     ],
   },
   {
@@ -133,7 +166,7 @@ describe('registry authentication and TLS', function () {
   for (const setup of setups) {
     describe(setup.name, () => {
       let reg: TestRegistry;
-      let tokenServer: TokenServer | undefined;
+      let tokenServer: RunningTokenService | undefined;
       let images: TestImages;
       let n = 0;
 
@@ -141,7 +174,7 @@ describe('registry authentication and TLS', function () {
         const dir = path.join(work, setup.name.replace(/\W+/g, '-'));
         if (setup.registry.auth !== 'token') reg = await startRegistry({ dir, ...setup.registry });
         else {
-          tokenServer = await startTokenServer({ users: { gantry: 'registry-secret' } });
+          tokenServer = await startTokenService({ dir: `${dir}-token`, users: [{ name: 'gantry', password: 'registry-secret', actions: ['pull', 'push'] }], anonymousPull: setup.anonymousPull ?? false });
           reg = { ...(await startRegistry({ dir, ...setup.registry, username: 'gantry', password: 'registry-secret', tokenAuthority: tokenServer })), tokenServer };
         }
         images = await buildTestImages(reg);
