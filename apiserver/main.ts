@@ -12,11 +12,14 @@ import type { KubeletClientCredentials } from './proxy/agentTls.js';
 import { defaultServiceClusterIPRange, defaultServiceNodePortRange } from './registry/allocators/serviceAllocation.js';
 import { NodePortRange, ServiceIPRange } from './registry/allocators/ranges.js';
 import { startApiServer } from './server.js';
+import { servingFlagDefaults, servingFlagNames, servingFlagProperties, servingLimitsFromFlags, withFlagNames, type ServingFlags } from './servingFlags.js';
 import { EncryptionTransformer, type ValueTransformer } from './storage/encryption.js';
 import { parseEncryptionConfig } from './storage/encryptionConfig.js';
 import type { EtcdClientCredentials } from './storage/etcdStorage.js';
+import type { ServingLimitsOverrides } from './http/servingLimits.js';
 
-export interface ApiServerConfig {
+/** The serving limits' flags (--max-requests-inflight, --request-timeout, ...) are in servingFlags.ts. */
+export interface ApiServerConfig extends ServingFlags {
   etcdEndpoints: string[];
   /** `--etcd-cafile`, `--etcd-certfile`, `--etcd-keyfile`: for an https etcd that requires client certificates. */
   etcdCafile?: string;
@@ -73,8 +76,9 @@ const schema: JSONSchemaType<ApiServerConfig> = {
     defaultUnreachableTolerationSeconds: { type: 'integer', minimum: 0 },
     advertiseAddress: { type: 'string' },
     encryptionProviderConfig: { type: 'string', minLength: 1, nullable: true },
+    ...servingFlagProperties,
   },
-  required: ['etcdEndpoints', 'host', 'port', 'tlsCertFile', 'tlsKeyFile', 'tokenFile', 'etcdPrefix', 'logLevel', 'serviceClusterIpRange', 'serviceNodePortRange', 'defaultNotReadyTolerationSeconds', 'defaultUnreachableTolerationSeconds', 'advertiseAddress'],
+  required: [...servingFlagNames, 'etcdEndpoints', 'host', 'port', 'tlsCertFile', 'tlsKeyFile', 'tokenFile', 'etcdPrefix', 'logLevel', 'serviceClusterIpRange', 'serviceNodePortRange', 'defaultNotReadyTolerationSeconds', 'defaultUnreachableTolerationSeconds', 'advertiseAddress'],
   additionalProperties: false,
 };
 
@@ -88,6 +92,7 @@ const defaults: Partial<ApiServerConfig> = {
   defaultNotReadyTolerationSeconds: gantryDefaultTolerationSeconds.notReady,
   defaultUnreachableTolerationSeconds: gantryDefaultTolerationSeconds.unreachable,
   advertiseAddress: '',
+  ...servingFlagDefaults,
 };
 
 function readFile(file: string, what: string): string {
@@ -157,8 +162,14 @@ async function main(): Promise<void> {
   let etcd: EtcdClientCredentials | undefined;
   let advertise: string;
   let transformer: ValueTransformer | undefined;
+  let limits: ServingLimitsOverrides;
   try {
-    cfg = loadConfig(schema, defaults, process.argv.slice(2), 'GANTRY_APISERVER');
+    try {
+      cfg = loadConfig(schema, defaults, process.argv.slice(2), 'GANTRY_APISERVER');
+    } catch (e) {
+      throw new ConfigError(withFlagNames((e as Error).message, Object.keys(schema.properties)));
+    }
+    limits = servingLimitsFromFlags(cfg);
     kubelet = kubeletClient(cfg);
     etcd = etcdTls(cfg);
     serviceRanges(cfg);
@@ -188,6 +199,7 @@ async function main(): Promise<void> {
       serviceNodePortRange: cfg.serviceNodePortRange,
       defaultTolerationSeconds: { notReady: cfg.defaultNotReadyTolerationSeconds, unreachable: cfg.defaultUnreachableTolerationSeconds },
       ...(kubelet ? { kubeletClient: kubelet } : {}),
+      limits,
     });
     // The `kubernetes` Service in `default`, as kube-apiserver keeps it.
     const controlPlane = new ControlPlaneReconciler({ stores: server.stores, serviceIP: ServiceIPRange.parse(cfg.serviceClusterIpRange).at(0), advertiseAddress: advertise, port: server.port, logger });

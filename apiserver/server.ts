@@ -24,6 +24,7 @@ import { BootstrapTokenAuthenticator } from './auth/bootstrapTokens.js';
 import { restrictCsrReads } from './auth/csrRestriction.js';
 import { TokenAuthenticator, type UserInfo } from './auth/tokens.js';
 import { aggregatedDiscoveryType, buildDiscovery, serverVersion } from './discovery/discovery.js';
+import { EtcdCheck, HealthEndpoints, pingCheck, type HealthEndpoint } from './http/health.js';
 import { ResourceHandler } from './http/resourceHandler.js';
 import { resolveRequest, type RequestInfo } from './http/requestInfo.js';
 import { send, sendStatus } from './http/respond.js';
@@ -221,14 +222,15 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     });
     res.locals.info = info;
     res.locals.user = user;
-    if (!guard.admit(req, res, user, info)) return;
     res.locals.url = url;
-    const node = nodeOfUser(user);
-    if (node === undefined) return next();
-    admitNodeRequest(user, info, nodeRestrictionLookups(store('/pods'), store('/nodes'), req, node)).then(
-      () => next(),
-      (e: unknown) => sendStatus(res, statusFromError(e).status),
-    );
+    guard.admit(req, res, user, info, () => {
+      const node = nodeOfUser(user);
+      if (node === undefined) return next();
+      admitNodeRequest(user, info, nodeRestrictionLookups(store('/pods'), store('/nodes'), req, node)).then(
+        () => next(),
+        (e: unknown) => sendStatus(res, statusFromError(e).status),
+      );
+    });
   });
 
   const get = (path: string, fn: (req: express.Request, res: express.Response) => unknown): void => {
@@ -241,11 +243,19 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     });
   };
   get('/version', (_req, res) => send(res, 200, serverVersion));
-  for (const p of ['/healthz', '/livez', '/readyz']) {
-    get(p, (_req, res) => {
-      res.type('text/plain').send('ok');
-    });
-  }
+  // etcd is no liveness check: a restart of this process would not bring it back (health.ts).
+  const etcdCheck = new EtcdCheck(() => storage.currentRevision());
+  const health = new HealthEndpoints({ livez: [pingCheck], readyz: [pingCheck, etcdCheck], healthz: [pingCheck, etcdCheck] }, logger.child({ subsystem: 'health' }));
+  const healthPath = /^\/(livez|readyz|healthz)(?:\/([^/]+))?$/;
+  app.get(healthPath, (req, res) => {
+    const [, endpoint, check] = healthPath.exec(req.path)!;
+    health.serve(endpoint as HealthEndpoint, check, (res.locals.url as URL).searchParams, res as unknown as ServerResponse).then(
+      (served) => {
+        if (!served) sendStatus(res, statusFromError(new NotServedError()).status);
+      },
+      (e: unknown) => sendStatus(res, statusFromError(e).status),
+    );
+  });
   get('/metrics', (_req, res) => {
     void metrics.render().then((text) => res.type(metrics.contentType).send(text));
   });

@@ -74,6 +74,9 @@ export async function startLimitsTestServer(opts: { limits?: ServingLimitsOverri
   };
 }
 
+/** Where a caller connects: a LimitsTestServer, or any API server on loopback with its CA. */
+export type Target = Pick<LimitsTestServer, 'port' | 'caPem'>;
+
 export interface CallResult {
   status: number;
   headers: Record<string, string | string[] | undefined>;
@@ -82,7 +85,7 @@ export interface CallResult {
 }
 
 /** One request on its own connection (no pooling, so no request waits behind another). */
-export function call(t: LimitsTestServer, method: string, pathname: string, opts: { token?: string; body?: unknown; timeoutMs?: number } = {}): Promise<CallResult> {
+export function call(t: Target, method: string, pathname: string, opts: { token?: string; body?: unknown; timeoutMs?: number } = {}): Promise<CallResult> {
   const started = Date.now();
   const body = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
   return new Promise((resolve, reject) => {
@@ -125,7 +128,7 @@ export interface SlowClient {
  * A TLS client that sends `head` (request line and headers, complete or not) and then one
  * byte every `everyMs` for as long as the server keeps the connection.
  */
-export function slowClient(t: LimitsTestServer, head: string, opts: { everyMs?: number; localAddress?: string } = {}): SlowClient {
+export function slowClient(t: Target, head: string, opts: { everyMs?: number; localAddress?: string } = {}): SlowClient {
   const started = Date.now();
   const socket = tls.connect({ host: '127.0.0.1', port: t.port, ca: t.caPem, servername: 'localhost', ...(opts.localAddress ? { localAddress: opts.localAddress } : {}) });
   let answer = '';

@@ -1,11 +1,13 @@
 // Slow and greedy clients against a real API server (real etcd): tricklers are cut off
 // within the limits while others are answered promptly; a flood from one identity gets
-// 429 while a node's Lease still renews; one source cannot hold every connection.
+// 429 while a node's Lease still renews; one user flooding a class holds only its share,
+// so another user of the class is still answered; one source cannot hold every connection.
 // Timings are printed; the behaviour is asserted.
 
 import { expect } from 'chai';
 import https from 'node:https';
 import net from 'node:net';
+import tls from 'node:tls';
 import { defaultRules } from '../auth/authorizer.js';
 import type { UserInfo } from '../auth/tokens.js';
 import { call, postHead, slowClient, startLimitsTestServer, type LimitsTestServer, type SlowClient } from './limitsTestServer.js';
@@ -13,9 +15,11 @@ import { call, postHead, slowClient, startLimitsTestServer, type LimitsTestServe
 const users: UserInfo[] = [
   { name: 'admin', uid: '1', groups: ['system:masters'] },
   { name: 'flooder', uid: '2', groups: ['system:authenticated'] },
+  { name: 'alice', uid: '4', groups: ['system:authenticated'] },
+  { name: 'bob', uid: '5', groups: ['system:authenticated'] },
   { name: 'system:node:n1', uid: '3', groups: ['system:nodes', 'system:authenticated'] },
 ];
-const rules = [...defaultRules, { subject: 'flooder', verbs: '*' as const, resources: ['/configmaps'] }];
+const rules = [...defaultRules, ...['flooder', 'alice', 'bob'].map((subject) => ({ subject, verbs: '*' as const, resources: ['/configmaps'] }))];
 const cms = '/api/v1/namespaces/default/configmaps';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 /** Timings for the reader of the test run; not asserted beyond the limits. */
@@ -133,7 +137,8 @@ describe('serving limits: slow and greedy clients', function () {
 
   describe('in-flight budgets', () => {
     // Three mutating requests in flight for ordinary clients; the system's budget is the default.
-    const limits = { requestTimeoutMs: 20_000, inflight: { workload: { readonly: 3, mutating: 3 } } };
+    // The budgets alone here: no per-user share, no waiting (the next describe has those).
+    const limits = { requestTimeoutMs: 20_000, inflight: { workload: { readonly: 3, mutating: 3 } }, fairness: { maxSeatsPerUserPercent: 100, queueLengthPerUser: 0 } };
     let t: LimitsTestServer;
     const holders: SlowClient[] = [];
 
@@ -189,6 +194,125 @@ describe('serving limits: slow and greedy clients', function () {
         after = await call(t, 'POST', cms, { token: flooder, body: { metadata: { name: 'after-flood' } } });
       }
       expect(after.status, after.body).to.equal(201);
+    });
+  });
+  describe('fairness among the users of one class', () => {
+    // Four mutating seats for ordinary clients: one user may hold two, and have three waiting.
+    const limits = { requestTimeoutMs: 12_000, inflight: { workload: { readonly: 4, mutating: 4 } }, fairness: { queueLengthPerUser: 3 } };
+    let t: LimitsTestServer;
+    const holders: SlowClient[] = [];
+
+    before(async () => {
+      t = await startLimitsTestServer({ users, rules, limits });
+    });
+    after(async () => {
+      for (const c of holders) c.stop();
+      await t?.close();
+    });
+
+    it('one user flooding with slow creates holds only its share; another user of the same class is answered at once, the flood gets 429', async () => {
+      const flooder = t.tokens.get('flooder')!;
+      const alice = t.tokens.get('alice')!;
+      const started = Date.now();
+      // Creates whose bodies never finish: each holds a seat until the request timeout.
+      const flood = Array.from({ length: 10 }, () => slowClient(t, postHead(cms, 1_000_000, flooder), { everyMs: 200 }));
+      holders.push(...flood);
+      // The five beyond share and queue are refused at once.
+      const deadline = Date.now() + 5_000;
+      while (flood.filter((c) => c.answer.startsWith('HTTP/1.1 429')).length < 5 && Date.now() < deadline) await sleep(50);
+      const refusedAtOnce = flood.filter((c) => c.answer.startsWith('HTTP/1.1 429'));
+      expect(refusedAtOnce, 'refused at once (2 seats + 3 waiting of 10)').to.have.length(5);
+      expect(refusedAtOnce[0]!.answer).to.match(/Retry-After: 1\r\n/i);
+
+      const created = await call(t, 'POST', cms, { token: alice, body: { metadata: { name: 'alice-during-flood' } } });
+      const listed = await call(t, 'GET', cms, { token: alice });
+      print(`      flooder: 10 trickled creates, ${refusedAtOnce.length} refused 429 within ${Date.now() - started} ms; alice meanwhile: create ${created.status} in ${created.ms} ms, list ${listed.status} in ${listed.ms} ms`);
+      expect(created.status, created.body).to.equal(201);
+      expect(created.ms, 'alice did not wait for the flood').to.be.below(2_000);
+      expect(listed.status).to.equal(200);
+
+      // The three waiting get their 429 after a quarter of the request timeout; nobody else got their seats.
+      const waited = Date.now();
+      while (flood.filter((c) => c.answer.startsWith('HTTP/1.1 429')).length < 8 && Date.now() - waited < 8_000) await sleep(100);
+      print(`      the flooder's 3 waiting creates refused ${Date.now() - started} ms after the flood began (wait limit ${limits.requestTimeoutMs / 4} ms)`);
+      expect(flood.filter((c) => c.answer.startsWith('HTTP/1.1 429'))).to.have.length(8);
+      expect(Date.now() - started).to.be.at.least(limits.requestTimeoutMs / 4 - 500);
+    });
+
+    it('with every seat held, a waiting user is served as soon as one frees, ahead of the flooder who queued first but holds its share', async () => {
+      for (const c of holders.splice(0)) c.stop();
+      const flooder = t.tokens.get('flooder')!;
+      const bob = t.tokens.get('bob')!;
+      const alice = t.tokens.get('alice')!;
+      // Two users, two seats each: all four seats held, and the flooder has more waiting.
+      const seats = [...Array.from({ length: 2 }, () => slowClient(t, postHead(cms, 1_000_000, flooder), { everyMs: 200 })), ...Array.from({ length: 2 }, () => slowClient(t, postHead(cms, 1_000_000, bob), { everyMs: 200 }))];
+      holders.push(...seats);
+      await sleep(500);
+      const waiting = Array.from({ length: 3 }, (_, i) => call(t, 'POST', cms, { token: flooder, body: { metadata: { name: `flood-wait-${i}` } } }));
+      await sleep(300);
+      const aliceCreate = call(t, 'POST', cms, { token: alice, body: { metadata: { name: 'alice-waited' } } });
+      await sleep(300);
+      // One of bob's seats frees: alice's turn, though the flooder queued first (it holds its two already).
+      const freedAt = Date.now();
+      seats[2]!.stop();
+      const a = await aliceCreate;
+      print(`      all 4 seats held, flooder 3 waiting: alice's create ${a.status} ${Date.now() - freedAt} ms after a seat freed`);
+      expect(a.status, a.body).to.equal(201);
+      expect(Date.now() - freedAt).to.be.below(2_000);
+      for (const c of holders.splice(0)) c.stop();
+      const after = await Promise.all(waiting);
+      expect(after.map((r) => r.status).every((code) => code === 201 || code === 429), after.map((r) => r.status).join(',')).to.equal(true);
+    });
+  });
+  describe('fairness among the users of one class: slow readers of a large list', () => {
+    const limits = { requestTimeoutMs: 15_000, inflight: { workload: { readonly: 4, mutating: 4 } }, fairness: { queueLengthPerUser: 3 } };
+    const big = '/api/v1/namespaces/big/configmaps';
+    let t: LimitsTestServer;
+    const readers: tls.TLSSocket[] = [];
+
+    before(async function () {
+      this.timeout(120_000);
+      t = await startLimitsTestServer({ users, rules, limits });
+      const admin = t.tokens.get('admin')!;
+      expect((await call(t, 'POST', '/api/v1/namespaces', { token: admin, body: { metadata: { name: 'big' } } })).status).to.equal(201);
+      // 800 ConfigMaps of 24 KiB: a list of them is a 20 MB answer, more than loopback's socket buffers hold.
+      const data = { blob: 'x'.repeat(24 * 1024) };
+      for (let i = 0; i < 800; i += 20) {
+        const batch = await Promise.all(Array.from({ length: 20 }, (_, j) => call(t, 'POST', big, { token: admin, body: { metadata: { name: `big-${i + j}` }, data } })));
+        expect(batch.every((r) => r.status === 201), batch.map((r) => r.status).join(',')).to.equal(true);
+      }
+    });
+    after(async () => {
+      for (const r of readers) r.destroy();
+      await t?.close();
+    });
+
+    /** Asks for the whole list and never reads the answer: the response cannot finish, so the request holds its seat. */
+    const slowReader = (token: string): tls.TLSSocket => {
+      const s = tls.connect({ host: '127.0.0.1', port: t.port, ca: t.caPem, servername: 'localhost' });
+      s.on('secureConnect', () => s.write(`GET ${big} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ${token}\r\nAccept: application/json\r\n\r\n`));
+      s.on('error', () => undefined);
+      readers.push(s);
+      return s;
+    };
+
+    it("one user's slow readers of a 20 MB list hold two seats and fill its queue; another user's list is answered meanwhile", async () => {
+      const flooder = t.tokens.get('flooder')!;
+      const alice = t.tokens.get('alice')!;
+      for (let i = 0; i < 8; i++) slowReader(flooder);
+      // Wait until the flooder's queue is full: its next list is refused at once.
+      const deadline = Date.now() + 10_000;
+      let probe = await call(t, 'GET', `${big}?limit=1`, { token: flooder });
+      while (probe.status !== 429 && Date.now() < deadline) {
+        await sleep(100);
+        probe = await call(t, 'GET', `${big}?limit=1`, { token: flooder });
+      }
+      expect(probe.status, 'the flooder is refused').to.equal(429);
+      expect(probe.headers['retry-after']).to.equal('1');
+      const list = await call(t, 'GET', `${big}?limit=5`, { token: alice });
+      print(`      8 slow readers of a 20 MB list from one user (budget 4): its next list ${probe.status}; alice's list meanwhile ${list.status} in ${list.ms} ms`);
+      expect(list.status, list.body).to.equal(200);
+      expect(list.ms).to.be.below(3_000);
     });
   });
 });

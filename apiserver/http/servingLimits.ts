@@ -5,7 +5,8 @@
 //    handler stuck on the store) gets 504 and its connection is closed;
 //  - a request refused as unauthenticated is answered 401 before its body is read, and its
 //    connection closed, so a trickling stranger holds nothing;
-//  - in-flight non-long-running requests are capped per class of client (inflight.ts): 429 + Retry-After;
+//  - in-flight non-long-running requests are capped per class of client (inflight.ts), shared
+//    fairly among its users (fairQueue.ts): 429 + Retry-After when a user's queue is full;
 //  - one source address may hold at most maxConnectionsPerSource connections.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -14,7 +15,7 @@ import type { Socket } from 'node:net';
 import type { Status } from '../../common/api/meta.js';
 import { TimeoutError, TooManyRequestsError } from '../../common/errors.js';
 import type { UserInfo } from '../auth/tokens.js';
-import { defaultInflightLimits, InflightLimiter, requestClass, type InflightLimits } from './inflight.js';
+import { defaultInflightLimits, InflightLimiter, requestClass, type FairnessLimits, type InflightLimits } from './inflight.js';
 import { isLongRunning, isMutating } from './longRunning.js';
 import type { RequestInfo } from './requestInfo.js';
 import { sendStatus } from './respond.js';
@@ -34,6 +35,8 @@ export interface ServingLimits {
   /** Open connections one remote address may hold (0: unlimited). Loopback is one address: leave room for every local component. */
   maxConnectionsPerSource: number;
   inflight: InflightLimits;
+  /** How users share each in-flight budget (default: half the seats each at most, 50 waiting, a quarter of the request timeout's wait). */
+  fairness: FairnessLimits;
 }
 
 export const defaultServingLimits: ServingLimits = {
@@ -44,23 +47,28 @@ export const defaultServingLimits: ServingLimits = {
   connectionsCheckIntervalMs: 1_000,
   maxConnectionsPerSource: 2_048,
   inflight: defaultInflightLimits,
+  fairness: { maxSeatsPerUserPercent: 50, queueLengthPerUser: 50, queueWaitMs: 15_000 },
 };
 
-export type ServingLimitsOverrides = Partial<Omit<ServingLimits, 'inflight'>> & { inflight?: Partial<InflightLimits> };
+export type ServingLimitsOverrides = Partial<Omit<ServingLimits, 'inflight' | 'fairness'>> & { inflight?: Partial<InflightLimits>; fairness?: Partial<FairnessLimits> };
 
 export function servingLimits(overrides: ServingLimitsOverrides = {}): ServingLimits {
-  const l = { ...defaultServingLimits, ...overrides, inflight: { ...defaultServingLimits.inflight, ...overrides.inflight } };
-  for (const [k, v] of Object.entries(l)) {
+  const requestTimeoutMs = overrides.requestTimeoutMs ?? defaultServingLimits.requestTimeoutMs;
+  // A wait for a seat is bounded by a quarter of the request timeout (which covers the wait too), as APF bounds it.
+  const fairness = { ...defaultServingLimits.fairness, queueWaitMs: Math.ceil(requestTimeoutMs / 4), ...overrides.fairness };
+  const l = { ...defaultServingLimits, ...overrides, inflight: { ...defaultServingLimits.inflight, ...overrides.inflight }, fairness };
+  for (const [k, v] of [...Object.entries(l), ...Object.entries(fairness)]) {
     if (typeof v === 'number' && !(Number.isInteger(v) && v >= 0)) throw new Error(`serving limit ${k} must be a whole number >= 0, got ${v}`);
   }
   if (l.requestTimeoutMs <= 0 || l.connectionsCheckIntervalMs <= 0) throw new Error('requestTimeoutMs and connectionsCheckIntervalMs must be > 0');
+  if (fairness.maxSeatsPerUserPercent < 1 || fairness.maxSeatsPerUserPercent > 100) throw new Error(`serving limit maxSeatsPerUserPercent must be within 1..100, got ${fairness.maxSeatsPerUserPercent}`);
   // Node refuses a header timeout longer than the request timeout; the headers are part of the request.
   l.headersTimeoutMs = Math.min(l.headersTimeoutMs, l.requestTimeoutMs);
   return l;
 }
 
 /** Paths a prober must always reach, as APF's exempt `probes` flow schema: no in-flight budget. */
-const probePaths = new Set(['/healthz', '/livez', '/readyz']);
+const probePath = /^\/(healthz|livez|readyz)(\/[^/]+)?$/;
 
 /** Closing a refused connection: the response is flushed first, then the socket is gone even if the client keeps sending. */
 const closeGraceMs = 1_000;
@@ -72,7 +80,7 @@ export class RequestGuard {
 
   constructor(overrides: ServingLimitsOverrides = {}) {
     this.limits = servingLimits(overrides);
-    this.inflight = new InflightLimiter(this.limits.inflight);
+    this.inflight = new InflightLimiter(this.limits.inflight, this.limits.fairness);
   }
 
   /** Options for https.createServer: some of Node's timers can only be set at construction. */
@@ -118,22 +126,31 @@ export class RequestGuard {
   }
 
   /**
-   * After authentication and authorization: takes an in-flight slot and starts the request
-   * timer, or answers 429. Returns whether the request may go on. Long-running requests pass untouched.
+   * After authentication and authorization: starts the request timer and calls `proceed`
+   * once the request has an in-flight seat (at once, or after waiting its turn), or answers
+   * 429. Long-running requests and probes go on at once, untouched by either.
    */
-  admit(req: IncomingMessage, res: ServerResponse, user: UserInfo, info: RequestInfo): boolean {
-    if (isLongRunning(info)) return true;
-    if (!(info.kind === 'nonresource' && probePaths.has(info.path))) {
-      const release = this.inflight.tryAcquire(requestClass(user), isMutating(info));
-      if (!release) {
-        sendStatus(res, statusFromError(new TooManyRequestsError('Too many requests, please try again later.', 1)).status);
-        return false;
-      }
-      res.once('close', release);
-    }
+  admit(req: IncomingMessage, res: ServerResponse, user: UserInfo, info: RequestInfo, proceed: () => void): void {
+    if (isLongRunning(info)) return proceed();
+    // The timer covers the wait for a seat too, as Kubernetes' timeout filter wraps APF.
     const timer = setTimeout(() => this.timedOut(req, res), this.limits.requestTimeoutMs);
     res.once('close', () => clearTimeout(timer));
-    return true;
+    if (info.kind === 'nonresource' && probePath.test(info.path)) return proceed();
+    const cancel = this.inflight.acquire(
+      requestClass(user),
+      isMutating(info),
+      user.name,
+      (release) => {
+        if (res.writableEnded || res.destroyed) return release();
+        res.once('close', release);
+        proceed();
+      },
+      () => {
+        if (!res.headersSent) sendStatus(res, statusFromError(new TooManyRequestsError('Too many requests, please try again later.', 1)).status);
+      },
+    );
+    // A client gone (or timed out) while waiting leaves its place in the queue.
+    res.once('close', cancel);
   }
 
   private timedOut(req: IncomingMessage, res: ServerResponse): void {

@@ -171,12 +171,14 @@ export class ResourceStore {
     const filter = compileFilter(this.descriptor.kind, opts.labelSelector, opts.fieldSelector);
     const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
     const prefix = this.prefix(namespace);
-    if (opts.continue) return this.continueList(prefix, filter, limit, opts.continue);
+    // Counted only without selectors, as Kubernetes does: then every later entry is in the list.
+    const countRest = !opts.labelSelector && !opts.fieldSelector;
+    if (opts.continue) return this.continueList(prefix, filter, limit, opts.continue, countRest);
 
     const rv = opts.resourceVersion;
     if (rv && rv !== '0') {
       const want = parseRevision(rv, 'resourceVersion');
-      if (opts.resourceVersionMatch === 'Exact') return this.listFromStorage(prefix, filter, limit, want);
+      if (opts.resourceVersionMatch === 'Exact') return this.listFromStorage(prefix, filter, limit, want, countRest);
       if (!(await this.cache.waitForRevision(want, 3_000))) {
         throw new ApiError('Timeout', `Too large resource version: ${want}, current: ${this.cache.revision}`, { retryAfterSeconds: 1 });
       }
@@ -184,13 +186,11 @@ export class ResourceStore {
       // A consistent read: wait until the cache has caught up with etcd, as Kubernetes'
       // consistent reads from cache do; fall back to etcd if it lags.
       const current = await this.storage.currentRevision();
-      if (!(await this.cache.waitForRevision(current, 1_000))) return this.listFromStorage(prefix, filter, limit, undefined);
+      if (!(await this.cache.waitForRevision(current, 1_000))) return this.listFromStorage(prefix, filter, limit, undefined, countRest);
     }
     const revision = this.cache.revision;
     const items: KubeObject[] = [];
     let nextKey: string | undefined;
-    // Counted only without selectors, as Kubernetes does: then every later entry is in the list.
-    const countRest = !opts.labelSelector && !opts.fieldSelector;
     let remaining = 0;
     for (const entry of this.cache.list(prefix)) {
       if (nextKey !== undefined) {
@@ -216,14 +216,17 @@ export class ResourceStore {
     return list;
   }
 
-  private async continueList(prefix: string, filter: ObjectFilter, limit: number, token: string): Promise<KubeList> {
+  private async continueList(prefix: string, filter: ObjectFilter, limit: number, token: string, countRest: boolean): Promise<KubeList> {
     const t = decodeContinue(token);
     if (!t.start.startsWith(prefix)) throw new BadRequestError('continue key is not valid for this list');
-    return this.listFromStorage(prefix, filter, limit, t.rv, t.start);
+    return this.listFromStorage(prefix, filter, limit, t.rv, countRest, t.start);
   }
 
-  /** Reads pages from etcd at one revision until `limit` matching items are found. */
-  private async listFromStorage(prefix: string, filter: ObjectFilter, limit: number, atRevision: number | undefined, fromKey?: string): Promise<KubeList> {
+  /**
+   * Reads pages from etcd at one revision until `limit` matching items are found. With
+   * countRest (no selectors) a cut list reports etcd's count of the keys after it.
+   */
+  private async listFromStorage(prefix: string, filter: ObjectFilter, limit: number, atRevision: number | undefined, countRest: boolean, fromKey?: string): Promise<KubeList> {
     const items: KubeObject[] = [];
     let revision = atRevision;
     let start = fromKey;
@@ -241,7 +244,7 @@ export class ResourceStore {
           if (filter(obj)) items.push(obj);
         }
         if (!page.nextKey) return this.listObject(items, revision);
-        if (limit && items.length >= limit) return this.listObject(items, revision, page.nextKey);
+        if (limit && items.length >= limit) return this.listObject(items, revision, page.nextKey, countRest ? page.remaining : undefined);
         start = page.nextKey;
       }
     } catch (e) {

@@ -78,9 +78,26 @@ describe('EtcdStorage (real etcd)', function () {
     const p1 = await store.list('/t/list/', { limit: 2 });
     expect(p1.items.map((i) => i.object.metadata.name)).to.deep.equal(['a', 'b']);
     expect(p1.nextKey).to.equal('/t/list/c');
+    expect(p1.remaining, 'keys after the first page').to.equal(3);
     const p2 = await store.list('/t/list/', { limit: 10, fromKey: p1.nextKey!, atRevision: p1.revision });
     expect(p2.items.map((i) => i.object.metadata.name)).to.deep.equal(['c', 'd', 'e']);
     expect(p2.nextKey).to.equal(undefined);
+    expect(p2.remaining).to.equal(undefined);
+  });
+
+  it('counts the keys after a continued page at the page revision, not later writes', async () => {
+    for (const n of ['a', 'b', 'c', 'd', 'e', 'f', 'g']) await store.create(`/t/count/${n}`, obj(n));
+    const p1 = await store.list('/t/count/', { limit: 3 });
+    expect(p1.remaining).to.equal(4);
+    // Written after the first page: not part of the list read at p1's revision.
+    await store.create('/t/count/h', obj('h'));
+    await store.delete('/t/count/e');
+    const p2 = await store.list('/t/count/', { limit: 2, fromKey: p1.nextKey!, atRevision: p1.revision });
+    expect(p2.items.map((i) => i.object.metadata.name)).to.deep.equal(['d', 'e']);
+    expect(p2.remaining, 'f and g remain at that revision').to.equal(2);
+    const now = await store.list('/t/count/', { limit: 2, fromKey: p1.nextKey! });
+    expect(now.items.map((i) => i.object.metadata.name)).to.deep.equal(['d', 'f']);
+    expect(now.remaining, 'g and h remain now').to.equal(2);
   });
 
   it('watches from a revision, in order, with creates, updates and deletes', async () => {

@@ -129,6 +129,8 @@ export class EtcdStorage implements Storage {
       if (limit && raw.length > limit) {
         out.nextKey = raw[limit]!.key.toString();
         raw.length = limit;
+        // etcd counts the whole range [start, end) whatever the limit, in the same read.
+        out.remaining = Math.max(0, Number(res.count) - limit);
       }
       for (const kv of raw) {
         const item = this.decodeOrSkip(kv);

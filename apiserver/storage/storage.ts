@@ -19,6 +19,12 @@ export interface ListResult {
   revision: number;
   /** Set when `limit` cut the list: the key to continue after. */
   nextKey?: string;
+  /**
+   * With nextKey: how many keys of the range follow this page (etcd's count of the range
+   * from the start key, less the keys returned). Keys, not decodable objects, so a value
+   * left out by decodeOrSkip still counts; a lister with selectors cannot use it.
+   */
+  remaining?: number;
 }
 
 export interface ListOptions {
