@@ -4,6 +4,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { down } from './cluster/down.js';
 import { registerJoinCommands } from './join/commands.js';
+import { registerKubeCommands } from './kube/commands.js';
 import { gantryHome } from './cluster/state.js';
 import { status } from './cluster/status.js';
 import { supervise } from './cluster/supervise.js';
@@ -110,6 +111,7 @@ program
   });
 
 registerJoinCommands(program);
+registerKubeCommands(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`gantry: ${e instanceof Error ? e.message : String(e)}\n`);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { parseYaml, parseYamlStream, YamlError } from './yaml.js';
+import { parseYaml, parseYamlDocuments, parseYamlStream, YamlError } from './yaml.js';
 
 const bomb = `a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
 b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
@@ -46,4 +46,32 @@ describe('bounded YAML', () => {
     expect(docs.map((d) => d.value)).to.deep.equal([{ a: 1 }, { b: 2 }, { c: 3 }]);
     expect(docs.map((d) => d.line)).to.deep.equal([1, 3, 7]);
   });
+});
+
+describe('parseYamlDocuments', () => {
+  const cases: { name: string; text: string; want: ({ value: unknown; line: number } | { error: RegExp; line: number; at: [number, number | undefined] })[] }[] = [
+    { name: 'documents with their first lines', text: 'a: 1\n---\n# c\nb: 2\n---\n---\nc: 3\n', want: [{ value: { a: 1 }, line: 1 }, { value: { b: 2 }, line: 4 }, { value: { c: 3 }, line: 7 }] },
+    { name: 'a leading marker', text: '---\na: 1\n', want: [{ value: { a: 1 }, line: 2 }] },
+    { name: 'a node on the marker line', text: '--- {a: 1}\n', want: [{ value: { a: 1 }, line: 1 }] },
+    {
+      name: 'a syntax error fails only its document, at its position in the stream',
+      text: 'a: 1\n---\nb: 2\n  c: : x\n---\nd: 4\n',
+      want: [{ value: { a: 1 }, line: 1 }, { error: /./, line: 2, at: [4, 4] }, { value: { d: 4 }, line: 6 }],
+    },
+  ];
+  for (const tc of cases) {
+    it(tc.name, () => {
+      const got = parseYamlDocuments(tc.text);
+      expect(got).to.have.length(tc.want.length);
+      tc.want.forEach((w, i) => {
+        const g = got[i]!;
+        if ('error' in w) {
+          expect(g).to.have.property('error');
+          const e = (g as { error: YamlError }).error;
+          expect(e.message).to.match(w.error);
+          expect([g.line, e.line, e.column]).to.deep.equal([w.line, ...w.at]);
+        } else expect(g).to.deep.equal(w);
+      });
+    });
+  }
 });

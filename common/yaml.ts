@@ -94,3 +94,47 @@ export function parseYamlStream(text: string, bounds: YamlBounds = defaultYamlBo
 export function toYaml(value: unknown): string {
   return dump(value, { noRefs: true, sortKeys: false });
 }
+
+export type YamlDocumentResult = YamlDocument | { error: YamlError; line: number };
+
+/**
+ * Every document of a stream parsed on its own, as kubectl's reader splits on `---` lines,
+ * so a syntax error fails only its document: the others still come back. An error's line
+ * and column are positions in the whole stream. Empty documents are left out.
+ */
+export function parseYamlDocuments(text: string, bounds: YamlBounds = defaultYamlBounds): YamlDocumentResult[] {
+  const lines = text.split('\n');
+  const chunks: { line: number; text: string }[] = [];
+  let start = 0;
+  const flush = (end: number): void => {
+    chunks.push({ line: start + 1, text: lines.slice(start, end).join('\n') });
+  };
+  lines.forEach((l, i) => {
+    if (/^---(\s|$)/.test(l)) {
+      if (i > start) flush(i);
+      // The marker line may carry the document's first node (`--- {a: 1}`): keep it, blanked.
+      lines[i] = l.slice(3).trim() ? '   ' + l.slice(3) : '';
+      start = i;
+    }
+  });
+  flush(lines.length);
+  const out: YamlDocumentResult[] = [];
+  for (const c of chunks) {
+    const first = firstContentLine(c.text);
+    // js-yaml refuses an empty input; an empty document is simply not there.
+    if (first < 0) continue;
+    try {
+      const value = parseYaml(c.text, bounds);
+      if (value !== null && value !== undefined) out.push({ value, line: c.line + first });
+    } catch (e) {
+      const err = e as YamlError;
+      out.push({ error: new YamlError(err.message, err.line !== undefined ? err.line + c.line - 1 : undefined, err.column), line: c.line });
+    }
+  }
+  return out;
+}
+
+/** The index of a document's first line that is not blank, a comment or a directive; -1 for none. */
+function firstContentLine(text: string): number {
+  return text.split('\n').findIndex((l) => l.trim() !== '' && !/^\s*#/.test(l) && !/^%/.test(l));
+}

@@ -1,0 +1,43 @@
+// Running the kube commands in-process as a user types them, with their output captured:
+// the same commander wiring as cli/main.ts, an environment of the test's choosing.
+
+import { Command } from 'commander';
+import { registerKubeCommands } from './commands.js';
+import type { KubeIO } from './io.js';
+
+export interface GantryResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+class Exit extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}
+
+export async function runGantry(args: string[], o: { env: NodeJS.ProcessEnv; stdin?: string; isTTY?: boolean }): Promise<GantryResult> {
+  let stdout = '';
+  let stderr = '';
+  const io: KubeIO & { exit: (code: number) => never } = {
+    out: (t) => void (stdout += t),
+    err: (t) => void (stderr += t),
+    readStdin: async () => o.stdin ?? '',
+    isTTY: o.isTTY ?? false,
+    env: o.env,
+    exitCode: 0,
+    exit: (code) => {
+      throw new Exit(code);
+    },
+  };
+  const program = new Command().name('gantry').exitOverride();
+  registerKubeCommands(program, io);
+  try {
+    await program.parseAsync(['node', 'gantry', ...args]);
+  } catch (e) {
+    if (e instanceof Exit) return { code: e.code, stdout, stderr };
+    throw e;
+  }
+  return { code: io.exitCode, stdout, stderr };
+}
