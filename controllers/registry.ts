@@ -9,6 +9,7 @@ import { deploymentControllerFactory } from './deployment/index.js';
 import { endpointsControllerFactory } from './endpoints/index.js';
 import { endpointSliceControllerFactory } from './endpointslice/index.js';
 import { garbageCollectorControllerFactory } from './garbagecollector/index.js';
+import { jobControllerFactory } from './job/index.js';
 import { namespaceControllerFactory } from './namespace/index.js';
 import { nodeIpamControllerFactory } from './nodeipam/index.js';
 import { nodeLifecycleControllerFactory } from './nodelifecycle/index.js';
@@ -19,6 +20,7 @@ import { serviceAccountControllerFactory } from './serviceaccount/index.js';
 export const controllerRegistry: Readonly<Record<string, ControllerFactory>> = {
   replicaset: replicaSetControllerFactory,
   deployment: deploymentControllerFactory,
+  job: jobControllerFactory,
   garbagecollector: garbageCollectorControllerFactory,
   namespace: namespaceControllerFactory,
   serviceaccount: serviceAccountControllerFactory,

@@ -102,6 +102,9 @@ const rows: Row[] = [
   { who: 'controllers', method: 'PATCH', path: `${leases}/kube-node-lease/leases/n1`, body: { spec: { holderIdentity: 'c' } }, contentType: mergePatch, status: 403, why: 'renews a node\'s Lease (a dead node would look alive)' },
   { who: 'controllers', method: 'POST', path: `${leases}/kube-node-lease/leases`, body: lease('kube-node-lease', 'n9'), status: 403, why: 'creates a node Lease' },
   { who: 'controllers', method: 'POST', path: `/api/v1/namespaces/${ns}/secrets`, body: { metadata: { name: 'cm-made' } }, status: 403, why: 'creates Secrets' },
+  // The Job controller writes a job's status and its pods' finalizers; no controller creates Jobs yet (the CronJob controller will).
+  { who: 'controllers', method: 'PATCH', path: `/apis/batch/v1/namespaces/${ns}/jobs/missing/status`, body: { status: { active: 1 } }, contentType: mergePatch, status: 404, why: 'patches a Job\'s status (allowed: the Job is simply not there)' },
+  { who: 'controllers', method: 'POST', path: `/apis/batch/v1/namespaces/${ns}/jobs`, body: { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'cm-job' } }, status: 403, why: 'creates Jobs' },
 
   // The DNS server: what it answers from, and its own Service and EndpointSlice.
   { who: 'dns', method: 'GET', path: '/api/v1/services', status: 200, why: 'Services' },

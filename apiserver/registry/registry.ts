@@ -6,6 +6,7 @@ import { builtinResources, reviewResources, type ResourceDescriptor } from '../.
 import { certificateSigningRequestStrategy } from './kinds/certificateSigningRequests.js';
 import { configMapStrategy, namespaceStrategy, nodeStrategy, plainKinds, priorityClassStrategy, secretStrategy, serviceStrategy } from './kinds/core.js';
 import { endpointSliceStrategy } from './kinds/endpointSlices.js';
+import { cronJobStrategy, jobStrategy } from './kinds/jobs.js';
 import { podStrategy } from './kinds/pods.js';
 import { reviews, type Review } from './kinds/reviews.js';
 import { deploymentStrategy, replicaSetStrategy } from './kinds/workloads.js';
@@ -23,6 +24,8 @@ const strategies: Record<string, Strategy> = {
   serviceaccounts: plainKinds,
   deployments: deploymentStrategy,
   replicasets: replicaSetStrategy,
+  jobs: jobStrategy,
+  cronjobs: cronJobStrategy,
   leases: plainKinds,
   priorityclasses: priorityClassStrategy,
   endpointslices: endpointSliceStrategy,

@@ -6,6 +6,7 @@ import { configMapPrinter, secretPrinter, serviceAccountPrinter } from './config
 import { defaultTablePrinter } from './defaults.js';
 import { endpointSlicePrinter } from './endpointSlices.js';
 import { eventPrinter } from './events.js';
+import { cronJobPrinter, jobPrinter } from './jobs.js';
 import { nodePrinter } from './nodes.js';
 import { podPrinter } from './pods.js';
 import { endpointsPrinter, servicePrinter } from './services.js';
@@ -25,6 +26,8 @@ export const tablePrinters: Readonly<Record<string, TablePrinter>> = {
   serviceaccounts: serviceAccountPrinter,
   deployments: deploymentPrinter,
   replicasets: replicaSetPrinter,
+  jobs: jobPrinter,
+  cronjobs: cronJobPrinter,
   leases: leasePrinter,
   priorityclasses: priorityClassPrinter,
   endpointslices: endpointSlicePrinter,

@@ -77,6 +77,17 @@ export const builtinResources: readonly ResourceDescriptor[] = [
     categories: ['all'],
     subresources: ['status', 'scale'],
   }),
+  describe('batch', 'v1', 'Job', 'jobs', 'io.k8s.api.batch.v1.Job', {
+    namespaced: true,
+    categories: ['all'],
+    subresources: ['status'],
+  }),
+  describe('batch', 'v1', 'CronJob', 'cronjobs', 'io.k8s.api.batch.v1.CronJob', {
+    namespaced: true,
+    shortNames: ['cj'],
+    categories: ['all'],
+    subresources: ['status'],
+  }),
   describe('coordination.k8s.io', 'v1', 'Lease', 'leases', 'io.k8s.api.coordination.v1.Lease', { namespaced: true }),
   describe('scheduling.k8s.io', 'v1', 'PriorityClass', 'priorityclasses', 'io.k8s.api.scheduling.v1.PriorityClass', {
     namespaced: false,
