@@ -1,10 +1,11 @@
-// `gantry up --etcd-members 3`: three etcd members on this machine, the API server given all
-// three. The leader SIGKILLed while clients write: the cluster keeps working (kubectl answers,
-// a new pod starts) and no write the API acknowledged is lost; the member started again on
-// its data rejoins; `gantry down` stops the members left.
+// `gantry up --etcd-members 3`: three etcd members on this machine, each under its own
+// `gantry supervise`, the API server given all three. The leader SIGKILLed while clients
+// write: the cluster keeps working (kubectl answers, a new pod starts), the member's
+// supervisor starts it again on its data, it rejoins and catches up, and no write the API
+// acknowledged is lost; `gantry status` shows the restart; `gantry down` stops every member.
 //
-// The cases run IN ORDER on one cluster. How many writes failed during the election is
-// printed, never asserted: it depends on timing.
+// The cases run IN ORDER on one cluster. How many writes failed during the election and how
+// long the member was away are printed, never asserted: they depend on timing.
 
 import { expect } from 'chai';
 import fs from 'node:fs';
@@ -12,15 +13,17 @@ import path from 'node:path';
 import { processesMentioning } from '../common/proc/leftovers.js';
 import { etcdGateway, etcdLeader, memberHealthy, type EtcdClientTls } from '../common/proc/etcdProcess.js';
 import { pidRuns } from '../common/proc/pids.js';
-import { lostWrites, startAckedWriters, summarizeFailures } from '../common/testing/ackedWrites.js';
+import { firstAckedSince, lostWrites, startAckedWriters, summarizeFailures } from '../common/testing/ackedWrites.js';
 import { eventually } from '../common/testing/eventually.js';
+import { gantry } from '../common/testing/gantryCli.js';
+import { readRecordedState, type RecordedProcess } from '../common/testing/gantryState.js';
 import type { Kubectl } from './kubectl.js';
-import { launchOf, relaunch, sigkill, type ProcessLaunch } from '../common/testing/procs.js';
-import { report } from './multihost/report.js';
-import { readRecordedState, recordRestartedPid, type RecordedProcess } from './multihost/state.js';
+import { launchOf, sigkill, supervisedChild } from '../common/testing/procs.js';
+import { report, seconds } from './multihost/report.js';
 import { upForTests, type TestCluster } from './testCluster.js';
 
 interface Member {
+  /** Its supervisor, as state.json records it. */
   process: RecordedProcess;
   endpoint: string;
   dataDir: string;
@@ -44,17 +47,26 @@ function memberStatus(endpoint: string, tls: EtcdClientTls | undefined): Promise
   return etcdGateway<{ header: { revision: string } }>(endpoint, 'maintenance/status', tls);
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** A member's own revision (its store, not the leader's answer); 0 when it does not answer. */
+async function memberRevision(endpoint: string, tls: EtcdClientTls): Promise<number> {
+  return Number((await memberStatus(endpoint, tls))?.header.revision ?? 0);
+}
 
-describe('e2e: gantry up --etcd-members 3 --hosts 1: the etcd leader killed during writes', function () {
+/** The row of `gantry status` for one component, split into its columns. */
+function statusRow(out: string, name: string): string[] | undefined {
+  return out
+    .split('\n')
+    .find((l) => l.startsWith(`${name} `))
+    ?.split(/\s+/);
+}
+
+describe('e2e: gantry up --etcd-members 3 --hosts 1: supervised members, the leader killed during writes', function () {
   this.timeout(300_000);
   let cluster: TestCluster | undefined;
   let home: string;
   let kubectl: Kubectl;
   let members: Member[] = [];
-  let killed: { member: Member; launch: ProcessLaunch; newestAcked: number } | undefined;
-  /** Started again by this suite, recorded in state.json for `down`; after() makes sure. */
-  const relaunched: RecordedProcess[] = [];
+  let killed: { member: Member; pid: number; newestAcked: number } | undefined;
 
   const ok = async (args: string[], timeoutMs = 60_000): Promise<string> => {
     const r = await kubectl(args, { timeoutMs });
@@ -71,21 +83,21 @@ describe('e2e: gantry up --etcd-members 3 --hosts 1: the etcd leader killed duri
 
   after(async function () {
     this.timeout(120_000);
-    try {
-      await cluster?.down({ exitCode: false });
-    } finally {
-      for (const p of relaunched) if (pidRuns(p.pid, p.marker)) sigkill(p.pid);
-    }
+    await cluster?.down({ exitCode: false });
   });
 
-  it('1. runs three members, each on its own ports with its own data dir, and gives the API server all three', async () => {
+  it('1. runs three members, each under its own supervisor, on its own ports with its own data dir, and gives the API server all three', async () => {
     expect(cluster!.upOutput).to.contain('starting etcd (3 members)');
     const state = readRecordedState(home);
     const etcd = state.processes.filter((p) => /^etcd-\d+$/.test(p.name));
     expect(etcd.map((p) => p.name)).to.deep.equal(['etcd-1', 'etcd-2', 'etcd-3']);
     members = etcd.map((p) => {
-      expect(pidRuns(p.pid, p.marker), `${p.name} (pid ${p.pid}) runs`).to.equal(true);
-      const argv = launchOf(p.pid).argv;
+      // The recorded PID is the supervisor's (its log is the marker); the member is its child.
+      expect(p.marker).to.equal(path.join(home, 'logs', `${p.name}.log`));
+      expect(pidRuns(p.pid, p.marker), `${p.name}'s supervisor (pid ${p.pid}) runs`).to.equal(true);
+      expect(flag(launchOf(p.pid).argv, '--max-backoff-ms'), `${p.name}'s back-off cap`).to.equal('2000');
+      const argv = launchOf(supervisedChild(p.pid)).argv;
+      expect(path.basename(argv[0]!)).to.equal('etcd');
       expect(flag(argv, '--name')).to.equal(p.name);
       const dataDir = flag(argv, '--data-dir');
       expect(dataDir).to.equal(path.join(home, 'etcd', p.name));
@@ -93,7 +105,7 @@ describe('e2e: gantry up --etcd-members 3 --hosts 1: the etcd leader killed duri
       return { process: p, endpoint: flag(argv, '--listen-client-urls'), dataDir };
     });
     const ports = members.flatMap((m) => {
-      const argv = launchOf(m.process.pid).argv;
+      const argv = launchOf(supervisedChild(m.process.pid)).argv;
       return [flag(argv, '--listen-client-urls'), flag(argv, '--listen-peer-urls')];
     });
     expect(new Set(ports).size, ports.join(' ')).to.equal(6);
@@ -115,28 +127,51 @@ describe('e2e: gantry up --etcd-members 3 --hosts 1: the etcd leader killed duri
     }
 
     const apiserver = state.processes.find((p) => p.name === 'apiserver')!;
-    const endpoints = flag(launchOf(apiserver.pid).argv, '--etcd-endpoints').split(',');
+    const endpoints = flag(launchOf(supervisedChild(apiserver.pid)).argv, '--etcd-endpoints').split(',');
     expect(endpoints).to.deep.equal(members.map((m) => m.endpoint));
+
+    // `gantry status` asks each member for its health.
+    const st = await gantry(home, ['status']);
+    expect(st.code, st.out).to.equal(0);
+    for (const m of members) expect(statusRow(st.out, m.process.name), st.out).to.include.members(['yes', '0', 'healthy', String(m.process.pid)]);
   });
 
-  it('2. the leader SIGKILLed during writes: kubectl answers, a new pod starts, no acknowledged write is lost', async () => {
+  it('2. the leader SIGKILLed during writes: kubectl answers, a new pod starts, its supervisor starts it again, no acknowledged write is lost', async () => {
     expect(members, 'case 1 found the members').to.have.length(3);
+    const tls = etcdClientTls(home);
     const writers = await startAckedWriters(cluster!.client(), { namespace: 'default', prefix: 'e2e-etcd' });
     const log = writers.log;
-    let ackedBefore = 0;
-    let ackedWhileDown = 0;
-    let failedWhileDown = 0;
+    let killedAt = 0;
     try {
-      await sleep(2_000);
-      const leaderUrl = await etcdLeader(members.map((m) => m.endpoint), etcdClientTls(home));
+      await eventually('writes acknowledged before the kill', async () => (log.acked.length >= 20 ? true : undefined), 30_000, 50);
+      const leaderUrl = await etcdLeader(members.map((m) => m.endpoint), tls);
       const leader = members.find((m) => m.endpoint === leaderUrl);
       expect(leader, `a leader among ${members.map((m) => m.endpoint).join(', ')}`).to.not.equal(undefined);
-      const launch = launchOf(leader!.process.pid);
-      ackedBefore = log.acked.length;
-      expect(sigkill(leader!.process.pid)).to.equal(true);
-      const killedAt = Date.now();
-      killed = { member: leader!, launch, newestAcked: 0 };
-      report(`killed the etcd leader ${leader!.process.name} (pid ${leader!.process.pid}) after ${ackedBefore} acknowledged creates`);
+      const pid = supervisedChild(leader!.process.pid);
+      const ackedBefore = log.acked.length;
+      expect(sigkill(pid)).to.equal(true);
+      killedAt = Date.now();
+      killed = { member: leader!, pid, newestAcked: 0 };
+      report(`killed the etcd leader ${leader!.process.name} (pid ${pid}) after ${ackedBefore} acknowledged creates`);
+
+      // Its supervisor starts it again on its data; it rejoins (healthy: it has a leader and a
+      // quorum answers). Watched from now on, while users go on below.
+      const rejoined = (async () => {
+        const again = await eventually(
+          `${leader!.process.name} started again by its supervisor`,
+          async () => {
+            // supervisedChild throws while the supervisor waits out its back-off.
+            const now = supervisedChild(leader!.process.pid);
+            return now !== pid ? now : undefined;
+          },
+          60_000,
+          50,
+        );
+        const restartedAfter = Date.now() - killedAt;
+        await eventually(`${leader!.process.name} healthy again`, async () => ((await memberHealthy(leader!.endpoint, tls, 1_000)) ? true : undefined), 60_000, 50);
+        report(`${leader!.process.name} started again (pid ${again}) ${seconds(restartedAfter)} after the kill, healthy ${seconds(Date.now() - killedAt)} after it`);
+      })();
+      rejoined.catch(() => undefined);
 
       // What users do meanwhile.
       await ok(['create', 'configmap', 'made-while-down', '--from-literal=made=while-down']);
@@ -145,20 +180,20 @@ describe('e2e: gantry up --etcd-members 3 --hosts 1: the etcd leader killed duri
       const nodes = JSON.parse(await ok(['get', 'nodes', '-o', 'json'])) as { items: Array<{ status: { conditions?: Array<{ type: string; status: string }> } }> };
       expect(nodes.items.every((n) => n.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')), 'every node Ready').to.equal(true);
 
-      // Writes go on for a while with one member down.
-      await sleep(Math.max(0, 12_000 - (Date.now() - killedAt)));
-      ackedWhileDown = log.acked.length - ackedBefore;
-      failedWhileDown = log.failures.length;
-      await writers.stop();
-      report(
-        `etcd leader down ${Math.round((Date.now() - killedAt) / 1000)} s: ${ackedWhileDown} creates acknowledged meanwhile, ${failedWhileDown} writes failed ` +
-          `(${summarizeFailures(log.failures)}); slowest answer ${log.slowestMs} ms`,
-      );
+      await rejoined;
+      // Writes go on with every member back.
+      const ackedBack = log.acked.length;
+      await eventually('writes acknowledged after the member rejoined', async () => (log.acked.length >= ackedBack + 20 ? true : undefined), 60_000, 50);
     } finally {
       await writers.stop();
     }
-    expect(ackedWhileDown, 'creates acknowledged with the leader down').to.be.greaterThan(0);
-    killed.newestAcked = Math.max(...log.acked.map((a) => a.rv));
+    const first = firstAckedSince(log, killedAt);
+    expect(first, 'a create sent after the kill was acknowledged').to.not.equal(undefined);
+    report(
+      `first create sent after the kill acknowledged ${seconds(first!.ackedAt - killedAt)} after it; ${log.acked.filter((a) => a.sentAt >= killedAt).length} creates acknowledged since, ` +
+        `${log.failures.length} writes failed (${summarizeFailures(log.failures)}); slowest answer ${log.slowestMs} ms`,
+    );
+    killed!.newestAcked = Math.max(...log.acked.map((a) => a.rv));
 
     expect(await lostWrites(cluster!.client(), writers), 'acknowledged writes missing or changed').to.deep.equal([]);
     // kubectl's list has them all too.
@@ -168,23 +203,28 @@ describe('e2e: gantry up --etcd-members 3 --hosts 1: the etcd leader killed duri
     report(`all ${log.acked.length} acknowledged creates read back; the counter is at least ${log.counterAcked}`);
   });
 
-  it('3. the killed member, started again on its data, rejoins and catches up', async () => {
+  it('3. the restarted member caught up on its own store, and `gantry status` shows its restart', async () => {
     expect(killed, 'case 2 killed a member').to.not.equal(undefined);
-    const { member, launch, newestAcked } = killed!;
-    const pid = relaunch(launch, path.join(home, 'logs', `${member.process.name}.log`));
-    recordRestartedPid(home, member.process.name, pid);
-    relaunched.push({ ...member.process, pid });
-    await eventually(`${member.process.name} healthy`, async () => ((await memberHealthy(member.endpoint, etcdClientTls(home))) ? true : undefined), 30_000, 250);
+    const { member, pid, newestAcked } = killed!;
+    const tls = etcdClientTls(home);
     // Its own store (not the leader's answer) has every revision the writers were acknowledged.
     await eventually(
       `${member.process.name} at revision ${newestAcked}`,
       async () => {
-        const rev = Number((await memberStatus(member.endpoint, etcdClientTls(home)))?.header.revision ?? 0);
+        const rev = await memberRevision(member.endpoint, tls);
         return rev >= newestAcked ? rev : undefined;
       },
       30_000,
       250,
     );
+    // The same supervisor (state.json is unchanged), a new member process.
+    expect(readRecordedState(home).processes.find((p) => p.name === member.process.name)).to.deep.equal(member.process);
+    const now = supervisedChild(member.process.pid);
+    expect(now).to.not.equal(pid);
+    const st = await gantry(home, ['status']);
+    expect(st.code, st.out).to.equal(0);
+    expect(statusRow(st.out, member.process.name), st.out).to.include.members([String(now), 'yes', '1', 'healthy']);
+    for (const m of members.filter((x) => x !== member)) expect(statusRow(st.out, m.process.name), st.out).to.include.members(['yes', '0', 'healthy']);
     await ok(['get', 'configmap', 'made-while-down']);
   });
 

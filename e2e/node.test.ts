@@ -7,10 +7,10 @@ import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RestClient } from '../common/client/restClient.js';
+import { fetchAnonymously } from '../common/images/registryFetch.js';
 import { readKubeconfig } from '../common/kubeconfig.js';
 import { cgroupDirs, linkExists, mountsUnder, processesMentioning } from '../common/proc/leftovers.js';
 import { pidRuns } from '../common/proc/pids.js';
@@ -46,18 +46,6 @@ interface NodeObject {
     addresses?: Array<{ type: string; address: string }>;
     daemonEndpoints?: { kubeletEndpoint?: { Port?: number } };
   };
-}
-
-function getJson(url: string): Promise<{ status: number; body: unknown }> {
-  return new Promise((resolve, reject) => {
-    http
-      .get(url, (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as unknown }));
-      })
-      .on('error', reject);
-  });
 }
 
 function flag(args: string[], name: string): string {
@@ -128,9 +116,10 @@ describe('e2e: gantry up runs hosts in network namespaces, and pods on them', fu
       { repo: 'gantry/web', tags: ['v1', 'v2'] },
     ];
     for (const tc of cases) {
-      const r = await getJson(`${mirror}/v2/${tc.repo}/tags/list`);
+      // As a node pulls: anonymously, with the pull-only token the registry's token service grants anyone.
+      const r = await fetchAnonymously(`${mirror}/v2/${tc.repo}/tags/list`, {}, `repository:${tc.repo}:pull`);
       expect(r.status, tc.repo).to.equal(200);
-      expect((r.body as { tags: string[] }).tags, tc.repo).to.include.members(tc.tags);
+      expect(((await r.json()) as { tags: string[] }).tags, tc.repo).to.include.members(tc.tags);
     }
   });
 

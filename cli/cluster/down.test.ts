@@ -5,7 +5,8 @@ import path from 'node:path';
 import { makeTempDir } from '../../common/proc/etcdProcess.js';
 import { isAlive } from '../../common/proc/pids.js';
 import { down } from './down.js';
-import { writeState, type ClusterState, type NodeState } from './state.js';
+import { writeState, type ClusterProcess, type ClusterState, type NodeState } from './state.js';
+import { supervisorStatusFile } from './supervise.js';
 
 /** A stand-in for a cluster process: its command line names `marker` (as $0 of sh). */
 function fakeProcess(marker: string): ChildProcess {
@@ -77,6 +78,30 @@ describe('gantry down', function () {
     await new Promise((r) => setTimeout(r, 100));
     for (const p of state.processes) expect(isAlive(p.pid), p.name).to.equal(false);
     expect(fs.existsSync(path.join(home, 'state.json'))).to.equal(true);
+  });
+
+  it("stops a component its supervisor left running (the supervisor was killed), not a process that only reuses its PID", async () => {
+    const state = record(['etcd-1', 'apiserver']);
+    const [etcdSup, apiSup] = state.processes as [ClusterProcess, ClusterProcess];
+    // etcd-1's member outlived its supervisor; the API server's status names a PID now run by something else.
+    const member = spawn('sh', ['-c', 'sleep 60', path.join(home, 'etcd', 'etcd-1')], { stdio: 'ignore' });
+    const stranger = spawn('sh', ['-c', 'sleep 60', 'not-this-cluster'], { stdio: 'ignore' });
+    children.push(member, stranger);
+    const status = (sup: ClusterProcess, pid: number): void => fs.writeFileSync(supervisorStatusFile(sup.marker), JSON.stringify({ supervisorPid: sup.pid, pid, restarts: 0, startedAt: new Date().toISOString() }));
+    status(etcdSup, member.pid!);
+    status(apiSup, stranger.pid!);
+    process.kill(etcdSup.pid, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 100));
+    const lines: string[] = [];
+    await down(home, (l) => lines.push(l));
+    expect(lines.filter((l) => l.startsWith('stopping'))).to.deep.equal([
+      `stopping apiserver (pid ${apiSup.pid})`,
+      `stopping etcd-1 (pid ${etcdSup.pid})`,
+      `stopping etcd-1's component (pid ${member.pid}), left running by its supervisor`,
+    ]);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(isAlive(member.pid!), 'the member').to.equal(false);
+    expect(isAlive(stranger.pid!), 'the unrelated process').to.equal(true);
   });
 
   it('says so when there is no cluster', async () => {

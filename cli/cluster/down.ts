@@ -16,6 +16,7 @@ import { isEtcdProcess } from './etcd.js';
 import { joinStateFile, leaveCluster } from '../join/agent.js';
 import { runTeardown } from './teardown.js';
 import { readState, statePath, type ClusterProcess } from './state.js';
+import { readSupervisorStatus } from './supervise.js';
 
 /** Stopped after the node's teardown: the store (every member) and the image source serve nobody by then. */
 const lastToStop = (name: string): boolean => isEtcdProcess(name) || name === 'registry';
@@ -23,8 +24,32 @@ const lastToStop = (name: string): boolean => isEtcdProcess(name) || name === 'r
 /** Supervisors give their component this long to exit, so allow them more than that. */
 const supervisedGraceMs = 30_000;
 
+/** etcd members are supervised too: killing a supervisor early would leave its member running. */
 function graceFor(p: ClusterProcess): number {
-  return isEtcdProcess(p.name) || p.name === 'registry' ? 10_000 : supervisedGraceMs;
+  return p.name === 'registry' ? 10_000 : supervisedGraceMs;
+}
+
+/**
+ * The component a supervisor ran, when it outlived it (the supervisor was killed, or did not
+ * stop it in time): the last PID its status file names, if that process still names the
+ * cluster home in its command line (every component's flags do; a reused PID would not).
+ */
+function orphanOf(p: ClusterProcess, home: string): number | undefined {
+  const sup = readSupervisorStatus(p.marker);
+  if (sup?.supervisorPid !== p.pid || sup.pid === undefined) return undefined;
+  return pidRuns(sup.pid, home) ? sup.pid : undefined;
+}
+
+/**
+ * After its supervisor is gone: stops the component it left running, if any (an etcd member
+ * would keep its ports and data). Resolves to a problem when it still runs.
+ */
+export async function stopOrphan(p: ClusterProcess, home: string, out: (line: string) => void, graceMs = supervisedGraceMs): Promise<string | undefined> {
+  const orphan = orphanOf(p, home);
+  if (orphan === undefined) return undefined;
+  out(`stopping ${p.name}'s component (pid ${orphan}), left running by its supervisor`);
+  await stopPid(orphan, home, graceMs);
+  return pidRuns(orphan, home) ? `${p.name}'s component (pid ${orphan}) is still running` : undefined;
 }
 
 /** Node directories under $GANTRY_HOME/nodes that `gantry join` made (they hold its state file). */
@@ -57,6 +82,9 @@ export async function down(home: string, out: (line: string) => void): Promise<v
     out(`stopping ${p.name} (pid ${p.pid})`);
     await stopPid(p.pid, p.marker, graceFor(p));
     if (pidRuns(p.pid, p.marker)) problems.push(`${p.name} (pid ${p.pid}) is still running`);
+    // The supervisor first, then its component if it was left running.
+    const left = await stopOrphan(p, home, out, graceFor(p));
+    if (left) problems.push(left);
   };
   // Reverse start order: the node agent first, so nothing restarts what teardown removes.
   const reversed = [...state.processes].reverse();

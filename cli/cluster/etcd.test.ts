@@ -5,10 +5,15 @@ import path from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { Etcd3 } from 'etcd3';
 import { makeSignedCert } from '../../common/pki/certs.js';
+import net from 'node:net';
 import { makeTempDir, memberHealthy, type EtcdClientTls } from '../../common/proc/etcdProcess.js';
+import { processesMentioning } from '../../common/proc/leftovers.js';
 import { isAlive, pidRuns, stopPid } from '../../common/proc/pids.js';
-import { isEtcdProcess, startClusterEtcd, type ClusterEtcd } from './etcd.js';
+import { eventually } from '../../common/testing/eventually.js';
+import { launchOf, sigkill, supervisedChild } from '../../common/testing/procs.js';
+import { etcdClientTlsOf, isEtcdProcess, parsePortRange, portsBelow, startClusterEtcd, type ClusterEtcd } from './etcd.js';
 import { ensureClusterPki } from './pki.js';
+import { supervisorStatusFile, type SupervisorStatus } from './supervise.js';
 
 /** A gRPC client presenting `tls`'s certificate (as the API server's storage does). */
 function clientWith(endpoints: string[], tls: EtcdClientTls): Etcd3 {
@@ -50,7 +55,42 @@ describe('isEtcdProcess', () => {
   for (const [name, want] of cases) it(`${name} -> ${want}`, () => expect(isEtcdProcess(name)).to.equal(want));
 });
 
-describe("gantry up's etcd (real etcd, detached like `up` starts it)", function () {
+describe('parsePortRange (/proc/sys/net/ipv4/ip_local_port_range)', () => {
+  const cases: Array<[string, { lo: number; hi: number } | undefined]> = [
+    ['32768\t60999\n', { lo: 32768, hi: 60999 }],
+    ['1024 65535', { lo: 1024, hi: 65535 }],
+    ['60999 32768', undefined],
+    ['0 100', undefined],
+    ['32768 70000', undefined],
+    ['32768', undefined],
+    ['', undefined],
+  ];
+  for (const [text, want] of cases) it(JSON.stringify(text), () => expect(parsePortRange(text)).to.deep.equal(want));
+});
+
+describe('portsBelow: members listen below the ephemeral range', () => {
+  /** Picks from `seq` in order (the range is checked on every pick). */
+  const picker = (seq: number[]) => (lo: number, hi: number): number => {
+    const p = seq.shift();
+    if (p === undefined) throw new Error('picked too often');
+    expect(p).to.be.within(lo, hi - 1);
+    return p;
+  };
+  it('takes distinct free ports, a client and a peer port per member', async () => {
+    const taken = new Set([20_002]);
+    const got = await portsBelow(32_768, 2, async (p) => !taken.has(p), picker([20_001, 20_002, 20_001, 25_000, 30_000, 32_767]));
+    expect(got).to.deep.equal([
+      { clientPort: 20_001, peerPort: 25_000 },
+      { clientPort: 30_000, peerPort: 32_767 },
+    ]);
+  });
+  it('gives up (the caller falls back to any free port) when the range below is tiny or everything is taken', async () => {
+    expect(await portsBelow(20_100, 3, async () => true)).to.equal(undefined);
+    expect(await portsBelow(32_768, 1, async () => false)).to.equal(undefined);
+  });
+});
+
+describe("gantry up's etcd (real etcd, each member under its own supervisor like `up` starts it)", function () {
   this.timeout(90_000);
   let tmp: { dir: string; remove: () => void };
   let home: string;
@@ -59,7 +99,7 @@ describe("gantry up's etcd (real etcd, detached like `up` starts it)", function 
   const out: string[] = [];
 
   const stopAll = async (etcd: ClusterEtcd): Promise<void> => {
-    for (const p of [...etcd.processes].reverse()) await stopPid(p.pid, p.marker, 10_000);
+    for (const p of [...etcd.processes].reverse()) await stopPid(p.pid, p.marker, 30_000);
   };
 
   beforeEach(() => {
@@ -80,14 +120,85 @@ describe("gantry up's etcd (real etcd, detached like `up` starts it)", function 
     return e;
   };
 
-  it('starts one member by default, as etcd-1 with its data in etcd/etcd-1', async () => {
+  it('starts one member by default, as etcd-1 under a supervisor, with its data in etcd/etcd-1 and its log in logs/etcd-1.log', async () => {
     const e = await start(undefined);
     expect(e.processes.map((p) => p.name)).to.deep.equal(['etcd-1']);
-    expect(e.processes[0]!.marker).to.equal(path.join(home, 'etcd', 'etcd-1'));
-    expect(pidRuns(e.processes[0]!.pid, e.processes[0]!.marker)).to.equal(true);
+    const sup = e.processes[0]!;
+    expect(sup.marker).to.equal(path.join(logs, 'etcd-1.log'));
+    expect(pidRuns(sup.pid, sup.marker)).to.equal(true);
+    // The recorded PID is the supervisor's; the member is its child, capped at 2 s of back-off.
+    expect(launchOf(sup.pid).argv.join(' ')).to.contain('--max-backoff-ms 2000 --');
+    const argv = launchOf(supervisedChild(sup.pid)).argv;
+    expect(argv[argv.indexOf('--name') + 1]).to.equal('etcd-1');
+    expect(argv[argv.indexOf('--data-dir') + 1]).to.equal(path.join(home, 'etcd', 'etcd-1'));
     expect(e.endpoints).to.have.length(1);
+    // Below the kernel's ephemeral range: no outgoing connection can hold its port while it restarts.
+    const ephemeralLo = parsePortRange(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8'))!.lo;
+    for (const flagName of ['--listen-client-urls', '--listen-peer-urls']) expect(Number(new URL(argv[argv.indexOf(flagName) + 1]!).port), flagName).to.be.below(ephemeralLo);
     expect(fs.existsSync(path.join(logs, 'etcd-1.log'))).to.equal(true);
+    expect(etcdClientTlsOf(home)).to.deep.equal(e.apiServerClient);
     expect(out).to.deep.equal(['starting etcd']);
+  });
+
+  it('a member killed with SIGKILL is started again by its supervisor on its data; stopping the supervisor stops the member', async () => {
+    const e = await start(3);
+    const client = clientWith(e.endpoints, e.apiServerClient);
+    try {
+      await client.put('/before-kill').value('kept');
+    } finally {
+      client.close();
+    }
+    const sup = e.processes[1]!;
+    const member = supervisedChild(sup.pid);
+    expect(sigkill(member)).to.equal(true);
+    const again = await eventually('etcd-2 started again', async () => {
+      const pid = supervisedChild(sup.pid);
+      return pid !== member ? pid : undefined;
+    }, 20_000, 100);
+    await eventually('etcd-2 healthy again', async () => ((await memberHealthy(e.endpoints[1]!, e.apiServerClient)) ? true : undefined), 20_000, 100);
+    const status = JSON.parse(fs.readFileSync(supervisorStatusFile(sup.marker), 'utf8')) as SupervisorStatus;
+    expect(status).to.include({ supervisorPid: sup.pid, pid: again, restarts: 1 });
+    expect(status.lastExit?.code).to.equal(null);
+    // Its own store, read through its own endpoint, holds what was written before the kill.
+    const read = clientWith([e.endpoints[1]!], e.apiServerClient);
+    try {
+      expect(await read.get('/before-kill').string()).to.equal('kept');
+    } finally {
+      read.close();
+    }
+    await stopAll(e);
+    for (const p of e.processes) expect(isAlive(p.pid), p.name).to.equal(false);
+    expect(processesMentioning(path.join(home, 'etcd')), 'members left running').to.deep.equal([]);
+  });
+
+  it('fails fast, naming the log, when a member cannot start (its client port is taken), and leaves no supervisor behind', async () => {
+    // It hangs up on whoever connects, so closing it waits for no one.
+    const squatter = net.createServer((socket) => socket.destroy());
+    await new Promise<void>((r) => squatter.listen(0, '127.0.0.1', r));
+    try {
+      const port = (squatter.address() as net.AddressInfo).port;
+      fs.mkdirSync(path.join(home, 'etcd'), { recursive: true });
+      const spare = net.createServer();
+      await new Promise<void>((r) => spare.listen(0, '127.0.0.1', r));
+      const peerPort = (spare.address() as net.AddressInfo).port;
+      await new Promise((r) => spare.close(r));
+      fs.writeFileSync(path.join(home, 'etcd', 'members.json'), JSON.stringify({ ports: [{ clientPort: port, peerPort }], tls: true }));
+      const t0 = Date.now();
+      await startClusterEtcd(home, logs, undefined, (l) => out.push(l)).then(
+        (e) => {
+          started.push(e);
+          expect.fail('started a member on a taken port');
+        },
+        (err: Error) => expect(err.message).to.equal(`etcd etcd-1 exited while starting (code 1); see ${path.join(logs, 'etcd-1.log')}`),
+      );
+      // Well before the 30 s it gives members to become healthy.
+      expect(Date.now() - t0).to.be.below(15_000);
+      expect(fs.readFileSync(path.join(logs, 'etcd-1.log'), 'utf8')).to.contain('address already in use');
+      expect(processesMentioning(path.join(logs, 'etcd-1.log')), 'supervisors left').to.deep.equal([]);
+      expect(processesMentioning(path.join(home, 'etcd')), 'members left').to.deep.equal([]);
+    } finally {
+      await new Promise((r) => squatter.close(r));
+    }
   });
 
   it('starts three members and, started again on their data, reuses their ports and keeps what was written', async () => {
@@ -159,11 +270,11 @@ describe("gantry up's etcd (real etcd, detached like `up` starts it)", function 
     const first = await start(undefined);
     const pki = path.join(home, 'pki');
     const before = fs.readFileSync(first.apiServerClient.certFile, 'utf8');
-    for (const p of first.processes) await stopPid(p.pid, p.marker, 10_000);
+    await stopAll(first);
     const again = await start(undefined);
     expect(fs.readFileSync(again.apiServerClient.certFile, 'utf8')).to.equal(before);
     expect(await memberHealthy(again.endpoints[0]!, again.apiServerClient)).to.equal(true);
-    for (const p of again.processes) await stopPid(p.pid, p.marker, 10_000);
+    await stopAll(again);
     fs.rmSync(path.join(pki, 'etcd', 'ca.crt'));
     const third = await start(undefined);
     expect(fs.readFileSync(third.apiServerClient.certFile, 'utf8')).to.not.equal(before);

@@ -47,6 +47,15 @@ export function supervisorStatusFile(logFile: string): string {
   return `${logFile}.status.json`;
 }
 
+/** What the supervisor logging to `logFile` last reported; undefined when it never wrote (or the file is unreadable). */
+export function readSupervisorStatus(logFile: string): SupervisorStatus | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(supervisorStatusFile(logFile), 'utf8')) as SupervisorStatus;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function supervise(command: string, args: string[], logFile: string, opts: SuperviseOptions = {}): Promise<void> {
   let child: ChildProcess | undefined;
   let stopping = false;

@@ -11,12 +11,13 @@ import { RestClient } from '../../common/client/restClient.js';
 import { realClock } from '../../common/clock.js';
 import { renderKubeconfig } from '../../common/kubeconfig.js';
 import { freePort } from '../../common/proc/ports.js';
-import { isAlive, stopPid } from '../../common/proc/pids.js';
+import { pidRuns, stopPid } from '../../common/proc/pids.js';
 import { componentCommand } from '../../common/proc/components.js';
 import { hostCommands } from '../../common/proc/hostCommands.js';
 import { createHostNamespace, vethName } from './hosts/hostNamespace.js';
 import { candidateCidrs, chooseCidr, createHostNetwork, hostAddress, machinePrefixes, type HostNetwork } from './hosts/hostNetwork.js';
 import { clusterDnsIp, firstServiceIp } from './hosts/serviceIps.js';
+import { stopOrphan } from './down.js';
 import { startClusterEtcd } from './etcd.js';
 import { agentArgs, agentCommand, nodeDir, writeRegistriesFile } from './node.js';
 import { joinCluster } from '../join/join.js';
@@ -128,11 +129,15 @@ async function waitNodeReady(client: RestClient, name: string, address: string, 
 }
 
 /** A cluster that is partly gone (a crash, a reboot) is started again whole: stop what is left. */
-async function stopSurvivors(state: ClusterState, out: (line: string) => void): Promise<void> {
+async function stopSurvivors(state: ClusterState, home: string, out: (line: string) => void): Promise<void> {
   for (const p of [...state.processes].reverse()) {
-    if (!isAlive(p.pid)) continue;
-    out(`stopping the previous ${p.name} (pid ${p.pid}) to start the cluster again`);
-    await stopPid(p.pid, p.marker, 30_000);
+    if (pidRuns(p.pid, p.marker)) {
+      out(`stopping the previous ${p.name} (pid ${p.pid}) to start the cluster again`);
+      await stopPid(p.pid, p.marker, 30_000);
+    }
+    // A killed supervisor leaves its component running: an etcd member would hold the ports its successor needs.
+    const left = await stopOrphan(p, home, out);
+    if (left) throw new Error(`cannot start the cluster again: ${left}`);
   }
 }
 
@@ -149,10 +154,11 @@ export async function up(opts: UpOptions): Promise<UpResult> {
   const kubeconfig = path.join(home, 'kubeconfig');
   const logs = path.join(home, 'logs');
   const existing = readState(home);
-  if (existing && existing.processes.every((p) => isAlive(p.pid))) {
+  // By command line, not by PID alone: a killed supervisor nobody reaped yet (a zombie) or a reused PID is not ours running.
+  if (existing && existing.processes.every((p) => pidRuns(p.pid, p.marker))) {
     return { kubeconfig, server: existing.apiServer, registry: existing.registry ?? '', nodes: existing.nodes.map((n) => ({ name: n.name, address: n.address, ready: true })), logs, alreadyRunning: true };
   }
-  if (existing) await stopSurvivors(existing, opts.out);
+  if (existing) await stopSurvivors(existing, home, opts.out);
   const hostCount = opts.hosts ?? existing?.nodes.length ?? defaultHosts;
   if (!Number.isInteger(hostCount) || hostCount < 1 || hostCount > 200) throw new Error(`--hosts ${hostCount}: expected 1 to 200`);
   for (const d of ['logs', 'etcd']) fs.mkdirSync(path.join(home, d), { recursive: true, mode: 0o700 });

@@ -313,6 +313,36 @@ export async function etcdLeader(endpoints: string[], tls?: EtcdClientTls): Prom
   return leaderId ? byId.get(leaderId) : undefined;
 }
 
+/** A member's command line: what a supervisor runs, and runs again on the same data (`gantry up`). */
+export interface EtcdMemberCommand {
+  /** etcd-<i+1> for member i. */
+  name: string;
+  dataDir: string;
+  endpoint: string;
+  command: string;
+  args: string[];
+}
+
+function memberSpecs(opts: { dir: string; ports: EtcdMemberPorts[]; tls?: EtcdTlsFiles | undefined; binary?: string | undefined }): MemberSpec[] {
+  const names = opts.ports.map((_, i) => `etcd-${i + 1}`);
+  const initialCluster = names.map((n, i) => `${n}=${url(opts.ports[i]!.peerPort, opts.tls)}`).join(',');
+  const clusterToken = `gantry-${randomBytes(6).toString('hex')}`;
+  return names.map((name, i) => ({
+    name,
+    dataDir: path.join(opts.dir, name),
+    ...opts.ports[i]!,
+    initialCluster,
+    clusterToken,
+    ...(opts.binary ? { binary: opts.binary } : {}),
+    ...(opts.tls ? { tls: opts.tls } : {}),
+  }));
+}
+
+/** The command lines of a cluster's members on `ports` (member i is etcd-<i+1>, its data in `<dir>/etcd-<i+1>`), for processes someone else starts. */
+export function etcdMemberCommands(opts: { dir: string; ports: EtcdMemberPorts[]; tls?: EtcdTlsFiles; binary?: string }): EtcdMemberCommand[] {
+  return memberSpecs(opts).map((m) => ({ name: m.name, dataDir: m.dataDir, endpoint: url(m.clientPort, m.tls), command: m.binary ?? 'etcd', args: memberArgs(m) }));
+}
+
 /**
  * A cluster of `members` etcd processes on loopback, each with its own client and peer port
  * and data dir. Resolves once every member is healthy (a leader is elected and reads go through).
@@ -321,24 +351,16 @@ export async function startEtcdCluster(opts: EtcdClusterOptions): Promise<EtcdCl
   if (!Number.isInteger(opts.members) || opts.members < 1) throw new Error(`an etcd cluster needs at least one member, not ${opts.members}`);
   if (opts.ports && opts.ports.length !== opts.members) throw new Error(`${opts.ports.length} port pairs for ${opts.members} members`);
   const ports = opts.ports ?? (await freeMemberPorts(opts.members));
-  const names = ports.map((_, i) => `etcd-${i + 1}`);
-  const initialCluster = names.map((n, i) => `${n}=${url(ports[i]!.peerPort, opts.tls)}`).join(',');
   const clientTls = opts.tls ? selfClientTls(opts.tls) : undefined;
-  const clusterToken = `gantry-${randomBytes(6).toString('hex')}`;
   const readyTimeoutMs = opts.readyTimeoutMs ?? 30_000;
   fs.mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
 
-  const members = names.map((name, i): EtcdMember & { launched: Launched } => {
+  const members = memberSpecs({ dir: opts.dir, ports, tls: opts.tls, binary: opts.binary }).map((base): EtcdMember & { launched: Launched } => {
+    const name = base.name;
     const spec: MemberSpec = {
-      name,
-      dataDir: path.join(opts.dir, name),
-      ...ports[i]!,
-      initialCluster,
-      clusterToken,
+      ...base,
       ...(opts.logDir ? { logFile: path.join(opts.logDir, `${name}.log`) } : {}),
       ...(opts.detached ? { detached: true } : {}),
-      ...(opts.binary ? { binary: opts.binary } : {}),
-      ...(opts.tls ? { tls: opts.tls } : {}),
     };
     let current: Launched | undefined;
     const running = (): boolean => current !== undefined && current.child.exitCode === null && current.child.signalCode === null;

@@ -1,7 +1,9 @@
 // Clients that write ConfigMaps through the API as fast as it answers while a test breaks
 // something underneath (an etcd member, the API server), recording every write the API
 // acknowledged, so the test can read each one back afterwards: an acknowledged write must
-// never be lost. Failures are recorded too, to be reported (they depend on timing).
+// never be lost. Failures are recorded too, to be reported (they depend on timing). Each
+// write keeps when it was sent and acknowledged: the first write sent after a kill and
+// acknowledged tells when the cluster took writes again.
 
 import { randomBytes } from 'node:crypto';
 import type { RestClient } from '../client/restClient.js';
@@ -16,6 +18,9 @@ export interface AckedWrite {
   value: string;
   /** The resourceVersion the create answered with. */
   rv: number;
+  /** When the create was sent and when its 201 arrived (ms since the epoch). */
+  sentAt: number;
+  ackedAt: number;
 }
 
 export interface WriteLog {
@@ -57,17 +62,30 @@ async function timed<T>(log: WriteLog, call: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * After a failure a writer waits this long, as a client backs off: with the API server gone a
+ * refused connection fails at once, and writers looping on it would take the CPU the
+ * restarting server needs.
+ */
+const pauseAfterFailureMs = 50;
+
+function failed(log: WriteLog, what: string): Promise<void> {
+  log.failures.push(what);
+  return new Promise((r) => setTimeout(r, pauseAfterFailureMs));
+}
+
 /** Creates `<prefix>-<w>-<i>` one after another until stopped. */
 async function createLoop(client: RestClient, base: string, name: (i: number) => string, log: WriteLog, stopped: () => boolean): Promise<void> {
   for (let i = 0; !stopped(); i++) {
     const value = randomBytes(4).toString('hex');
     const body = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: name(i) }, data: { v: value } };
+    const sentAt = Date.now();
     try {
       const res = await timed(log, () => client.request<ConfigMap>('POST', base, { body }));
-      if (res.status === 201) log.acked.push({ name: name(i), value, rv: Number(res.body.metadata.resourceVersion) });
-      else log.failures.push(`create: ${describeAnswer(res)}`);
+      if (res.status === 201) log.acked.push({ name: name(i), value, rv: Number(res.body.metadata.resourceVersion), sentAt, ackedAt: Date.now() });
+      else await failed(log, `create: ${describeAnswer(res)}`);
     } catch (e) {
-      log.failures.push(`create: ${(e as Error).message}`);
+      await failed(log, `create: ${(e as Error).message}`);
     }
   }
 }
@@ -78,15 +96,15 @@ async function counterLoop(client: RestClient, path: string, log: WriteLog, stop
     try {
       const cur = await timed(log, () => client.get<ConfigMap>(path));
       if (cur.status !== 200) {
-        log.failures.push(`counter read: ${describeAnswer(cur)}`);
+        await failed(log, `counter read: ${describeAnswer(cur)}`);
         continue;
       }
       const next = Number(cur.body.data?.n ?? '0') + 1;
       const res = await timed(log, () => client.request<ConfigMap>('PUT', path, { body: { ...cur.body, data: { n: String(next) } } }));
       if (res.status === 200) log.counterAcked = Math.max(log.counterAcked, next);
-      else if (res.status !== 409) log.failures.push(`counter update: ${describeAnswer(res)}`);
+      else if (res.status !== 409) await failed(log, `counter update: ${describeAnswer(res)}`);
     } catch (e) {
-      log.failures.push(`counter: ${(e as Error).message}`);
+      await failed(log, `counter: ${(e as Error).message}`);
     }
   }
 }
@@ -113,6 +131,13 @@ export async function startAckedWriters(client: RestClient, opts: { namespace: s
       await Promise.all(running);
     },
   };
+}
+
+/** The first create sent at or after `since` that was acknowledged (by when its 201 arrived): when writes went through again. */
+export function firstAckedSince(log: WriteLog, since: number): AckedWrite | undefined {
+  let first: AckedWrite | undefined;
+  for (const a of log.acked) if (a.sentAt >= since && (!first || a.ackedAt < first.ackedAt)) first = a;
+  return first;
 }
 
 /**
