@@ -32,6 +32,7 @@ import { upForTests, type TestCluster } from './testCluster.js';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const webManifest = path.join(repoRoot, 'manifests/examples/web.yaml');
 const redisManifest = path.join(repoRoot, 'manifests/examples/redis.yaml');
+const batchManifest = path.join(repoRoot, 'manifests/examples/batch.yaml');
 const exampleDeployments = ['web', 'redis-primary', 'redis-replica'];
 
 /** The fields of `kubectl get pods -o json` this suite reads. */
@@ -49,6 +50,13 @@ interface NodeView {
 interface SliceView {
   endpoints?: Array<{ addresses: string[]; conditions?: { ready?: boolean; serving?: boolean; terminating?: boolean } }>;
 }
+
+/** A Job's pod: when it was made and when its container ended. */
+interface JobPod {
+  metadata: { name: string; creationTimestamp: string };
+  status: { phase?: string; containerStatuses?: Array<{ state?: { terminated?: { finishedAt?: string } } }> };
+}
+const finishedAt = (p: JobPod): number => Date.parse(p.status.containerStatuses?.[0]?.state?.terminated?.finishedAt ?? '');
 
 const live = (p: PodView): boolean => !p.metadata.deletionTimestamp;
 const ready = (p: PodView): boolean => live(p) && p.status.phase === 'Running' && !!p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
@@ -265,6 +273,43 @@ describe('e2e: a 3-host cluster serves, scales, upgrades and heals (gantry up --
     expect((await ok(['exec', 'deploy/redis-primary', '--', 'redis-cli', '-h', 'redis-replica', 'get', 'k'])).trim()).to.equal('v');
     report(`redis: written on the primary, read on both replicas and through redis-replica: ${seconds(Date.now() - t)}`);
     await deletePod('probe');
+  });
+
+  it('1b. Jobs: the batch example runs to completion; 3 pods run in parallel; a failing pod is retried after its back-off until backoffLimit', async function () {
+    this.timeout(300_000);
+    const t0 = Date.now();
+    expect(await ok(['apply', '-f', batchManifest])).to.contain('job.batch/primes created');
+    // parallelism and completions are immutable after create, so the parallel Job comes from a manifest.
+    const parallel = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'parallel' }, spec: { completions: 3, parallelism: 3, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', 'sleep 3; hostname'] }] } } } };
+    const r = await kubectl(['apply', '-f', '-'], { input: JSON.stringify(parallel) });
+    expect(r.code, r.stderr).to.equal(0);
+    // A pod that always fails: backoffLimit 1 allows one retry, after the 10 s back-off.
+    expect(await ok(['create', 'job', 'failing', '--image=busybox', '--', 'sh', '-c', 'exit 3'])).to.contain('job.batch/failing created');
+    await ok(['patch', 'job', 'failing', '--type=merge', '-p', '{"spec":{"backoffLimit":1}}']);
+
+    for (const job of ['primes', 'parallel']) await ok(['wait', '--for=condition=complete', `job/${job}`, '--timeout=180s'], 190_000);
+    report(`Jobs primes and parallel complete: ${seconds(Date.now() - t0)}`);
+    expect((await ok(['logs', 'job/primes'])).trim().split('\n').pop()).to.equal('count: 303');
+    const status = await json<{ status: { succeeded?: number; failed?: number; startTime?: string; completionTime?: string } }>(['get', 'job', 'parallel']);
+    expect(status.status.succeeded).to.equal(3);
+    const runs = (await json<{ items: JobPod[] }>(['get', 'pods', '-l', 'job-name=parallel'])).items;
+    expect(runs.map((p) => p.status.phase)).to.deep.equal(['Succeeded', 'Succeeded', 'Succeeded']);
+    // Parallelism 3: all three were created before the first one finished.
+    const firstFinished = Math.min(...runs.map(finishedAt));
+    for (const p of runs) expect(Date.parse(p.metadata.creationTimestamp), `${p.metadata.name} created before the first finished`).to.be.at.most(firstFinished);
+
+    await ok(['wait', '--for=condition=failed', 'job/failing', '--timeout=180s'], 190_000);
+    const failing = await json<{ status: { failed?: number; conditions?: { type: string; status: string; reason?: string }[] } }>(['get', 'job', 'failing']);
+    expect(failing.status.failed).to.equal(2);
+    expect(failing.status.conditions?.find((c) => c.type === 'Failed')).to.include({ status: 'True', reason: 'BackoffLimitExceeded' });
+    const tries = (await json<{ items: JobPod[] }>(['get', 'pods', '-l', 'job-name=failing'])).items;
+    expect(tries).to.have.length(2);
+    const [first, second] = [...tries].sort((a, b) => Date.parse(a.metadata.creationTimestamp) - Date.parse(b.metadata.creationTimestamp));
+    // Timestamps are whole seconds: 10 s of back-off shows as at least 9.
+    expect(Date.parse(second!.metadata.creationTimestamp) - finishedAt(first!), 'the retry waited for the back-off (10 s)').to.be.at.least(9_000);
+    report(`Job failing: failed twice (second try after the back-off), BackoffLimitExceeded: ${seconds(Date.now() - t0)}`);
+    // Foreground: the delete returns once the Jobs' pods are gone, so later cases see none of them.
+    await ok(['delete', 'job', 'primes', 'parallel', 'failing', '--cascade=foreground'], 120_000);
   });
 
   it('2. kubectl scale to 10 and back to 3: pods start and stop, and the EndpointSlices list exactly the ready pods', async () => {
