@@ -51,6 +51,12 @@ export interface ProcessClusterOptions {
   extraTokens?: { token: string; user: string; groups: string[] }[];
   /** Accept client certificates signed by the cluster CA (--client-ca-file). */
   clientCertAuth?: boolean;
+  /** The API server's --log-level; default warn (tests read only its warnings and errors). */
+  logLevel?: string;
+  /** How long a stop waits before SIGKILL; default 10 s (a `--cpu-prof` profile is written on a clean exit only, and takes longer). */
+  stopTimeoutMs?: number;
+  /** Where its temp dir is made: its name's prefix. */
+  tempPrefix?: string;
 }
 
 /** The repository root (or dist/'s parent when compiled): `--import tsx` resolves from there. */
@@ -80,7 +86,8 @@ function probeReady(access: ClusterAccess): Promise<boolean> {
 
 
 export async function startProcessCluster(opts: ProcessClusterOptions = {}): Promise<ProcessCluster> {
-  const tmp = makeTempDir('gantry-cluster');
+  const tmp = makeTempDir(opts.tempPrefix ?? 'gantry-cluster');
+  const stopTimeoutMs = opts.stopTimeoutMs ?? 10_000;
   let etcd: EtcdProcess | undefined;
   let child: ChildProcess | undefined;
   try {
@@ -104,7 +111,7 @@ export async function startProcessCluster(opts: ProcessClusterOptions = {}): Pro
     const launch = async (): Promise<ChildProcess> => {
       const { command, args } = componentCommand('apiserver/main');
       const fd = fs.openSync(files.log, 'a');
-      const c = spawn(command, [...(opts.nodeFlags ?? []), ...args, '--etcd-endpoints', etcdEndpoint, '--host', '127.0.0.1', '--port', String(port), '--tls-cert-file', files.cert, '--tls-key-file', files.key, '--token-file', files.tokens, '--log-level', 'warn', ...(opts.clientCertAuth ? ['--client-ca-file', caFile] : []), ...(opts.apiServerFlags ?? [])], {
+      const c = spawn(command, [...(opts.nodeFlags ?? []), ...args, '--etcd-endpoints', etcdEndpoint, '--host', '127.0.0.1', '--port', String(port), '--tls-cert-file', files.cert, '--tls-key-file', files.key, '--token-file', files.tokens, '--log-level', opts.logLevel ?? 'warn', ...(opts.clientCertAuth ? ['--client-ca-file', caFile] : []), ...(opts.apiServerFlags ?? [])], {
         stdio: ['ignore', fd, fd],
         cwd: repoRoot(),
       });
@@ -135,7 +142,7 @@ export async function startProcessCluster(opts: ProcessClusterOptions = {}): Pro
       },
       apiServerLog: files.log,
       stopApiServer: async () => {
-        if (child) await stopChild(child, 10_000);
+        if (child) await stopChild(child, stopTimeoutMs);
       },
       startApiServer: async () => {
         if (child && child.exitCode === null && child.signalCode === null) return;
@@ -147,7 +154,7 @@ export async function startProcessCluster(opts: ProcessClusterOptions = {}): Pro
       },
       close: async () => {
         client.close();
-        if (child) await stopChild(child, 10_000);
+        if (child) await stopChild(child, stopTimeoutMs);
         await etcd?.stop();
         tmp.remove();
       },
