@@ -1,7 +1,8 @@
 // Storage on etcd through the etcd3 client's raw KV calls: one round trip per
 // operation, with compare-and-swap transactions on mod_revision for create/update/delete.
 
-import { Etcd3, type IOptions } from 'etcd3';
+import { circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleWhen, type IBackoff } from 'cockatiel';
+import { Etcd3, isRecoverableError, type IOptions } from 'etcd3';
 import { prefixEnd } from '../../common/etcdKeys.js';
 import type { KubeObject } from '../../common/api/meta.js';
 import type { Logger } from '../../common/logging.js';
@@ -63,8 +64,16 @@ export class EtcdStorage implements Storage {
       // A deadline on a watch stream would end it every timeoutMs and resume it (a delay for the
       // events in between): streams get none, single calls do.
       defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + (opts.timeoutMs ?? 10_000) }),
-      // The client's default fault handling (retry recoverable errors, per-host circuit
-      // breakers) is kept: with several etcd members it fails over to a live one.
+      // Fault handling as the client's default (retry recoverable errors; a per-host circuit
+      // breaker, so with several members it fails over to a live one), but the breaker tries a
+      // member again after 500 ms, not 5 s, and watches reconnect within 2 s, not 30 s: a
+      // restarted etcd (its supervisor brings it back in about a second) is used again at once.
+      faultHandling: {
+        host: () => circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: 500, breaker: new ConsecutiveBreaker(3) }),
+        // etcd3 calls next() on this to start each backoff, as on its own default (a cockatiel
+        // ExponentialBackoff, the factory), though its .d.ts names the backoff type.
+        watchBackoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: 2_000 }) as unknown as IBackoff<unknown>,
+      },
       ...(opts.tls
         ? { credentials: { rootCertificate: Buffer.from(opts.tls.caPem), certChain: Buffer.from(opts.tls.certPem), privateKey: Buffer.from(opts.tls.keyPem) } }
         : {}),
