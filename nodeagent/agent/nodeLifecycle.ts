@@ -69,9 +69,31 @@ export class NodeLifecycle {
   start(): void {
     if (this.stopped) return;
     const renewMs = (this.o.leaseDurationSeconds * 1000) / 4;
-    this.timers.push(setInterval(() => void this.renewLease().catch((e: unknown) => this.o.logger.warn('lease renewal failed', { error: (e as Error).message })), renewMs));
+    void this.renewLoop(renewMs);
     // Conditions are checked often (a runtime going down shows within seconds); written only on change or every report period.
     this.timers.push(setInterval(() => void this.reportStatus(false).catch((e: unknown) => this.o.logger.warn('node status update failed', { error: (e as Error).message })), Math.min(renewMs, 10_000)));
+  }
+
+  /**
+   * Renews the Lease every `renewMs`; a failed renewal is retried soon (200 ms doubling, never
+   * later than the next regular renewal), as the kubelet does: one failure, such as the API
+   * server restarting, must not cost a whole period and let the lease expire.
+   */
+  private async renewLoop(renewMs: number): Promise<void> {
+    const retry = new Backoff({ initialMs: 200, maxMs: Math.max(200, Math.min(7_000, renewMs)) });
+    await sleep(this.o.clock, renewMs, this.stopSignal.signal);
+    while (!this.stopped) {
+      try {
+        await this.renewLease();
+        retry.reset();
+        await sleep(this.o.clock, renewMs, this.stopSignal.signal);
+      } catch (e) {
+        if (this.stopped) return;
+        const delay = retry.next();
+        this.o.logger.warn('lease renewal failed; retrying', { error: (e as Error).message, retryInMs: delay });
+        await sleep(this.o.clock, delay, this.stopSignal.signal);
+      }
+    }
   }
 
   stop(): void {
