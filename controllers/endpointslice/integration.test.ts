@@ -14,12 +14,11 @@ import type { Api } from '../../common/client/api.js';
 import { ApiClient } from '../../common/client/apiClient.js';
 import { RestClient } from '../../common/client/restClient.js';
 import { InvalidError, NotFoundError } from '../../common/errors.js';
-import { silentLogger } from '../../common/logging.js';
 import { eventually } from '../../common/testing/eventually.js';
 import { startProcessCluster, type ProcessCluster } from '../../common/testing/cluster.js';
+import { startTestManager } from '../testing/inProcessManager.js';
 import { TinyKubelet } from '../testing/tinyKubelet.js';
-import { startControllerManager, type ControllerManagerApp } from '../app.js';
-import { controllerManagerConfigDefaults, type ControllerManagerConfig } from '../config.js';
+import type { ControllerManagerApp } from '../app.js';
 import { kubectlFor, type Kubectl } from '../deployment/testHarness.js';
 import { endpointsControllerFactory } from '../endpoints/index.js';
 import { endpointSlicesResource, endpointsResource, podsResource, servicesResource, type Endpoints, type Pod, type Service } from '../endpoints/types.js';
@@ -126,23 +125,13 @@ describe('Endpoints and EndpointSlice controllers integration (etcd + API server
     kubelet = new TinyKubelet(admin, { boundOnly: true, assignIps: true });
     kubelet.start();
     kubectl = kubectlFor(c.kubeconfig);
-    const config: ControllerManagerConfig = {
-      ...(controllerManagerConfigDefaults as ControllerManagerConfig),
+    app = await startTestManager({
       kubeconfig: c.kubeconfig,
-      metricsPort: 0,
-      leaseDurationSeconds: 4,
-      renewDeadlineSeconds: 3,
-      retryPeriodSeconds: 1,
-      controllerOptions: { endpointslice: { maxEndpointsPerSlice: 2 } },
-    };
-    app = await startControllerManager({
-      config,
       client: cmClient,
-      logger: silentLogger(),
+      config: { controllerOptions: { endpointslice: { maxEndpointsPerSlice: 2 } } },
       registry: { endpoints: endpointsControllerFactory, endpointslice: endpointSliceControllerFactory, garbagecollector: garbageCollectorControllerFactory },
       wrapApi: (api) => counter.wrap(api),
     });
-    await app.started();
   });
   after(async () => {
     await app?.stop();

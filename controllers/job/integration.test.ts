@@ -11,13 +11,12 @@ import { Informer } from '../../common/client/informer.js';
 import { RestClient } from '../../common/client/restClient.js';
 import type { KubeObject } from '../../common/api/meta.js';
 import { resourceFor } from '../../common/api/resources.js';
-import { silentLogger } from '../../common/logging.js';
 import { eventually } from '../../common/testing/eventually.js';
 import { startProcessCluster, type ProcessCluster } from '../../common/testing/cluster.js';
 import { kubectl } from '../../common/testing/kubectl.js';
-import { startControllerManager, type ControllerManagerApp } from '../app.js';
-import { controllerManagerConfigDefaults, type ControllerManagerConfig } from '../config.js';
+import type { ControllerManagerApp } from '../app.js';
 import { controllerManagerUser } from '../testing/controllerManagerProcess.js';
+import { startTestManager } from '../testing/inProcessManager.js';
 import { TinyKubelet, type PodOutcome } from '../testing/tinyKubelet.js';
 import { garbageCollectorControllerFactory } from '../garbagecollector/index.js';
 import { jobControllerFactory } from './index.js';
@@ -92,19 +91,8 @@ describe('Job controller integration (etcd + API server processes, controller ma
   let kubelet: TinyKubelet;
   /** How pods end, by namespace: undefined keeps them running. */
   const outcomes = new Map<string, (pod: Pod) => PodOutcome | undefined>();
-  const config = (): ControllerManagerConfig => ({
-    ...(controllerManagerConfigDefaults as ControllerManagerConfig),
-    kubeconfig: c.kubeconfig,
-    metricsPort: 0,
-    leaseDurationSeconds: 4,
-    renewDeadlineSeconds: 3,
-    retryPeriodSeconds: 1,
-  });
-  const startManager = async (): Promise<ControllerManagerApp> => {
-    const started = await startControllerManager({ config: config(), client: cmClient, logger: silentLogger(), registry: { job: jobControllerFactory, garbagecollector: garbageCollectorControllerFactory } });
-    await started.started();
-    return started;
-  };
+  const startManager = (): Promise<ControllerManagerApp> =>
+    startTestManager({ kubeconfig: c.kubeconfig, client: cmClient, registry: { job: jobControllerFactory, garbagecollector: garbageCollectorControllerFactory } });
 
   const namespace = async (ns: string): Promise<void> => {
     await admin.create(resourceFor('Namespace'), undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });

@@ -12,14 +12,13 @@ import { ApiClient } from '../../common/client/apiClient.js';
 import { RestClient } from '../../common/client/restClient.js';
 import type { KubeObject } from '../../common/api/meta.js';
 import { resourceFor, type ResourceDescriptor } from '../../common/api/resources.js';
-import { silentLogger } from '../../common/logging.js';
 import { freePort } from '../../common/proc/ports.js';
 import { stopChild } from '../../common/proc/stopChild.js';
 import { eventually } from '../../common/testing/eventually.js';
 import { startProcessCluster, type ProcessCluster } from '../../common/testing/cluster.js';
+import { startTestManager } from '../testing/inProcessManager.js';
 import { TinyKubelet } from '../testing/tinyKubelet.js';
-import { startControllerManager, type ControllerManagerApp } from '../app.js';
-import { controllerManagerConfigDefaults, type ControllerManagerConfig } from '../config.js';
+import type { ControllerManagerApp } from '../app.js';
 import { controllerManagerUser, httpGet, logTail, spawnControllerManager } from '../testing/controllerManagerProcess.js';
 import { replicaSetControllerFactory } from './index.js';
 import { isPodActive } from './podState.js';
@@ -112,16 +111,7 @@ describe('ReplicaSet controller integration (etcd + API server processes, contro
     cmClient = new RestClient({ ...c.access, token: cmToken });
     kubelet = new TinyKubelet(admin);
     kubelet.start();
-    const config: ControllerManagerConfig = {
-      ...(controllerManagerConfigDefaults as ControllerManagerConfig),
-      kubeconfig: c.kubeconfig,
-      metricsPort: 0,
-      leaseDurationSeconds: 4,
-      renewDeadlineSeconds: 3,
-      retryPeriodSeconds: 1,
-    };
-    app = await startControllerManager({ config, client: cmClient, logger: silentLogger(), registry: { replicaset: replicaSetControllerFactory }, wrapApi: (api) => counter.wrap(api) });
-    await app.started();
+    app = await startTestManager({ kubeconfig: c.kubeconfig, client: cmClient, registry: { replicaset: replicaSetControllerFactory }, wrapApi: (api) => counter.wrap(api) });
   });
   after(async () => {
     await app?.stop();
