@@ -6,12 +6,14 @@ import { isDeepStrictEqual } from 'node:util';
 import type { KubeObject, ManagedFieldsEntry } from '../../common/api/meta.js';
 import type { Clock } from '../../common/clock.js';
 import { rfc3339 } from '../../common/clock.js';
-import { ApiError, BadRequestError, ConflictError, InvalidError, NotFoundError, type FieldCause } from '../../common/errors.js';
+import { ApiError, BadRequestError, InvalidError, NotFoundError } from '../../common/errors.js';
 import { openApiPatchMeta, type PatchMeta } from '../patch/patchMeta.js';
-import { applyStrategicMergePatch } from '../patch/strategicMergePatch.js';
 import type { ResourceStore, WriteResult } from '../registry/resourceStore.js';
 import type { ApplyRequest, ServerSideApply } from './serverSideApply.js';
-import { describePath, fieldsOf, fromPaths, hasPath, leaves, removeAt, valueAt, without, type FieldPath, type FieldSet } from './fieldSet.js';
+import { changedFields, fieldsOf, fromPaths, hasPath, leaves, removeAt, valueAt, without, type FieldSet } from './fieldSet.js';
+import { mergeApplied } from './applyMerge.js';
+import { conflictError, findConflicts } from './conflicts.js';
+import { rekeyEntries } from './legacyKeys.js';
 import { fieldsFromLastApplied, kubectlApplyManager, syncLastApplied } from './lastApplied.js';
 import { checkManagedFields, explicitManagedFields, ownsNothing, setOf, sortManagedFields } from './managedFields.js';
 
@@ -71,11 +73,10 @@ export class FieldManager implements FieldTracker, ServerSideApply {
         throw new InvalidError(next.kind ?? 'Object', next.metadata.name ?? '', causes, group);
       }
     }
-    const previous = given ?? old?.metadata.managedFields ?? [];
+    const previous = rekeyEntries(given ?? old?.metadata.managedFields ?? [], old ?? next, meta);
     const newSet = scoped(fieldsOf(next, meta, true), scope);
     const oldSet = old ? scoped(fieldsOf(old, meta, true), scope) : {};
-    const changed = leaves(newSet).filter((p) => !hasPath(oldSet, p) || !isDeepStrictEqual(valueAt(old, p), valueAt(next, p)));
-    const removed = leaves(oldSet).filter((p) => !hasPath(newSet, p));
+    const { changed, removed } = changedFields(old, oldSet, next, newSet);
     if (changed.length === 0 && removed.length === 0 && !given) return old?.metadata.managedFields;
     const out: ManagedFieldsEntry[] = [];
     let mine: ManagedFieldsEntry | undefined;
@@ -123,7 +124,8 @@ export class FieldManager implements FieldTracker, ServerSideApply {
     );
     if (!exists) {
       if (req.subresource) throw new NotFoundError({ resource: store.descriptor.plural, group: store.descriptor.group, name });
-      const obj = structuredClone(applied);
+      // Applied onto nothing: the same rules (duplicate keys refused, nulls dropped) as onto a live object.
+      const obj = mergeApplied({ apiVersion: applied.apiVersion, kind: applied.kind, metadata: {} }, applied, meta);
       obj.metadata.managedFields = [this.entry(manager, 'Apply', store.apiVersion, appliedSet)];
       try {
         return await store.create(namespace, obj, opts);
@@ -136,19 +138,12 @@ export class FieldManager implements FieldTracker, ServerSideApply {
   }
 
   private merge(store: ResourceStore, current: KubeObject, applied: KubeObject, appliedSet: FieldSet, meta: PatchMeta, req: ApplyRequest): KubeObject {
-    const entries = current.metadata.managedFields ?? [];
-    let conflicts: Conflict[] = [];
-    entries.forEach((e, index) => {
-      if (sameSlot(e, req.manager, 'Apply', req.subresource)) return;
-      if ((e.subresource ?? '') !== (req.subresource ?? '')) return;
-      const owned = setOf(e);
-      for (const p of leaves(appliedSet)) {
-        if (!hasPath(owned, p)) continue;
-        const have = valueAt(current, p);
-        const want = valueAt(applied, p);
-        if (have.found && want.found && !isDeepStrictEqual(have.value, want.value)) conflicts.push({ index, manager: e.manager ?? '', apiVersion: e.apiVersion ?? store.apiVersion, path: p });
-      }
-    });
+    const stored = current.metadata.managedFields ?? [];
+    const entries = rekeyEntries(stored, current, meta);
+    // The applied configuration wins for every field it names; lists merge by key.
+    const merged = mergeApplied(current, applied, meta);
+    merged.metadata.resourceVersion = current.metadata.resourceVersion;
+    let conflicts = findConflicts(entries, current, merged, meta, { manager: req.manager, subresource: req.subresource, apiVersion: store.apiVersion });
     if (conflicts.length && !req.force && req.manager === kubectlApplyManager) {
       // Upgrading from client-side apply: what the last-applied annotation shows the
       // client-side applier set (and still holds) is kubectl's to take.
@@ -157,11 +152,7 @@ export class FieldManager implements FieldTracker, ServerSideApply {
       if (real.length) conflicts = real;
       else req = { ...req, force: true };
     }
-    if (conflicts.length && !req.force) throw conflictError(store, req.name, conflicts);
-
-    // The applied configuration wins for every field it names; lists merge by key.
-    const merged = applyStrategicMergePatch(current, applied, meta) as KubeObject;
-    merged.metadata.resourceVersion = current.metadata.resourceVersion;
+    if (conflicts.length && !req.force) throw conflictError(store.descriptor, req.name, conflicts);
 
     const others: ManagedFieldsEntry[] = [];
     let own: ManagedFieldsEntry | undefined;
@@ -177,6 +168,9 @@ export class FieldManager implements FieldTracker, ServerSideApply {
     // Fields this manager applied before but no longer declares are removed, unless someone else owns them.
     for (const p of leaves(own ? setOf(own) : {})) {
       if (hasPath(appliedSet, p)) continue;
+      // A path the configuration still reaches was recorded under an older key (e.g. ports by
+      // port alone, before port and protocol): still declared, never pruned.
+      if (valueAt(applied, p).found) continue;
       if (others.some((e) => hasPath(setOf(e), p))) continue;
       removeAt(merged, p);
     }
@@ -184,18 +178,10 @@ export class FieldManager implements FieldTracker, ServerSideApply {
     const unchanged = own && isDeepStrictEqual(own.fieldsV1, appliedSet) && isDeepStrictEqual(withoutManagedFields(merged), withoutManagedFields(current));
     const mine = unchanged ? own! : this.entry(req.manager, 'Apply', store.apiVersion, appliedSet, req.subresource);
     const next = sortManagedFields([...others, mine]);
-    // Entries stored in another order are not a change worth a write.
-    merged.metadata.managedFields = sameEntries(next, entries) ? entries : next;
+    // Entries stored in another order (or with older item keys) are not a change worth a write.
+    merged.metadata.managedFields = sameEntries(next, entries) ? stored : next;
     return merged;
   }
-}
-
-interface Conflict {
-  /** Which managedFields entry owns the field. */
-  index: number;
-  manager: string;
-  apiVersion: string;
-  path: FieldPath;
 }
 
 function sameEntries(a: ManagedFieldsEntry[], b: ManagedFieldsEntry[]): boolean {
@@ -205,11 +191,4 @@ function sameEntries(a: ManagedFieldsEntry[], b: ManagedFieldsEntry[]): boolean 
 function withoutManagedFields(obj: KubeObject): KubeObject {
   const { managedFields: _m, resourceVersion: _rv, ...meta } = obj.metadata;
   return { ...obj, metadata: meta };
-}
-
-function conflictError(store: ResourceStore, name: string, conflicts: Conflict[]): ApiError {
-  const causes: FieldCause[] = conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with "${c.manager}" using ${c.apiVersion}`, field: describePath(c.path) }));
-  const lines = conflicts.map((c) => `conflict with "${c.manager}" using ${c.apiVersion}: ${describePath(c.path)}`);
-  const err = new ConflictError({ resource: store.descriptor.plural, group: store.descriptor.group, name }, '', causes);
-  return new ApiError('Conflict', `Apply failed with ${conflicts.length} conflict${conflicts.length === 1 ? '' : 's'}: ${lines.join('\n')}`, err.details);
 }

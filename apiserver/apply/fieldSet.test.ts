@@ -21,8 +21,9 @@ describe('field sets (FieldsV1)', () => {
     const containers = set['f:spec']!['f:containers']!;
     expect(containers).to.have.key('k:{"name":"c"}');
     expect(containers['k:{"name":"c"}']!['f:env']).to.have.key('k:{"name":"E"}');
-    // tolerations are atomic: a leaf, no items.
+    // tolerations are an atomic list, nodeSelector an atomic map: leaves.
     expect(set['f:spec']!['f:tolerations']).to.deep.equal({});
+    expect(set['f:spec']!['f:nodeSelector']).to.deep.equal({});
   });
 
   const cases: { path: string[]; value?: unknown; printed: string }[] = [
@@ -44,10 +45,10 @@ describe('field sets (FieldsV1)', () => {
     const all = leaves(set);
     expect(all).to.deep.include(['f:spec', 'f:containers', 'k:{"name":"c"}']);
     expect(all).to.deep.include(['f:spec', 'f:containers', 'k:{"name":"c"}', 'f:env', 'k:{"name":"E"}', 'f:value']);
-    const less = without(set, [['f:spec', 'f:nodeSelector', 'f:disk']]);
-    expect(hasPath(less, ['f:spec', 'f:nodeSelector', 'f:disk'])).to.equal(false);
-    expect(less['f:spec']).to.not.have.property('f:nodeSelector');
-    expect(hasPath(set, ['f:spec', 'f:nodeSelector', 'f:disk'])).to.equal(true);
+    const less = without(set, [['f:metadata', 'f:labels', 'f:app']]);
+    expect(hasPath(less, ['f:metadata', 'f:labels', 'f:app'])).to.equal(false);
+    expect(less['f:metadata']).to.not.have.property('f:labels');
+    expect(hasPath(set, ['f:metadata', 'f:labels', 'f:app'])).to.equal(true);
   });
 
   it('removes fields, list items and set members from objects', () => {

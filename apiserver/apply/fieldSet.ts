@@ -1,6 +1,6 @@
 // Sets of field paths in Kubernetes' FieldsV1 notation, the currency of server-side
 // apply: `{"f:spec":{"f:replicas":{}},"f:containers":{"k:{\"name\":\"c\"}":{".":{},"f:image":{}}}}`.
-// `f:` names a field, `k:` a list item by its merge key, `v:` a member of a set,
+// `f:` names a field, `k:` a list item by its key fields, `v:` a member of a set,
 // and `.` the item itself. Plain JSON objects, so they are stored as they are.
 
 import { isDeepStrictEqual } from 'node:util';
@@ -16,22 +16,67 @@ export type FieldPath = string[];
 const serverOwned = new Set(['apiVersion', 'kind']);
 const serverOwnedMeta = new Set(['name', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'managedFields', 'selfLink']);
 
-function itemKey(item: Record<string, unknown>, mergeKey: string): string {
-  return `k:${JSON.stringify({ [mergeKey]: item[mergeKey] })}`;
+/**
+ * How server-side apply sees a list: items named by key fields, a set of scalars, or one
+ * atomic value. The schema's `x-kubernetes-list-type` decides, as in Kubernetes; lists
+ * without it fall back to their strategic-merge strategy.
+ */
+export type ListShape = { kind: 'map'; keys: string[] } | { kind: 'set' } | { kind: 'atomic' };
+
+export function listShape(meta: PatchMeta): ListShape {
+  const type = meta.extension('x-kubernetes-list-type');
+  const keys = meta.extension('x-kubernetes-list-map-keys');
+  if (type === 'map' && Array.isArray(keys) && keys.length && keys.every((k) => typeof k === 'string')) return { kind: 'map', keys: [...(keys as string[])].sort() };
+  if (type === 'set') return { kind: 'set' };
+  if (type === 'atomic') return { kind: 'atomic' };
+  const s = meta.strategy();
+  if (s.merge && s.mergeKey) return { kind: 'map', keys: [s.mergeKey] };
+  if (s.merge) return { kind: 'set' };
+  return { kind: 'atomic' };
+}
+
+/** Maps and structs marked `x-kubernetes-map-type: atomic` (label selectors, object references) are one value. */
+export function atomicMap(meta: PatchMeta): boolean {
+  return meta.extension('x-kubernetes-map-type') === 'atomic';
+}
+
+/**
+ * Defaults of key fields the server fills in, so an item applied without them names the
+ * same item as the defaulted live one (Kubernetes' schemas declare `protocol` +default=TCP
+ * on every port type; Gantry's published schema carries no defaults).
+ */
+const keyDefaults: Record<string, unknown> = { protocol: 'TCP' };
+
+export function keyValue(item: Record<string, unknown>, field: string): unknown {
+  return item[field] ?? keyDefaults[field];
+}
+
+/** `k:{"port":80,"protocol":"TCP"}`, or undefined for an item lacking a key field. */
+export function itemKey(item: Record<string, unknown>, keys: string[]): string | undefined {
+  const key: Record<string, unknown> = {};
+  for (const k of keys) {
+    const v = keyValue(item, k);
+    if (v === undefined || v === null) return undefined;
+    key[k] = v;
+  }
+  return `k:${JSON.stringify(key)}`;
 }
 
 function listElements(list: unknown[], meta: PatchMeta, out: FieldSet): void {
-  const s = meta.strategy();
+  const shape = listShape(meta);
   for (const item of list) {
-    if (s.merge && s.mergeKey && isObject(item) && item[s.mergeKey] !== undefined) {
-      out[itemKey(item, s.mergeKey)] = { '.': {}, ...fieldsOf(item, meta.items()) };
-    } else if (s.merge && !s.mergeKey && !isObject(item) && !Array.isArray(item)) {
+    if (shape.kind === 'map' && isObject(item)) {
+      const key = itemKey(item, shape.keys);
+      if (key === undefined) continue;
+      // An atomic item is one value (a leaf); any other item is a marker beside its fields.
+      out[key] = atomicMap(meta.items()) ? {} : { '.': {}, ...fieldsOf(item, meta.items()) };
+    } else if (shape.kind === 'set' && !isObject(item) && !Array.isArray(item)) {
       out[`v:${JSON.stringify(item)}`] = {};
     }
   }
 }
 
-/** The fields an object sets, as a FieldSet (atomic lists and scalars are leaves). */
+/** The fields an object sets, as a FieldSet (scalars, atomic lists and atomic maps are leaves). */
 export function fieldsOf(value: Record<string, unknown>, meta: PatchMeta, root = false): FieldSet {
   const out: FieldSet = {};
   for (const [k, v] of Object.entries(value)) {
@@ -41,23 +86,52 @@ export function fieldsOf(value: Record<string, unknown>, meta: PatchMeta, root =
       const m: FieldSet = {};
       for (const [mk, mv] of Object.entries(v)) {
         if (serverOwnedMeta.has(mk)) continue;
-        m[`f:${mk}`] = isObject(mv) && Object.keys(mv).length ? fieldsOf(mv, child.field(mk)) : Array.isArray(mv) ? listSet(mv, child.field(mk)) : {};
+        m[`f:${mk}`] = valueSet(mv, child.field(mk));
       }
       if (Object.keys(m).length) out['f:metadata'] = m;
       continue;
     }
-    if (isObject(v) && Object.keys(v).length) out[`f:${k}`] = fieldsOf(v, child);
-    else if (Array.isArray(v)) out[`f:${k}`] = listSet(v, child);
-    else out[`f:${k}`] = {};
+    out[`f:${k}`] = valueSet(v, child);
   }
   return out;
 }
 
+function valueSet(v: unknown, meta: PatchMeta): FieldSet {
+  if (isObject(v)) return Object.keys(v).length && !atomicMap(meta) ? fieldsOf(v, meta) : {};
+  if (Array.isArray(v)) return listSet(v, meta);
+  return {};
+}
+
 function listSet(list: unknown[], meta: PatchMeta): FieldSet {
-  if (!meta.strategy().merge) return {};
   const out: FieldSet = {};
-  listElements(list, meta, out);
+  if (listShape(meta).kind !== 'atomic') listElements(list, meta, out);
   return out;
+}
+
+/**
+ * What a write changed, as server-side apply counts it: `changed` holds the leaves whose
+ * value is new or different and the list items that are new; `removed` what is gone.
+ * A list item present on both sides is never itself changed (its fields are compared one
+ * by one), while a leaf (a scalar, an atomic list or map) is compared as a whole. Fields
+ * the write does not mention keep their live value, so server-side defaults are no change.
+ */
+export function changedFields(before: unknown, beforeSet: FieldSet, after: unknown, afterSet: FieldSet): { changed: FieldPath[]; removed: FieldPath[] } {
+  const changed = leaves(afterSet).filter((p) => {
+    if (!hasPath(beforeSet, p)) return true;
+    if (isMarker(afterSet, p)) return false;
+    const was = valueAt(before, p);
+    const now = valueAt(after, p);
+    return !was.found || !now.found || !isDeepStrictEqual(was.value, now.value);
+  });
+  const removed = leaves(beforeSet).filter((p) => !hasPath(afterSet, p));
+  return { changed, removed };
+}
+
+/** Whether a path names an item's marker (`.`) rather than a value. */
+function isMarker(set: FieldSet, path: FieldPath): boolean {
+  let node: FieldSet | undefined = set;
+  for (const el of path) node = node?.[el];
+  return node !== undefined && '.' in node;
 }
 
 /** Every path that ends in a leaf or an item marker. */
@@ -127,7 +201,7 @@ export function valueAt(obj: unknown, path: FieldPath): Located {
     } else if (el.startsWith('k:')) {
       if (!Array.isArray(cur)) return { found: false };
       const key = JSON.parse(el.slice(2)) as Record<string, unknown>;
-      const hit = cur.find((item) => isObject(item) && Object.entries(key).every(([k, v]) => isDeepStrictEqual(item[k], v)));
+      const hit = cur.find((item) => isObject(item) && Object.entries(key).every(([k, v]) => isDeepStrictEqual(keyValue(item, k), v)));
       if (hit === undefined) return { found: false };
       cur = hit;
     } else if (el.startsWith('v:')) {

@@ -91,3 +91,45 @@ describe('field tracking on writes other than apply', () => {
       .that.deep.equals([{ reason: 'FieldValueInvalid', message: 'Invalid value: "Merge": must be `Apply` or `Update`', field: 'metadata.managedFields[0].operation' }]);
   });
 });
+
+describe('field tracking inside list items', () => {
+  const deployDef = 'io.k8s.api.apps.v1.Deployment';
+  const deploy = (image: string, env: { name: string; value: string }[]): KubeObject => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'd', namespace: 'ns' },
+    spec: { replicas: 1, template: { spec: { containers: [{ name: 'c', image, imagePullPolicy: 'IfNotPresent', env }] } } },
+  });
+  const item = 'k:{"name":"c"}';
+  const csaFields = {
+    'f:spec': {
+      'f:replicas': {},
+      'f:template': { 'f:spec': { 'f:containers': { [item]: { '.': {}, 'f:name': {}, 'f:image': {}, 'f:imagePullPolicy': {}, 'f:env': { 'k:{"name":"A"}': { '.': {}, 'f:name': {}, 'f:value': {} } } } } } },
+    },
+  };
+  const csaEntry: ManagedFieldsEntry = { manager: 'kubectl-client-side-apply', operation: 'Update', apiVersion: 'apps/v1', time: t0, fieldsType: 'FieldsV1', fieldsV1: csaFields };
+  const containers = (fields: Record<string, unknown>) => ({ 'f:spec': { 'f:template': { 'f:spec': { 'f:containers': { [item]: fields } } } } });
+  const withFields = (obj: KubeObject): KubeObject => ({ ...obj, metadata: { ...obj.metadata, managedFields: [csaEntry] } });
+
+  const cases: { name: string; next: KubeObject; want: ManagedFieldsEntry[] }[] = [
+    {
+      name: 'a changed field of an item moves alone; the item stays with its owner',
+      next: deploy('web:2', [{ name: 'A', value: '1' }]),
+      want: [
+        { ...csaEntry, fieldsV1: { 'f:spec': { 'f:replicas': {}, 'f:template': { 'f:spec': { 'f:containers': { [item]: { '.': {}, 'f:name': {}, 'f:imagePullPolicy': {}, 'f:env': csaFields['f:spec']['f:template']['f:spec']['f:containers'][item]['f:env'] } } } } } } },
+        { manager: 'kubectl-edit', operation: 'Update', apiVersion: 'apps/v1', time: t1, fieldsType: 'FieldsV1', fieldsV1: containers({ 'f:image': {} }) },
+      ],
+    },
+    {
+      name: 'a new item is taken whole, its siblings stay',
+      next: deploy('web:1', [{ name: 'A', value: '1' }, { name: 'B', value: '2' }]),
+      want: [csaEntry, { manager: 'kubectl-edit', operation: 'Update', apiVersion: 'apps/v1', time: t1, fieldsType: 'FieldsV1', fieldsV1: containers({ 'f:env': { 'k:{"name":"B"}': { '.': {}, 'f:name': {}, 'f:value': {} } } }) }],
+    },
+  ];
+  for (const tc of cases) {
+    it(tc.name, () => {
+      const fm = new FieldManager(definitions, new FakeClock(Date.parse(t1)));
+      expect(fm.track(deployDef, 'apps/v1', withFields(deploy('web:1', [{ name: 'A', value: '1' }])), tc.next, 'kubectl-edit')).to.deep.equal(tc.want);
+    });
+  }
+});

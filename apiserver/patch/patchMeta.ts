@@ -20,6 +20,8 @@ export interface PatchMeta {
   items(): PatchMeta;
   /** For lists: 'merge' with mergeKey (list of maps), 'merge' without key (set of primitives), or undefined (atomic/replace). */
   strategy(): PatchStrategy;
+  /** A schema extension (`x-kubernetes-list-type`, `x-kubernetes-map-type`, ...) of this value, for server-side apply. */
+  extension(name: string): unknown;
 }
 
 /** Meta for fields the schema does not describe: maps still merge, every list is atomic. */
@@ -27,6 +29,7 @@ export const unknownPatchMeta: PatchMeta = {
   field: () => unknownPatchMeta,
   items: () => unknownPatchMeta,
   strategy: () => ({ merge: false }),
+  extension: () => undefined,
 };
 
 /** Reads `x-kubernetes-patch-strategy` ("merge", "retainKeys", "merge,retainKeys", "replace") and the merge key. */
@@ -119,7 +122,7 @@ class SchemaMeta implements PatchMeta {
   }
 
   /** Extensions usually sit on the property beside its `allOf`/`$ref`, but may be on the target. */
-  private extension(name: string): unknown {
+  extension(name: string): unknown {
     for (const layer of this.layers) if (Object.hasOwn(layer, name)) return layer[name];
     return undefined;
   }
