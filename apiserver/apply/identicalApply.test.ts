@@ -11,7 +11,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import type { KubeObject, ManagedFieldsEntry } from '../../common/api/meta.js';
 import { startTestCluster, type TestCluster } from '../testing/harness.js';
-import { kubectl as runKubectl, kubectlBinary, type KubectlResult } from '../testing/kubectl.js';
+import { kubectl as runKubectl, kubectlBinary, type KubectlResult } from '../../common/testing/kubectl.js';
 
 const versions = ['1.27', '1.32'];
 
@@ -128,7 +128,7 @@ describe('server-side apply of values identical to the live ones (real kubectl)'
       const v = version.replace('.', '-');
       before(() => {
         const cacheDir = fs.mkdtempSync(path.join(tmp, 'cache-'));
-        kubectl = (args, input = '') => runKubectl(c.kubeconfig, cacheDir, args, input, { binary: kubectlBinary(Number(version.split('.')[1])) });
+        kubectl = (args, input = '') => runKubectl(c.kubeconfig, cacheDir, args, { input, binary: kubectlBinary(Number(version.split('.')[1])) });
       });
       const ok = (r: KubectlResult): void => {
         expect(r.code, r.stderr).to.equal(0);

@@ -9,14 +9,14 @@ import path from 'node:path';
 import { expect } from 'chai';
 import type { KubeObject, ManagedFieldsEntry } from '../../common/api/meta.js';
 import { startTestCluster, type TestCluster } from '../testing/harness.js';
-import { kubectl as runKubectl, kubectlBinary, type KubectlResult } from '../testing/kubectl.js';
+import { kubectl as runKubectl, kubectlBinary, type KubectlResult } from '../../common/testing/kubectl.js';
 import { lastAppliedAnnotation } from './lastApplied.js';
 
 const versions = ['1.27', '1.30', '1.32', '1.33'];
 
 /** A given kubectl release (`1.27` ... `1.33`) with its own cache dir, reading its input from `input`. */
 function kubectlOf(version: string, kubeconfig: string, cacheDir: string) {
-  return (args: string[], input = ''): Promise<KubectlResult> => runKubectl(kubeconfig, cacheDir, args, input, { binary: kubectlBinary(Number(version.split('.')[1])) });
+  return (args: string[], input = ''): Promise<KubectlResult> => runKubectl(kubeconfig, cacheDir, args, { input, binary: kubectlBinary(Number(version.split('.')[1])) });
 }
 
 const manifest = (name: string, data: Record<string, string>): string =>

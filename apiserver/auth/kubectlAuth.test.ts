@@ -10,13 +10,13 @@ import type { Status } from '../../common/api/meta.js';
 import { RestClient } from '../../common/client/restClient.js';
 import { renderKubeconfig } from '../../common/kubeconfig.js';
 import { startTestCluster, type TestCluster } from '../testing/harness.js';
-import { kubectl as runKubectl, kubectlBinary, type KubectlResult } from '../testing/kubectl.js';
+import { kubectl as runKubectl, kubectlBinary, type KubectlResult } from '../../common/testing/kubectl.js';
 
 const versions = ['1.27', '1.31', '1.32', '1.33'];
 
 /** A given kubectl release (`1.27` ... `1.33`). */
 function kubectl(version: string, kubeconfig: string, cacheDir: string, args: string[]): Promise<KubectlResult> {
-  return runKubectl(kubeconfig, cacheDir, args, '', { binary: kubectlBinary(Number(version.split('.')[1])) });
+  return runKubectl(kubeconfig, cacheDir, args, { binary: kubectlBinary(Number(version.split('.')[1])) });
 }
 
 /** The rows of `auth can-i --list`, as [resources, non-resource URLs, verbs]. */

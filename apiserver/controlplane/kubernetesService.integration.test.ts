@@ -10,7 +10,7 @@ import type { KubeObject } from '../../common/api/meta.js';
 import { componentCommand } from '../../common/proc/components.js';
 import { eventually } from '../../common/testing/eventually.js';
 import { startProcessCluster, type ProcessCluster } from '../../common/testing/cluster.js';
-import { kubectl } from '../testing/kubectl.js';
+import { kubectl } from '../../common/testing/kubectl.js';
 
 describe('the kubernetes Service in default (API server process + etcd + kubectl)', function () {
   this.timeout(120_000);

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { renderKubeconfig } from '../../common/kubeconfig.js';
-import { kubectlBinary, runKubectl, type KubectlResult } from '../testing/kubectl.js';
+import { kubectlBinary, runKubectl, type KubectlResult } from '../../common/testing/kubectl.js';
 import { call, startLimitsTestServer, type CallResult, type LimitsTestServer } from './limitsTestServer.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -34,7 +34,7 @@ describe('/readyz, /livez and /healthz with etcd up, stopped, hung and back (rea
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const kubectl = (args: string[]): Promise<KubectlResult> => runKubectl(kubeconfig, path.join(dir, 'cache'), args, '', { binary: kubectlBinary(33) }).done;
+  const kubectl = (args: string[]): Promise<KubectlResult> => runKubectl(kubeconfig, path.join(dir, 'cache'), args, { binary: kubectlBinary(33) }).done;
   const get = (p: string, token = admin): Promise<CallResult> => call(t, 'GET', p, { token });
   /** Polls until `p` answers `code`; returns that answer and how long it took. */
   const until = async (p: string, code: number, timeoutMs: number): Promise<{ r: CallResult; ms: number }> => {

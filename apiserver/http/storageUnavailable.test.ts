@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { renderKubeconfig } from '../../common/kubeconfig.js';
-import { kubectlBinary, runKubectl } from '../testing/kubectl.js';
+import { kubectlBinary, runKubectl } from '../../common/testing/kubectl.js';
 import { StorageUnavailableError } from '../storage/errors.js';
 import { call, startLimitsTestServer, type CallResult, type LimitsTestServer } from './limitsTestServer.js';
 import { statusFromError } from './status.js';
@@ -96,7 +96,7 @@ describe('API server while etcd is stopped', function () {
       fs.writeFileSync(kubeconfig, renderKubeconfig({ server: t.server.url, caPem: t.caPem, token }));
       const bad = path.join(dir, 'bad-kubeconfig');
       fs.writeFileSync(bad, renderKubeconfig({ server: t.server.url, caPem: t.caPem, token: 'not-a-token' }));
-      const kubectl = (cfg: string, args: string[]) => runKubectl(cfg, path.join(dir, 'cache'), args, '', { binary: kubectlBinary(33) });
+      const kubectl = (cfg: string, args: string[]) => runKubectl(cfg, path.join(dir, 'cache'), args, { binary: kubectlBinary(33) });
 
       const refused = await kubectl(bad, ['get', 'configmaps']).done;
       expect(refused.code).to.not.equal(0);

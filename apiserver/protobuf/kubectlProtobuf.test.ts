@@ -10,7 +10,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { makeCA, makeSignedCert } from '../../common/pki/certs.js';
 import { startTestCluster, type TestCluster } from '../testing/harness.js';
-import { kubectl, kubectlBinary, type KubectlResult } from '../testing/kubectl.js';
+import { kubectl, kubectlBinary, type KubectlResult } from '../../common/testing/kubectl.js';
 import { builtinResources } from '../../common/api/resources.js';
 import { encodeProtobufObject } from './encodeObject.js';
 import { protobufContentType } from './decode.js';
@@ -85,7 +85,7 @@ describe('protobuf bodies from the real kubectl (integration)', function () {
   this.timeout(240_000);
   let c: TestCluster;
   let files: Files;
-  const run = (v: number, args: string[]): Promise<KubectlResult> => kubectl(c.kubeconfig, path.join(c.dir, `cache-${v}`), args, '', { binary: kubectlBinary(v) });
+  const run = (v: number, args: string[]): Promise<KubectlResult> => kubectl(c.kubeconfig, path.join(c.dir, `cache-${v}`), args, { binary: kubectlBinary(v) });
   const getJson = async (p: string): Promise<Record<string, unknown>> => {
     const res = await c.client.get<Record<string, unknown>>(p);
     expect(res.status, `${p}: ${res.text}`).to.equal(200);

@@ -13,7 +13,7 @@ import { makeCA, makeSignedCert, type KeyPair } from '../../common/pki/certs.js'
 import { freePort } from '../../common/proc/ports.js';
 import { startFakeAgent, type FakeAgent } from '../testing/fakeAgent.js';
 import { startTestCluster, type TestCluster } from '../testing/harness.js';
-import { kubectl, runKubectl } from '../testing/kubectl.js';
+import { kubectl, runKubectl } from '../../common/testing/kubectl.js';
 
 const clientCN = 'gantry-apiserver-kubelet-client';
 
@@ -73,7 +73,7 @@ describe('pod log and exec proxy', function () {
   let agent: FakeAgent;
   let rogue: FakeAgent;
   let cacheDir: string;
-  const k = (args: string[], input?: string): ReturnType<typeof kubectl> => kubectl(cluster.kubeconfig, cacheDir, args, input);
+  const k = (args: string[], input?: string): ReturnType<typeof kubectl> => kubectl(cluster.kubeconfig, cacheDir, args, { input });
 
   before(async () => {
     const clusterCA = makeCA('agents-ca');

@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { KubeObject } from '../../common/api/meta.js';
-import { kubectl } from '../testing/kubectl.js';
+import { kubectl } from '../../common/testing/kubectl.js';
 import { startTestCluster, type TestCluster } from '../testing/harness.js';
 
 type Policy = 'Background' | 'Foreground' | 'Orphan' | undefined;

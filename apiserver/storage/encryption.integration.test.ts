@@ -14,7 +14,7 @@ import { makeCA, makeSignedCert } from '../../common/pki/certs.js';
 import { makeTempDir, startEtcd, type EtcdProcess } from '../../common/proc/etcdProcess.js';
 import { TokenAuthenticator } from '../auth/tokens.js';
 import { startApiServer, type RunningApiServer } from '../server.js';
-import { kubectl } from '../testing/kubectl.js';
+import { kubectl } from '../../common/testing/kubectl.js';
 import { EncryptionTransformer } from './encryption.js';
 import { parseEncryptionConfig } from './encryptionConfig.js';
 
@@ -61,7 +61,7 @@ describe('Secrets encrypted at rest (real etcd, API server and kubectl)', functi
   }
 
   const k = async (args: string[], input = ''): Promise<string> => {
-    const r = await kubectl(kubeconfig, cacheDir, args, input);
+    const r = await kubectl(kubeconfig, cacheDir, args, { input });
     expect(r.code, `kubectl ${args.join(' ')}: ${r.stderr}`).to.equal(0);
     return r.stdout;
   };

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { KubeObject } from '../../common/api/meta.js';
 import { startTestCluster, type TestCluster } from '../testing/harness.js';
-import { kubectlBinary, runKubectl } from '../testing/kubectl.js';
+import { kubectlBinary, runKubectl } from '../../common/testing/kubectl.js';
 
 const ns = 'paging';
 const cms = `/api/v1/namespaces/${ns}/configmaps`;
@@ -90,7 +90,7 @@ describe('list pages: remainingItemCount on first and continuation pages (real e
 
   it('kubectl get --chunk-size pages through every item, and get --raw shows the count on a continuation page', async () => {
     const cache = path.join(c.dir, 'kubectl-cache');
-    const kubectl = (args: string[]) => runKubectl(c.kubeconfig, cache, args, '', { binary: kubectlBinary(33) }).done;
+    const kubectl = (args: string[]) => runKubectl(c.kubeconfig, cache, args, { binary: kubectlBinary(33) }).done;
     try {
       const chunked = await kubectl(['get', 'configmaps', '-n', ns, '--chunk-size=2', '-o', 'name', '-v=6']);
       expect(chunked.code, chunked.stderr).to.equal(0);

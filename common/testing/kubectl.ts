@@ -23,7 +23,7 @@ export interface KubectlRun {
 export interface KubectlOptions {
   /** A specific kubectl (kubectlBinary(33)); default: the `kubectl` dispatcher on PATH, which picks by the server's version. */
   binary?: string;
-  input?: string;
+  input?: string | undefined;
   /** SIGKILL after this long; 0: never (a watch stopped by stop()). Default 60 s. */
   timeoutMs?: number;
 }

@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import path from 'node:path';
 import type { KubeObject } from '../../../common/api/meta.js';
-import { kubectl } from '../../testing/kubectl.js';
+import { kubectl } from '../../../common/testing/kubectl.js';
 import { startTestCluster, type TestCluster } from '../../testing/harness.js';
 
 const ipClaims = '/registry/ipaddresses.networking.k8s.io/';
@@ -16,7 +16,7 @@ describe('Service cluster IPs and node ports (etcd + API server + kubectl)', fun
   this.timeout(60_000);
   let c: TestCluster;
   let cacheDir: string;
-  const k = (args: string[], input?: string): ReturnType<typeof kubectl> => kubectl(c.kubeconfig, cacheDir, args, input);
+  const k = (args: string[], input?: string): ReturnType<typeof kubectl> => kubectl(c.kubeconfig, cacheDir, args, { input });
   const ok = async (args: string[]): Promise<string> => {
     const r = await k(args);
     expect(r.code, `kubectl ${args.join(' ')}\n${r.stderr}`).to.equal(0);

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { expect } from 'chai';
 import { startTestCluster, type TestCluster } from '../../testing/harness.js';
-import { kubectl, kubectlBinary, type KubectlResult } from '../../testing/kubectl.js';
+import { kubectl, kubectlBinary, type KubectlResult } from '../../../common/testing/kubectl.js';
 
 type Obj = Record<string, unknown>;
 const versions = [27, 33] as const;
@@ -13,7 +13,7 @@ const versions = [27, 33] as const;
 describe('Jobs and CronJobs with the real kubectl (integration)', function () {
   this.timeout(180_000);
   let c: TestCluster;
-  const run = (v: number, args: string[], input = ''): Promise<KubectlResult> => kubectl(c.kubeconfig, path.join(c.dir, `cache-${v}`), args, input, { binary: kubectlBinary(v) });
+  const run = (v: number, args: string[], input = ''): Promise<KubectlResult> => kubectl(c.kubeconfig, path.join(c.dir, `cache-${v}`), args, { input, binary: kubectlBinary(v) });
   const ok = async (v: number, args: string[], input = ''): Promise<string> => {
     const out = await run(v, args, input);
     expect(out.code, `kubectl ${v} ${args.join(' ')}: ${out.stderr}`).to.equal(0);

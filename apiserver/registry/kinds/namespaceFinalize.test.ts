@@ -11,7 +11,7 @@ import type { KubeObject } from '../../../common/api/meta.js';
 import { resourceFor } from '../../../common/api/resources.js';
 import { ApiClient } from '../../../common/client/apiClient.js';
 import { fencedApi, NotLeaderError } from '../../../common/controller/fencedApi.js';
-import { kubectl } from '../../testing/kubectl.js';
+import { kubectl } from '../../../common/testing/kubectl.js';
 import { startTestCluster, type TestCluster } from '../../testing/harness.js';
 
 const namespaces = resourceFor('Namespace');
@@ -107,7 +107,7 @@ describe('namespaces/finalize (real etcd)', function () {
     out = await kubectl(c.kubeconfig, cacheDir, ['patch', 'namespace', 'stuck', '--type=merge', '-p', '{"spec":{"finalizers":[]}}']);
     expect(out.code, out.stderr).to.equal(0);
     expect(finalizersOf(await current('stuck'))).to.deep.equal(['kubernetes']);
-    out = await kubectl(c.kubeconfig, cacheDir, ['replace', '--raw', '/api/v1/namespaces/stuck/finalize', '-f', '-'], JSON.stringify({ ...ns, spec: { finalizers: [] } }));
+    out = await kubectl(c.kubeconfig, cacheDir, ['replace', '--raw', '/api/v1/namespaces/stuck/finalize', '-f', '-'], { input: JSON.stringify({ ...ns, spec: { finalizers: [] } }) });
     expect(out.code, out.stderr).to.equal(0);
     expect(JSON.parse(out.stdout).metadata.name).to.equal('stuck');
     expect(await current('stuck')).to.equal(undefined);

@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { KubeObject } from '../../../common/api/meta.js';
-import { kubectl } from '../../testing/kubectl.js';
+import { kubectl } from '../../../common/testing/kubectl.js';
 import { startTestCluster, type TestCluster } from '../../testing/harness.js';
 
 interface PodSpec {
@@ -53,7 +53,7 @@ describe('pod ServiceAccount defaults (real etcd, kubectl)', function () {
     it(`kubectl create -f: ${tc.name}`, async () => {
       const name = `sa-${tc.want.serviceAccountName}`;
       const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { ...tc.spec, containers: [{ name: 'c', image: 'busybox:1' }] } };
-      const out = await kubectl(c.kubeconfig, cacheDir, ['create', '-f', '-', '-o', 'json'], JSON.stringify(pod));
+      const out = await kubectl(c.kubeconfig, cacheDir, ['create', '-f', '-', '-o', 'json'], { input: JSON.stringify(pod) });
       expect(out.code, out.stderr).to.equal(0);
       const spec = (JSON.parse(out.stdout) as KubeObject).spec as PodSpec;
       expect({ serviceAccountName: spec.serviceAccountName, serviceAccount: spec.serviceAccount }).to.deep.equal(tc.want);
