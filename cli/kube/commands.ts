@@ -9,6 +9,17 @@ import { processIO, type KubeIO } from './io.js';
 import { applyCommand, type ApplyFlags } from './apply.js';
 import { getCommand, type GetFlags } from './get.js';
 import { deleteCommand, type DeleteFlags } from './delete.js';
+import { describeCommand, type DescribeFlags } from './describe.js';
+import { metadataEditCommand, type MetadataEditFlags } from './metadataEdit.js';
+import { patchCommand, type PatchFlags } from './patch.js';
+import { scaleCommand, type ScaleFlags } from './scale.js';
+import { cordonCommand } from './cordon.js';
+import { setImageCommand } from './setImage.js';
+import { rolloutCommand, type RolloutFlags } from './rollout.js';
+import { waitCommand, type WaitFlags } from './wait.js';
+import type { SelectFlags } from './targets.js';
+import { logsCommand, type LogsFlags } from './logs.js';
+import { execCommand, type ExecFlags } from './exec.js';
 import { versionCommand, type VersionFlags } from './version.js';
 
 /** What an action gets: its IO and the session (opened when first asked for). */
@@ -60,8 +71,8 @@ function examples(lines: string[]): string {
 }
 
 export function registerKubeCommands(program: Command, io: KubeIO & { exit?: (code: number) => never } = processIO()): void {
-  const add = (name: string): Command =>
-    program
+  const add = (name: string, parent: Command = program): Command =>
+    parent
       .command(name)
       .exitOverride(exitHandler(io))
       .configureOutput({ writeOut: (t) => io.out(t), writeErr: (t) => io.err(t) });
@@ -121,6 +132,15 @@ export function registerKubeCommands(program: Command, io: KubeIO & { exit?: (co
     )
     .action(async (args: string[], o: AccessFlags & GetFlags) => runCommand(io, o, (ctx) => getCommand(ctx, args, o)));
 
+  withAccessFlags(add('describe'))
+    .description('show objects in detail with their related objects and events (pods: containers, state, probes, volumes; deployments: ReplicaSets and rollout conditions; nodes: conditions, capacity, pods and allocated resources)')
+    .argument('<type[/name]...>', 'a resource type and names (a name that matches nothing matches by prefix), or TYPE/NAME pairs; no names: every object of the type')
+    .option('-A, --all-namespaces', 'every namespace')
+    .option('-l, --selector <selector>', 'describe the objects that match this label selector')
+    .option('--show-events [bool]', 'show the events (--show-events=false leaves them out)', true)
+    .addHelpText('after', examples(['gantry describe pod web-7d4b9c-x2x9k', 'gantry describe deploy/web', 'gantry describe nodes', 'gantry describe pods -l app=web', 'gantry describe svc web -n shop']))
+    .action(async (args: string[], o: AccessFlags & DescribeFlags) => runCommand(io, o, (ctx) => describeCommand(ctx, args, o)));
+
   withAccessFlags(add('delete'))
     .description('delete objects by name, by label selector or from manifests, and wait until they are gone')
     .argument('[type[/name]...]', 'a resource type and names, or TYPE/NAME pairs (not with -f)')
@@ -144,4 +164,137 @@ export function registerKubeCommands(program: Command, io: KubeIO & { exit?: (co
       ]),
     )
     .action(async (args: string[], o: AccessFlags & DeleteFlags) => runCommand(io, o, (ctx) => deleteCommand(ctx, args, o)));
+
+  for (const field of ['label', 'annotate'] as const) {
+    const noun = field === 'label' ? 'labels' : 'annotations';
+    withAccessFlags(add(field))
+      .description(`set (key=value) or remove (key-) ${noun} of objects, by a merge patch`)
+      .argument('<args...>', `TYPE NAME... or TYPE/NAME..., then key=value and key- changes`)
+      .option('--overwrite', `replace ${noun} that already have another value`)
+      .option('-l, --selector <selector>', 'the objects of the type that match this label selector')
+      .option('--all', 'every object of the type in the namespace')
+      .option('--resource-version <rv>', 'only if the object is still at this resourceVersion (else a conflict)')
+      .option('--dry-run <mode>', 'server: the server checks and answers but stores nothing')
+      .addHelpText('after', examples(field === 'label' ? ['gantry label pod web-1 tier=front', 'gantry label deploy/web app=shop --overwrite', 'gantry label pods -l app=web canary-', 'gantry label nodes --all zone=a'] : ['gantry annotate deploy web kubernetes.io/change-cause="image 1.27"', 'gantry annotate pod web-1 note-', 'gantry annotate svc web owner=team-a --overwrite']))
+      .action(async (args: string[], o: AccessFlags & MetadataEditFlags) => runCommand(io, o, (ctx) => metadataEditCommand(ctx, field === 'label' ? 'labels' : 'annotations', args, o)));
+  }
+
+  withAccessFlags(add('patch'))
+    .description('change fields of objects by a strategic merge (default), merge or JSON (RFC 6902) patch')
+    .argument('<type[/name]...>', 'TYPE NAME... or TYPE/NAME...')
+    .option('-p, --patch <patch>', 'the patch, JSON or YAML')
+    .option('--patch-file <file>', 'read the patch from this file')
+    .option('--type <type>', 'strategic, merge or json', 'strategic')
+    .option('--subresource <name>', 'patch the status or scale subresource')
+    .option('-l, --selector <selector>', 'the objects of the type that match this label selector')
+    .option('--all', 'every object of the type in the namespace')
+    .option('--dry-run <mode>', 'server: the server checks and answers but stores nothing')
+    .addHelpText(
+      'after',
+      examples([
+        'gantry patch deploy web -p \'{"spec":{"replicas":3}}\'',
+        'gantry patch deploy web --type merge -p \'{"metadata":{"labels":{"tier":null}}}\'',
+        'gantry patch deploy web --type json -p \'[{"op":"replace","path":"/spec/template/spec/containers/0/image","value":"nginx:1.27"}]\'',
+        'gantry patch node n1 --subresource status --type merge -p \'{"status":{"capacity":{"example.com/gpu":"2"}}}\'',
+      ]),
+    )
+    .action(async (args: string[], o: AccessFlags & PatchFlags) => runCommand(io, o, (ctx) => patchCommand(ctx, args, o)));
+
+  withAccessFlags(add('scale'))
+    .description('set the number of replicas of deployments and replica sets (their scale subresource)')
+    .argument('<type[/name]...>', 'TYPE NAME... or TYPE/NAME...')
+    .option('--replicas <n>', 'the new number of replicas')
+    .option('--current-replicas <n>', 'only if the current number is this (else nothing changes)')
+    .option('-l, --selector <selector>', 'the objects of the type that match this label selector')
+    .option('--all', 'every object of the type in the namespace')
+    .addHelpText('after', examples(['gantry scale deploy web --replicas=5', 'gantry scale deploy/web rs/legacy --replicas=0', 'gantry scale deploy web --current-replicas=2 --replicas=3']))
+    .action(async (args: string[], o: AccessFlags & ScaleFlags) => runCommand(io, o, (ctx) => scaleCommand(ctx, args, o)));
+
+  for (const verb of ['cordon', 'uncordon'] as const) {
+    // -n is accepted (and means nothing for nodes), as kubectl accepts it.
+    withAccessFlags(add(verb))
+      .description(verb === 'cordon' ? 'mark nodes unschedulable: new pods go elsewhere, running ones stay' : 'mark nodes schedulable again')
+      .argument('[node...]', 'node names')
+      .option('-l, --selector <selector>', 'the nodes that match this label selector')
+      .option('--dry-run <mode>', 'server: the server checks and answers but stores nothing')
+      .addHelpText('after', examples([`gantry ${verb} n1`, `gantry ${verb} -l zone=a`]))
+      .action(async (names: string[], o: AccessFlags & SelectFlags & { dryRun?: string }) => runCommand(io, o, (ctx) => cordonCommand(ctx, verb === 'cordon', names, o)));
+  }
+
+  const set = add('set').description('change one aspect of objects (set image)');
+  withAccessFlags(add('image', set))
+    .description("change containers' images in pods or workloads' pod templates (a new rollout for deployments)")
+    .argument('<args...>', 'TYPE NAME... or TYPE/NAME..., then CONTAINER=IMAGE pairs (* for every container)')
+    .option('-l, --selector <selector>', 'the objects of the type that match this label selector')
+    .option('--all', 'every object of the type in the namespace')
+    .addHelpText('after', examples(['gantry set image deploy/web web=nginx:1.27', 'gantry set image deploy web *=busybox:1.36', 'gantry set image pod/p c=busybox:1.36 init=busybox:1.36']))
+    .action(async (args: string[], o: AccessFlags & SelectFlags) => runCommand(io, o, (ctx) => setImageCommand(ctx, args, o)));
+
+  const rollout = add('rollout').description('manage the rollout of deployments: status, history, undo, restart, pause, resume');
+  const rolloutSub = (name: string, description: string, ex: string[]): Command =>
+    withAccessFlags(add(name, rollout))
+      .description(description)
+      .argument('<type[/name]...>', 'deployment NAME or deployment/NAME')
+      .addHelpText('after', examples(ex));
+  rolloutSub('status', 'follow a rollout until it is done, printing its progress; exits 1 when it exceeds its progress deadline', ['gantry rollout status deploy/web', 'gantry rollout status deploy web --timeout=2m'])
+    .option('--timeout <duration>', 'give up after this long (e.g. 2m; default: no limit)')
+    .option('-w, --watch [bool]', 'follow until done (--watch=false: print the status once)', true)
+    .action(async (args: string[], o: AccessFlags & Omit<RolloutFlags, 'watch'> & { watch?: boolean | string }) => runCommand(io, o, (ctx) => rolloutCommand(ctx, 'status', args, { ...o, watch: o.watch !== false && o.watch !== 'false' })));
+  rolloutSub('history', "list a deployment's revisions (from its ReplicaSets) with their change causes, or show one revision's pod template", ['gantry rollout history deploy/web', 'gantry rollout history deploy/web --revision=2'])
+    .option('--revision <n>', "show this revision's pod template")
+    .action(async (args: string[], o: AccessFlags & RolloutFlags) => runCommand(io, o, (ctx) => rolloutCommand(ctx, 'history', args, o)));
+  rolloutSub('undo', 'go back to the previous revision (or --to-revision)', ['gantry rollout undo deploy/web', 'gantry rollout undo deploy/web --to-revision=1'])
+    .option('--to-revision <n>', 'the revision to go back to (default: the previous one)')
+    .option('--dry-run <mode>', 'server: the server checks and answers but stores nothing')
+    .action(async (args: string[], o: AccessFlags & RolloutFlags) => runCommand(io, o, (ctx) => rolloutCommand(ctx, 'undo', args, o)));
+  for (const [verb, description] of [
+    ['restart', 'replace every pod with a new rollout of the same template'],
+    ['pause', 'stop rolling out changes to the pod template until resumed'],
+    ['resume', 'resume a paused rollout'],
+  ] as const) {
+    rolloutSub(verb, description, [`gantry rollout ${verb} deploy/web`]).action(async (args: string[], o: AccessFlags) => runCommand(io, o, (ctx) => rolloutCommand(ctx, verb, args, {})));
+  }
+
+  withAccessFlags(add('wait'))
+    .description('wait (watching, not polling) until objects meet a condition, are deleted, or a field has a value')
+    .argument('<type[/name]...>', 'TYPE NAME... or TYPE/NAME...')
+    .option('--for <condition>', 'delete, condition=NAME[=value] (value default true) or jsonpath={.path}[=value]')
+    .option('--timeout <duration>', 'give up after this long (default 30s; 0: check once; negative: no limit)')
+    .option('-l, --selector <selector>', 'the objects of the type that match this label selector')
+    .option('--all', 'every object of the type in the namespace')
+    .addHelpText(
+      'after',
+      examples(['gantry wait --for=condition=Available deploy/web --timeout=2m', 'gantry wait --for=condition=Ready pods -l app=web', 'gantry wait --for=delete pod/web-1', "gantry wait --for=jsonpath='{.status.phase}'=Running pod/web-1"]),
+    )
+    .action(async (args: string[], o: AccessFlags & WaitFlags) => runCommand(io, o, (ctx) => waitCommand(ctx, args, o)));
+
+  withAccessFlags(add('logs'))
+    .description("print a container's log: of a pod, of a workload's pod (deploy/NAME), or of every pod matching -l, interleaved by line with a [pod/NAME/CONTAINER] prefix")
+    .argument('[pod-or-type/name]', 'a pod, or TYPE/NAME of a workload (deploy/web, rs/web-x, job/j, svc/web)')
+    .argument('[container]', 'the container (same as -c)')
+    .option('-c, --container <name>', "the container (default: the pod's kubectl.kubernetes.io/default-container, else its first)")
+    .option('--all-containers', "every container's log, each prefixed")
+    .option('-f, --follow', 'keep printing as the log grows, until the container ends or Ctrl-C')
+    .option('--tail <lines>', 'only the last lines (default: all; 10 with -l)')
+    .option('--since <duration>', 'only lines newer than this, e.g. 5m, 1h')
+    .option('--since-time <time>', 'only lines since this RFC 3339 time')
+    .option('--timestamps', 'begin each line with its RFC 3339 timestamp')
+    .option('-p, --previous', "the previous (crashed) instance's log")
+    .option('-l, --selector <selector>', 'every pod matching this label selector')
+    .option('--prefix', 'prefix each line with [pod/NAME/CONTAINER] (default with several streams)')
+    .option('--limit-bytes <n>', 'at most this many bytes')
+    .option('--max-log-requests <n>', 'at most this many streams followed at once (default 5)')
+    .addHelpText('after', examples(['gantry logs web-7d4b9c-x2x9k', 'gantry logs deploy/web -f', 'gantry logs -l app=web -f --since=10m', 'gantry logs web-1 -c sidecar --previous', 'gantry logs web-1 --tail=20 --timestamps']))
+    .action(async (pod: string | undefined, container: string | undefined, o: AccessFlags & LogsFlags) => runCommand(io, o, (ctx) => logsCommand(ctx, [pod, container].filter((x): x is string => Boolean(x)), o)));
+
+  withAccessFlags(add('exec'))
+    .description('run a command in a container (-i passes standard input, -t gives it a terminal)')
+    .argument('<pod-or-type/name>', 'a pod, or TYPE/NAME of a workload (deploy/web)')
+    .argument('[command...]', 'the command and its arguments, after --')
+    .option('-c, --container <name>', "the container (default: the pod's kubectl.kubernetes.io/default-container, else its first)")
+    .option('-i, --stdin', 'pass standard input to the command')
+    .option('-t, --tty', 'give the command a terminal (with -i, on a terminal: raw mode, and its size follows yours)')
+    .option('-q, --quiet', 'only what the command prints')
+    .addHelpText('after', examples(['gantry exec web-1 -- ls /', 'gantry exec -it web-1 -- sh', 'gantry exec deploy/web -c app -- env', 'echo hi | gantry exec -i web-1 -- cat']) + 'The exit code is the command\'s own.\n')
+    .action(async (pod: string, command: string[], o: AccessFlags & ExecFlags) => runCommand(io, o, (ctx) => execCommand(ctx, pod, command, o)));
 }

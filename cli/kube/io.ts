@@ -11,6 +11,8 @@ export interface KubeIO {
   env: NodeJS.ProcessEnv;
   /** Set by a command that failed after printing what it could. */
   exitCode: number;
+  /** The process's own streams, for interactive commands (exec -it): input, raw mode, the terminal's size. */
+  terminal?: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream };
 }
 
 export function processIO(): KubeIO {
@@ -24,6 +26,7 @@ export function processIO(): KubeIO {
     },
     isTTY: Boolean(process.stdout.isTTY),
     env: process.env,
+    terminal: { stdin: process.stdin, stdout: process.stdout },
     get exitCode() {
       return typeof process.exitCode === 'number' ? process.exitCode : 0;
     },
