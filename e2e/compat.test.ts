@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeCA, makeSignedCert, type KeyPair } from '../common/pki/certs.js';
 import { parseYaml } from '../common/yaml.js';
-import { showRun, type Kubectl, type KubectlResult } from './kubectl.js';
+import { showRun, type Kubectl, type KubectlResult } from '../common/testing/kubectl.js';
 import { upForTests, type TestCluster } from './testCluster.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'compat');

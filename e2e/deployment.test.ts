@@ -7,7 +7,7 @@
 import { expect } from 'chai';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Kubectl } from './kubectl.js';
+import type { Kubectl } from '../common/testing/kubectl.js';
 import { upForTests, type TestCluster } from './testCluster.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -17,7 +17,7 @@ import { firstAckedSince, lostWrites, startAckedWriters, summarizeFailures } fro
 import { eventually } from '../common/testing/eventually.js';
 import { gantry } from '../common/testing/gantryCli.js';
 import { readRecordedState, type RecordedProcess } from '../common/testing/gantryState.js';
-import type { Kubectl } from './kubectl.js';
+import type { Kubectl } from '../common/testing/kubectl.js';
 import { launchOf, sigkill, supervisedChild } from '../common/testing/procs.js';
 import { report, seconds } from './multihost/report.js';
 import { upForTests, type TestCluster } from './testCluster.js';

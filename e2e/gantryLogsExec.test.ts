@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { componentCommand } from '../common/proc/components.js';
 import { eventually } from '../common/testing/eventually.js';
-import type { Kubectl } from './kubectl.js';
+import type { Kubectl } from '../common/testing/kubectl.js';
 import { upForTests, type TestCluster } from './testCluster.js';
 
 interface Run {

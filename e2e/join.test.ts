@@ -16,8 +16,7 @@ import { cgroupDirs, mountsUnder, processesMentioning } from '../common/proc/lef
 import { pidRuns, stopPid } from '../common/proc/pids.js';
 import { eventually } from '../common/testing/eventually.js';
 import { gantry, type GantryResult } from '../common/testing/gantryCli.js';
-import { showRun } from '../common/testing/kubectl.js';
-import type { Kubectl } from './kubectl.js';
+import { showRun, type Kubectl } from '../common/testing/kubectl.js';
 import { upForTests, type TestCluster } from './testCluster.js';
 
 /** What `gantry up` records in state.json (read as a file: e2e does not import the CLI). */

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RestClient } from '../common/client/restClient.js';
-import type { Kubectl } from './kubectl.js';
+import type { Kubectl } from '../common/testing/kubectl.js';
 import { upForTests, type TestCluster } from './testCluster.js';
 import { eventually } from '../common/testing/eventually.js';
 

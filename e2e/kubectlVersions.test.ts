@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KubeObject } from '../common/api/meta.js';
 import type { RestClient } from '../common/client/restClient.js';
-import { kubectlBinary, showRun, type Kubectl, type KubectlResult } from './kubectl.js';
+import { kubectlBinary, showRun, type Kubectl, type KubectlResult } from '../common/testing/kubectl.js';
 import { upForTests, type TestCluster } from './testCluster.js';
 import { eventually } from '../common/testing/eventually.js';
 

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { cgroupDirs, mountsUnder, processesMentioning } from '../common/proc/leftovers.js';
 import { pidRuns } from '../common/proc/pids.js';
 import { eventually } from '../common/testing/eventually.js';
-import type { Kubectl } from './kubectl.js';
+import type { Kubectl } from '../common/testing/kubectl.js';
 import { between, clientLoopPod, isFailure, parseTimestamped, tally, type ClientLine, type PodManifest } from './multihost/clientLoop.js';
 import { bringBack, killHost, type KilledHost } from '../common/testing/hostFailure.js';
 import { httpText } from './multihost/http.js';

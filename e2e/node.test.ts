@@ -15,7 +15,8 @@ import { readKubeconfig } from '../common/kubeconfig.js';
 import { cgroupDirs, linkExists, mountsUnder, processesMentioning } from '../common/proc/leftovers.js';
 import { pidRuns } from '../common/proc/pids.js';
 import { parseYaml } from '../common/yaml.js';
-import { gantry, type Kubectl } from './kubectl.js';
+import { type Kubectl } from '../common/testing/kubectl.js';
+import { gantry } from '../common/testing/gantryCli.js';
 import { upForTests, type TestCluster } from './testCluster.js';
 import { eventually } from '../common/testing/eventually.js';
 

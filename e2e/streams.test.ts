@@ -11,7 +11,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { freePort } from '../common/proc/ports.js';
 import { eventually } from '../common/testing/eventually.js';
-import type { Kubectl } from './kubectl.js';
+import type { Kubectl } from '../common/testing/kubectl.js';
 import { upForTests, type TestCluster } from './testCluster.js';
 
 const versions = [27, 30, 32, 33];

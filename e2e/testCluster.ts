@@ -9,7 +9,32 @@ import path from 'node:path';
 import { RestClient } from '../common/client/restClient.js';
 import { readKubeconfig } from '../common/kubeconfig.js';
 import { makeTempDir } from '../common/proc/etcdProcess.js';
-import { gantry, isolatedUpArgs, kubectlFor, removeUnlessMounted, type Kubectl } from './kubectl.js';
+import { randomBytes } from 'node:crypto';
+import { mountsUnder } from '../common/proc/leftovers.js';
+import { freePort } from '../common/proc/ports.js';
+import { gantry } from '../common/testing/gantryCli.js';
+import { kubectlFor, type Kubectl } from '../common/testing/kubectl.js';
+
+/**
+ * `gantry up` flags that keep a test cluster apart from any other on this machine (a
+ * developer's own `gantry up` included): its own API port, bridge, cgroup root and pod
+ * subnet, so its `down` removes only what it made.
+ */
+export async function isolatedUpArgs(hosts = 1): Promise<string[]> {
+  const id = randomBytes(3).toString('hex');
+  // Its own bridge (and so namespace names) and cgroups; `up` picks a host network no other uses.
+  return ['up', '--api-port', String(await freePort()), '--bridge', `gte2e${id}`, '--cgroup-root', `gantry-e2e-${id}`, '--hosts', String(hosts)];
+}
+
+/**
+ * Removes a test's temp dir unless something is still mounted in it (a failed teardown):
+ * deleting through a mount would delete what is mounted. Then it fails, loudly.
+ */
+export function removeUnlessMounted(tmp: { dir: string; remove: () => void }): void {
+  const mounts = mountsUnder(tmp.dir);
+  if (mounts.length) throw new Error(`kept ${tmp.dir}: still mounted there: ${mounts.join(', ')}`);
+  tmp.remove();
+}
 
 export interface DownChecks {
   /** Fail unless `gantry down` exits 0 (default true). */
