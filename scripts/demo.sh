@@ -138,6 +138,17 @@ echo "+ busybox wget -qO- http://127.0.0.1:$port/"
 busybox wget -qO- "http://127.0.0.1:$port/"
 kill "$forward_pid"; wait "$forward_pid" 2>/dev/null || true
 rm -f "$forward_log"
+# A batch Job: its pod counts the primes below 2000 and exits 0; the Job controller marks the
+# Job Complete (a failed pod would be retried with back-off, up to backoffLimit).
+k apply -f manifests/examples/batch.yaml
+k wait --for=condition=complete job/primes --timeout=180s
+k logs job/primes --tail=1
+k get jobs
+
+# Gantry's own command reads the same kubeconfig and prints what kubectl prints.
+echo "+ gantry get deployments,jobs -o wide"
+node dist/cli/main.js get deployments,jobs -o wide
+
 echo
 echo "The cluster keeps running. Try: export KUBECONFIG=$KUBECONFIG; kubectl get all; kubectl exec -it shell -- sh"
 echo "Stop it and remove its state (containers included) with: npx gantry down"
