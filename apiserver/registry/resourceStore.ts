@@ -32,6 +32,7 @@ import type { AllocationTxn, Allocator, Strategy } from './strategy.js';
 import { deletionFinalizers } from './deletionFinalizers.js';
 import type { ObjectValidator } from './validator.js';
 import { nameProblems, validationError } from '../validation/index.js';
+import { objectMetaCauses } from '../validation/objectMeta.js';
 import { checkTypeMeta } from '../validation/typeMeta.js';
 import type { FieldTracker } from '../apply/fieldManagerApply.js';
 
@@ -313,7 +314,7 @@ export class ResourceStore {
     const out = result.pruned as KubeObject;
     if (opts.fieldValidation !== 'Ignore') for (const f of result.unknownFields) (opts.warnings ??= []).push(`unknown field "${f}"`);
     this.strategy.defaults?.(out);
-    const causes: FieldCause[] = [...this.checkName(out), ...(this.strategy.validate?.(out) ?? [])];
+    const causes: FieldCause[] = [...this.checkName(out), ...objectMetaCauses(out.metadata), ...(this.strategy.validate?.(out) ?? [])];
     if (old) causes.push(...(this.strategy.validateUpdate?.(out, old) ?? []), ...checkFinalizerAdditions(out, old));
     if (causes.length) throw new InvalidError(this.descriptor.kind, name, causes, this.descriptor.group || undefined);
     const size = Buffer.byteLength(JSON.stringify(out));
