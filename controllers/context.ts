@@ -4,7 +4,7 @@
 // own section of the config file.
 
 import type { Api } from '../common/client/api.js';
-import type { Clock } from '../common/clock.js';
+import type { TimerClock } from '../common/clock.js';
 import type { ControllerRegistration, EventRecorder } from '../common/controller/types.js';
 import type { Logger } from '../common/logging.js';
 
@@ -15,7 +15,7 @@ export interface ControllerContext {
   recorder(component: string): EventRecorder;
   /** The process logger; controllers take a child with `{ controller: name }`. */
   logger: Logger;
-  clock: Clock;
+  clock: TimerClock;
   /**
    * This controller's section of the config file (`controllerOptions.<name>`), `{}` when
    * absent. The factory validates it and throws an Error naming the bad setting; the process

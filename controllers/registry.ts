@@ -5,6 +5,7 @@
 import { ConfigError } from '../common/config.js';
 import { csrApprovingControllerFactory, csrSigningControllerFactory } from './certificates/index.js';
 import type { ControllerFactory } from './context.js';
+import { cronJobControllerFactory } from './cronjob/index.js';
 import { deploymentControllerFactory } from './deployment/index.js';
 import { endpointsControllerFactory } from './endpoints/index.js';
 import { endpointSliceControllerFactory } from './endpointslice/index.js';
@@ -16,11 +17,14 @@ import { nodeLifecycleControllerFactory } from './nodelifecycle/index.js';
 import { podGcControllerFactory } from './podgc/index.js';
 import { replicaSetControllerFactory } from './replicaset/index.js';
 import { serviceAccountControllerFactory } from './serviceaccount/index.js';
+import { ttlAfterFinishedControllerFactory } from './ttlafterfinished/index.js';
 
 export const controllerRegistry: Readonly<Record<string, ControllerFactory>> = {
   replicaset: replicaSetControllerFactory,
   deployment: deploymentControllerFactory,
   job: jobControllerFactory,
+  cronjob: cronJobControllerFactory,
+  ttlafterfinished: ttlAfterFinishedControllerFactory,
   garbagecollector: garbageCollectorControllerFactory,
   namespace: namespaceControllerFactory,
   serviceaccount: serviceAccountControllerFactory,

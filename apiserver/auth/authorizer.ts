@@ -106,6 +106,8 @@ export const controllerManagerRules: Rule[] = [
     resources: [
       '/pods', '/pods/binding', '/pods/eviction', '/namespaces', '/services', '/endpoints', '/configmaps', '/serviceaccounts', ...events,
       'apps/deployments', 'apps/replicasets', 'discovery.k8s.io/endpointslices',
+      // The CronJob controller's runs.
+      'batch/jobs',
     ],
   },
 ];

@@ -102,9 +102,11 @@ const rows: Row[] = [
   { who: 'controllers', method: 'PATCH', path: `${leases}/kube-node-lease/leases/n1`, body: { spec: { holderIdentity: 'c' } }, contentType: mergePatch, status: 403, why: 'renews a node\'s Lease (a dead node would look alive)' },
   { who: 'controllers', method: 'POST', path: `${leases}/kube-node-lease/leases`, body: lease('kube-node-lease', 'n9'), status: 403, why: 'creates a node Lease' },
   { who: 'controllers', method: 'POST', path: `/api/v1/namespaces/${ns}/secrets`, body: { metadata: { name: 'cm-made' } }, status: 403, why: 'creates Secrets' },
-  // The Job controller writes a job's status and its pods' finalizers; no controller creates Jobs yet (the CronJob controller will).
+  // The Job controller writes a job's status and its pods' finalizers; the CronJob controller creates Jobs and writes a CronJob's status; no controller creates CronJobs.
   { who: 'controllers', method: 'PATCH', path: `/apis/batch/v1/namespaces/${ns}/jobs/missing/status`, body: { status: { active: 1 } }, contentType: mergePatch, status: 404, why: 'patches a Job\'s status (allowed: the Job is simply not there)' },
-  { who: 'controllers', method: 'POST', path: `/apis/batch/v1/namespaces/${ns}/jobs`, body: { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'cm-job' } }, status: 403, why: 'creates Jobs' },
+  { who: 'controllers', method: 'POST', path: `/apis/batch/v1/namespaces/${ns}/jobs?dryRun=All`, body: { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'cm-job' }, spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } } }, status: 201, why: 'creates Jobs (a CronJob\'s runs)' },
+  { who: 'controllers', method: 'PATCH', path: `/apis/batch/v1/namespaces/${ns}/cronjobs/missing/status`, body: { status: { lastScheduleTime: '2026-01-01T00:00:00Z' } }, contentType: mergePatch, status: 404, why: 'patches a CronJob\'s status (allowed: the CronJob is simply not there)' },
+  { who: 'controllers', method: 'POST', path: `/apis/batch/v1/namespaces/${ns}/cronjobs`, body: { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'cm-cronjob' } }, status: 403, why: 'creates CronJobs' },
 
   // The DNS server: what it answers from, and its own Service and EndpointSlice.
   { who: 'dns', method: 'GET', path: '/api/v1/services', status: 200, why: 'Services' },
@@ -146,7 +148,7 @@ const sweep: Record<Identity, { list: string[]; create: string[]; deletecollecti
   scheduler: { list: ['/pods', '/nodes', '/namespaces', '/services', 'apps/replicasets', 'scheduling.k8s.io/priorityclasses'], create: ['/events'], deletecollection: [] },
   controllers: {
     list: all,
-    create: ['/namespaces', '/pods', '/services', '/endpoints', '/configmaps', '/serviceaccounts', '/events', 'apps/deployments', 'apps/replicasets', 'discovery.k8s.io/endpointslices'],
+    create: ['/namespaces', '/pods', '/services', '/endpoints', '/configmaps', '/serviceaccounts', '/events', 'apps/deployments', 'apps/replicasets', 'discovery.k8s.io/endpointslices', 'batch/jobs'],
     deletecollection: namespaced,
   },
   dns: { list: ['/namespaces', '/pods', '/services', '/endpoints', 'discovery.k8s.io/endpointslices'], create: ['/services', '/endpoints', 'discovery.k8s.io/endpointslices'], deletecollection: [] },
