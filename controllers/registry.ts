@@ -5,6 +5,7 @@
 import { ConfigError } from '../common/config.js';
 import { csrApprovingControllerFactory, csrSigningControllerFactory } from './certificates/index.js';
 import type { ControllerFactory } from './context.js';
+import { daemonSetControllerFactory } from './daemonset/index.js';
 import { cronJobControllerFactory } from './cronjob/index.js';
 import { deploymentControllerFactory } from './deployment/index.js';
 import { endpointsControllerFactory } from './endpoints/index.js';
@@ -22,6 +23,7 @@ import { ttlAfterFinishedControllerFactory } from './ttlafterfinished/index.js';
 export const controllerRegistry: Readonly<Record<string, ControllerFactory>> = {
   replicaset: replicaSetControllerFactory,
   deployment: deploymentControllerFactory,
+  daemonset: daemonSetControllerFactory,
   job: jobControllerFactory,
   cronjob: cronJobControllerFactory,
   ttlafterfinished: ttlAfterFinishedControllerFactory,

@@ -106,8 +106,9 @@ export const controllerManagerRules: Rule[] = [
     resources: [
       '/pods', '/pods/binding', '/pods/eviction', '/namespaces', '/services', '/endpoints', '/configmaps', '/serviceaccounts', ...events,
       'apps/deployments', 'apps/replicasets', 'discovery.k8s.io/endpointslices',
-      // The CronJob controller's runs.
+      // The CronJob controller's runs; the DaemonSet controller's revision history.
       'batch/jobs',
+      'apps/controllerrevisions',
     ],
   },
 ];

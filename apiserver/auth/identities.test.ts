@@ -107,6 +107,10 @@ const rows: Row[] = [
   { who: 'controllers', method: 'POST', path: `/apis/batch/v1/namespaces/${ns}/jobs?dryRun=All`, body: { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'cm-job' }, spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } } }, status: 201, why: 'creates Jobs (a CronJob\'s runs)' },
   { who: 'controllers', method: 'PATCH', path: `/apis/batch/v1/namespaces/${ns}/cronjobs/missing/status`, body: { status: { lastScheduleTime: '2026-01-01T00:00:00Z' } }, contentType: mergePatch, status: 404, why: 'patches a CronJob\'s status (allowed: the CronJob is simply not there)' },
   { who: 'controllers', method: 'POST', path: `/apis/batch/v1/namespaces/${ns}/cronjobs`, body: { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'cm-cronjob' } }, status: 403, why: 'creates CronJobs' },
+  // The DaemonSet controller writes a DaemonSet's status and its ControllerRevisions; no controller creates DaemonSets.
+  { who: 'controllers', method: 'POST', path: `/apis/apps/v1/namespaces/${ns}/controllerrevisions?dryRun=All`, body: { apiVersion: 'apps/v1', kind: 'ControllerRevision', metadata: { name: 'cm-rev' }, revision: 1 }, status: 201, why: 'creates ControllerRevisions (DaemonSet history)' },
+  { who: 'controllers', method: 'PATCH', path: `/apis/apps/v1/namespaces/${ns}/daemonsets/missing/status`, body: { status: { numberReady: 1 } }, contentType: mergePatch, status: 404, why: 'patches a DaemonSet\'s status (allowed: the DaemonSet is simply not there)' },
+  { who: 'controllers', method: 'POST', path: `/apis/apps/v1/namespaces/${ns}/daemonsets`, body: { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'cm-ds' } }, status: 403, why: 'creates DaemonSets' },
 
   // The DNS server: what it answers from, and its own Service and EndpointSlice.
   { who: 'dns', method: 'GET', path: '/api/v1/services', status: 200, why: 'Services' },
@@ -148,7 +152,7 @@ const sweep: Record<Identity, { list: string[]; create: string[]; deletecollecti
   scheduler: { list: ['/pods', '/nodes', '/namespaces', '/services', 'apps/replicasets', 'scheduling.k8s.io/priorityclasses'], create: ['/events'], deletecollection: [] },
   controllers: {
     list: all,
-    create: ['/namespaces', '/pods', '/services', '/endpoints', '/configmaps', '/serviceaccounts', '/events', 'apps/deployments', 'apps/replicasets', 'discovery.k8s.io/endpointslices', 'batch/jobs'],
+    create: ['/namespaces', '/pods', '/services', '/endpoints', '/configmaps', '/serviceaccounts', '/events', 'apps/deployments', 'apps/replicasets', 'discovery.k8s.io/endpointslices', 'batch/jobs', 'apps/controllerrevisions'],
     deletecollection: namespaced,
   },
   dns: { list: ['/namespaces', '/pods', '/services', '/endpoints', 'discovery.k8s.io/endpointslices'], create: ['/services', '/endpoints', 'discovery.k8s.io/endpointslices'], deletecollection: [] },

@@ -149,6 +149,39 @@ export const protobufFixtures: Record<string, Record<string, unknown>> = {
     spec: { replicas: 3, minReadySeconds: 5, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web', 'pod-template-hash': '7d4b9' } }, spec: { containers: [{ name: 'web', image: 'nginx:1.27', resources: {} }] } } },
     status: { replicas: 0, fullyLabeledReplicas: 1, observedGeneration: 1 },
   },
+  // The four counters Go always writes (zeros included); a percentage maxUnavailable beside a pointer-zero maxSurge.
+  DaemonSet: {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: meta('agent', { namespace: 'default', generation: 2, annotations: { 'deprecated.daemonset.template.generation': '2' } }),
+    spec: {
+      selector: { matchLabels: { app: 'agent' } },
+      template: { metadata: { labels: { app: 'agent' } }, spec: { ...podSpec, hostNetwork: true } },
+      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '10%', maxSurge: 0 } },
+      minReadySeconds: 5,
+      revisionHistoryLimit: 10,
+    },
+    status: {
+      currentNumberScheduled: 2,
+      numberMisscheduled: 0,
+      desiredNumberScheduled: 3,
+      numberReady: 0,
+      observedGeneration: 2,
+      updatedNumberScheduled: 1,
+      numberAvailable: 1,
+      numberUnavailable: 2,
+      collisionCount: 0,
+      conditions: [{ type: 'Progressing', status: 'True', lastTransitionTime: '2026-12-07T03:04:05Z', reason: 'Updated', message: 'rolling' }],
+    },
+  },
+  // data is a RawExtension: JSON inside protobuf bytes.
+  ControllerRevision: {
+    apiVersion: 'apps/v1',
+    kind: 'ControllerRevision',
+    metadata: meta('agent-6b5f7c9d8', { namespace: 'default', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'agent', uid: 'u', controller: true, blockOwnerDeletion: true }] }),
+    data: { spec: { template: { $patch: 'replace', metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'a', image: 'busybox:1.36', resources: {} }] } } } },
+    revision: 3,
+  },
   // A manual selector (a generated one would name the fixture's uid); pointer zeros (backoffLimit, suspend).
   Job: {
     apiVersion: 'batch/v1',

@@ -5,6 +5,7 @@
 import { builtinResources, reviewResources, type ResourceDescriptor } from '../../common/api/resources.js';
 import { certificateSigningRequestStrategy } from './kinds/certificateSigningRequests.js';
 import { configMapStrategy, namespaceStrategy, nodeStrategy, plainKinds, priorityClassStrategy, secretStrategy, serviceStrategy } from './kinds/core.js';
+import { controllerRevisionStrategy, daemonSetStrategy } from './kinds/daemonSets.js';
 import { endpointSliceStrategy } from './kinds/endpointSlices.js';
 import { cronJobStrategy, jobStrategy } from './kinds/jobs.js';
 import { podStrategy } from './kinds/pods.js';
@@ -24,6 +25,8 @@ const strategies: Record<string, Strategy> = {
   serviceaccounts: plainKinds,
   deployments: deploymentStrategy,
   replicasets: replicaSetStrategy,
+  daemonsets: daemonSetStrategy,
+  controllerrevisions: controllerRevisionStrategy,
   jobs: jobStrategy,
   cronjobs: cronJobStrategy,
   leases: plainKinds,

@@ -3,6 +3,7 @@
 import { certificateSigningRequestPrinter } from './certificates.js';
 import { leasePrinter, namespacePrinter, priorityClassPrinter } from './cluster.js';
 import { configMapPrinter, secretPrinter, serviceAccountPrinter } from './config.js';
+import { controllerRevisionPrinter, daemonSetPrinter } from './daemonSets.js';
 import { defaultTablePrinter } from './defaults.js';
 import { endpointSlicePrinter } from './endpointSlices.js';
 import { eventPrinter } from './events.js';
@@ -26,6 +27,8 @@ export const tablePrinters: Readonly<Record<string, TablePrinter>> = {
   serviceaccounts: serviceAccountPrinter,
   deployments: deploymentPrinter,
   replicasets: replicaSetPrinter,
+  daemonsets: daemonSetPrinter,
+  controllerrevisions: controllerRevisionPrinter,
   jobs: jobPrinter,
   cronjobs: cronJobPrinter,
   leases: leasePrinter,

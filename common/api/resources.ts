@@ -77,6 +77,13 @@ export const builtinResources: readonly ResourceDescriptor[] = [
     categories: ['all'],
     subresources: ['status', 'scale'],
   }),
+  describe('apps', 'v1', 'DaemonSet', 'daemonsets', 'io.k8s.api.apps.v1.DaemonSet', {
+    namespaced: true,
+    shortNames: ['ds'],
+    categories: ['all'],
+    subresources: ['status'],
+  }),
+  describe('apps', 'v1', 'ControllerRevision', 'controllerrevisions', 'io.k8s.api.apps.v1.ControllerRevision', { namespaced: true }),
   describe('batch', 'v1', 'Job', 'jobs', 'io.k8s.api.batch.v1.Job', {
     namespaced: true,
     categories: ['all'],
