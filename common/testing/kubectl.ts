@@ -111,3 +111,22 @@ export function kubectlFor(kubeconfig: string, cacheParent: string, minor?: numb
   const cacheDir = fs.mkdtempSync(path.join(cacheParent, `kube-cache-${minor === undefined ? 'dispatcher' : `1.${minor}`}-`));
   return makeKubectl(kubeconfig, cacheDir, binary);
 }
+
+/** kubectl 1.<minor> runs against one cluster, each release with its own cache under `cacheParent`. */
+export interface KubectlReleases {
+  run(minor: number, args: string[], input?: string): Promise<KubectlResult>;
+  /** Throws with kubectl's output unless it exited 0; else its stdout. */
+  ok(minor: number, args: string[], input?: string): Promise<string>;
+}
+
+export function kubectlReleases(kubeconfig: () => string, cacheParent: () => string): KubectlReleases {
+  const run = (minor: number, args: string[], input = ''): Promise<KubectlResult> => kubectl(kubeconfig(), path.join(cacheParent(), `cache-${minor}`), args, { input, binary: kubectlBinary(minor) });
+  return {
+    run,
+    ok: async (minor, args, input = '') => {
+      const r = await run(minor, args, input);
+      if (r.code !== 0) throw new Error(`kubectl 1.${minor} ${args.join(' ')}: ${showRun(r)}`);
+      return r.stdout;
+    },
+  };
+}

@@ -3,10 +3,9 @@
 // answered with field paths, for kubectl 1.27 and 1.33. (Protobuf bodies of both kinds are
 // covered by apiserver/protobuf/kubectlProtobuf.test.ts, which walks every served kind.)
 
-import path from 'node:path';
 import { expect } from 'chai';
 import { startTestCluster, type TestCluster } from '../../testing/harness.js';
-import { kubectl, kubectlBinary, type KubectlResult } from '../../../common/testing/kubectl.js';
+import { kubectlReleases } from '../../../common/testing/kubectl.js';
 
 type Obj = Record<string, unknown>;
 const versions = [27, 33] as const;
@@ -31,12 +30,8 @@ ${extra}`;
 describe('DaemonSets and ControllerRevisions with the real kubectl (integration)', function () {
   this.timeout(180_000);
   let c: TestCluster;
-  const run = (v: number, args: string[], input = ''): Promise<KubectlResult> => kubectl(c.kubeconfig, path.join(c.dir, `cache-${v}`), args, { input, binary: kubectlBinary(v) });
-  const ok = async (v: number, args: string[], input = ''): Promise<string> => {
-    const out = await run(v, args, input);
-    expect(out.code, `kubectl ${v} ${args.join(' ')}: ${out.stderr}`).to.equal(0);
-    return out.stdout;
-  };
+  // The cluster exists once before() ran: kubeconfig and cache dir are read then.
+  const { run, ok } = kubectlReleases(() => c.kubeconfig, () => c.dir);
   const getJson = async (p: string): Promise<Obj> => {
     const res = await c.client.get<Obj>(p);
     expect(res.status, `${p}: ${res.text}`).to.equal(200);

@@ -2,10 +2,9 @@
 // what users type (`create job`, `create cronjob`, `get`, `apply -f`, `explain`), with 1.27
 // sending JSON and 1.33 protobuf bodies, and bad manifests answered with field paths.
 
-import path from 'node:path';
 import { expect } from 'chai';
 import { startTestCluster, type TestCluster } from '../../testing/harness.js';
-import { kubectl, kubectlBinary, type KubectlResult } from '../../../common/testing/kubectl.js';
+import { kubectlReleases } from '../../../common/testing/kubectl.js';
 
 type Obj = Record<string, unknown>;
 const versions = [27, 33] as const;
@@ -13,12 +12,8 @@ const versions = [27, 33] as const;
 describe('Jobs and CronJobs with the real kubectl (integration)', function () {
   this.timeout(180_000);
   let c: TestCluster;
-  const run = (v: number, args: string[], input = ''): Promise<KubectlResult> => kubectl(c.kubeconfig, path.join(c.dir, `cache-${v}`), args, { input, binary: kubectlBinary(v) });
-  const ok = async (v: number, args: string[], input = ''): Promise<string> => {
-    const out = await run(v, args, input);
-    expect(out.code, `kubectl ${v} ${args.join(' ')}: ${out.stderr}`).to.equal(0);
-    return out.stdout;
-  };
+  // The cluster exists once before() ran: kubeconfig and cache dir are read then.
+  const { run, ok } = kubectlReleases(() => c.kubeconfig, () => c.dir);
   const getJson = async (p: string): Promise<Obj> => {
     const res = await c.client.get<Obj>(p);
     expect(res.status, `${p}: ${res.text}`).to.equal(200);
