@@ -16,6 +16,7 @@ packages=(
   apache2-utils attr                 # htpasswd -B for registry auth; setfattr for overlay opaque dirs
   socat                              # kubectl port-forward: relays a connection made inside a pod's network namespace
   conntrack                          # the service proxy clears stale UDP conntrack entries when endpoints change
+  zsh                                # the test of gantry's zsh completion script runs it in real zsh
 )
 missing=()
 for p in "${packages[@]}"; do

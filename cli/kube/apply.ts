@@ -12,6 +12,10 @@ import { manifestTarget, type ManifestTarget } from './manifestTarget.js';
 import { fieldLine } from './fieldLines.js';
 import { readManifests, where, type ManifestObject } from './manifests.js';
 import type { Session } from './access.js';
+import { prune, type PruneScope } from './prune.js';
+import { waitForApplied } from './applyWait.js';
+import { parseDurationFlag } from './durationFlag.js';
+import type { Target } from './targets.js';
 
 export interface ApplyFlags {
   filename?: string[];
@@ -19,6 +23,10 @@ export interface ApplyFlags {
   dryRun?: string;
   forceConflicts?: boolean;
   fieldManager?: string;
+  prune?: boolean;
+  selector?: string;
+  wait?: boolean;
+  timeout?: string;
 }
 
 export type ApplyOutcome = 'created' | 'configured' | 'unchanged';
@@ -74,10 +82,10 @@ export function applyError(t: ManifestTarget, m: ManifestObject, e: unknown): st
   throw e;
 }
 
-function summary(counts: Record<ApplyOutcome | 'failed', number>, dryRun: boolean): string {
+function summary(counts: Record<ApplyOutcome | 'failed', number>, dryRun: boolean, pruned?: number): string {
   const total = counts.created + counts.configured + counts.unchanged + counts.failed;
   const parts = (['created', 'configured', 'unchanged', 'failed'] as const).filter((k) => counts[k]).map((k) => `${counts[k]} ${k}`);
-  return `${total} object${total === 1 ? '' : 's'}: ${parts.join(', ') || 'nothing to apply'}${dryRun ? ' (server dry run)' : ''}`;
+  return `${total} object${total === 1 ? '' : 's'}: ${parts.join(', ') || 'nothing to apply'}${pruned !== undefined ? `; ${pruned} pruned` : ''}${dryRun ? ' (server dry run)' : ''}`;
 }
 
 export async function applyCommand(ctx: CommandContext, flags: ApplyFlags): Promise<void> {
@@ -85,11 +93,18 @@ export async function applyCommand(ctx: CommandContext, flags: ApplyFlags): Prom
   if (!flags.filename?.length) throw new UsageError('apply needs -f FILE, -f DIR or -f - (standard input)');
   if (flags.dryRun !== undefined && flags.dryRun !== 'server' && flags.dryRun !== 'none') throw new UsageError(`--dry-run must be server or none, not "${flags.dryRun}" (a client-side dry run would not check against the server)`);
   const dryRun = flags.dryRun === 'server';
+  if (flags.prune && !flags.selector) throw new UsageError('--prune needs -l SELECTOR: only objects with these labels that left the manifests are deleted (and only those gantry applied)');
+  if (flags.selector && !flags.prune) throw new UsageError('-l selects the objects --prune may delete; it needs --prune');
+  if (flags.wait && dryRun) throw new UsageError('--wait has nothing to wait for in a server dry run');
+  const timeoutMs = parseDurationFlag('--timeout', flags.timeout ?? '5m');
+  const fieldManager = flags.fieldManager || 'gantry';
   const c = colorsFor(io);
   const set = await readManifests(flags.filename, Boolean(flags.recursive), io.readStdin);
   const counts = { created: 0, configured: 0, unchanged: 0, failed: set.problems.length };
   for (const p of set.problems) io.err(`${c.red('error:')} ${p}\n`);
-  const s = set.objects.length ? ctx.session() : undefined;
+  const s = set.objects.length || flags.prune ? ctx.session() : undefined;
+  const kept: PruneScope[] = [];
+  const applied: Target[] = [];
   for (const m of set.objects) {
     const t = await manifestTarget(s!, m);
     if (typeof t === 'string') {
@@ -97,8 +112,10 @@ export async function applyCommand(ctx: CommandContext, flags: ApplyFlags): Prom
       io.err(`${c.red('error:')} ${t}\n`);
       continue;
     }
+    kept.push(t);
     try {
-      const outcome = await applyOne(s!, t, objectFor(m, t), { dryRun, force: Boolean(flags.forceConflicts), fieldManager: flags.fieldManager || 'gantry' });
+      const outcome = await applyOne(s!, t, objectFor(m, t), { dryRun, force: Boolean(flags.forceConflicts), fieldManager });
+      applied.push(t);
       counts[outcome]++;
       const paint = outcome === 'unchanged' ? c.dim : outcome === 'created' ? c.green : c.yellow;
       io.out(`${t.label} ${paint(outcome)}${dryRun ? ' (server dry run)' : ''}\n`);
@@ -107,9 +124,21 @@ export async function applyCommand(ctx: CommandContext, flags: ApplyFlags): Prom
       io.err(`${c.red('error:')} ${applyError(t, m, e)}\n`);
     }
   }
-  io.out(`${summary(counts, dryRun)}\n`);
+  let pruned: number | undefined;
+  if (flags.prune) {
+    // A manifest that could not be read may hold objects still wanted: prune nothing then.
+    if (set.problems.length) io.err(`${c.yellow('warning:')} nothing pruned: some manifests could not be read, and objects in them would have been deleted\n`);
+    else {
+      const r = await prune(s!, kept, { selector: flags.selector!, fieldManager, dryRun }, (label) => io.out(`${label} ${c.red('pruned')}${dryRun ? ' (server dry run)' : ''}\n`));
+      for (const e of r.errors) io.err(`${c.red('error:')} ${e}\n`);
+      counts.failed += r.errors.length;
+      pruned = r.pruned.length;
+    }
+  }
+  io.out(`${summary(counts, dryRun, pruned)}\n`);
   // Each failure was said where it happened; the summary counted them.
   if (counts.failed) io.exitCode = exitCodes.failure;
+  if (flags.wait && applied.length) await waitForApplied(s!, applied, timeoutMs, { out: (t) => io.out(t), isTTY: io.isTTY, colors: c });
 }
 
 /** The manifest's object with the namespace it is applied in (the server wants them equal). */

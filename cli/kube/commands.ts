@@ -1,4 +1,5 @@
-// The kubectl-like commands of `gantry` (version, apply, get, delete), registered on the
+// The kubectl-like commands of `gantry` (version, apply, diff, get, describe, events, explain,
+// completion, ...), registered on the
 // program by one call from cli/main.ts. Each action runs inside `runCommand`, which opens
 // the session on first use, closes it, and turns any error into its message and exit code.
 
@@ -21,6 +22,10 @@ import type { SelectFlags } from './targets.js';
 import { logsCommand, type LogsFlags } from './logs.js';
 import { execCommand, type ExecFlags } from './exec.js';
 import { versionCommand, type VersionFlags } from './version.js';
+import { eventsCommand, type EventsFlags } from './events.js';
+import { diffCommand, type DiffFlags } from './diff.js';
+import { explainCommand, type ExplainFlags } from './explain.js';
+import { completeCommand, completionScript } from './completion.js';
 
 /** What an action gets: its IO and the session (opened when first asked for). */
 export interface CommandContext {
@@ -91,10 +96,16 @@ export function registerKubeCommands(program: Command, io: KubeIO & { exit?: (co
     .option('--dry-run <mode>', 'server: the server checks and answers but stores nothing')
     .option('--force-conflicts', 'take over fields that other field managers own')
     .option('--field-manager <name>', 'the field manager of the applied fields', 'gantry')
+    .option('--prune', 'delete the objects of the applied kinds that match -l and left the manifests (only those this field manager applied)')
+    .option('-l, --selector <selector>', 'with --prune: the label selector of the set the manifests describe')
+    .option('--wait', 'then wait until deployments have rolled out, jobs completed and pods are ready (progress on a terminal)')
+    .option('--timeout <duration>', 'with --wait: give up after this long (default 5m; 0: no limit)')
     .addHelpText(
       'after',
       examples([
         'gantry apply -f web.yaml',
+        'gantry apply -f manifests/ --prune -l app=shop   # also delete what left manifests/',
+        'gantry apply -f web.yaml --wait --timeout=3m',
         'gantry apply -f manifests/ -R',
         'cat web.yaml | gantry apply -f -',
         'gantry apply -f web.yaml --dry-run=server',
@@ -102,6 +113,15 @@ export function registerKubeCommands(program: Command, io: KubeIO & { exit?: (co
       ]),
     )
     .action(async (o: AccessFlags & ApplyFlags) => runCommand(io, o, (ctx) => applyCommand(ctx, o)));
+
+  withAccessFlags(add('diff'))
+    .description('show what apply would change: each object applied as a server dry run, its YAML against the live object\'s as a unified diff (coloured on a terminal), without managedFields, resourceVersion, generation, uid and timestamps')
+    .option('-f, --filename <path>', 'a manifest file, a directory of them, or - for standard input (repeatable)', collect, [])
+    .option('-R, --recursive', 'descend into subdirectories of -f directories')
+    .option('--force-conflicts', 'show the result of taking over fields that other field managers own')
+    .option('--field-manager <name>', 'the field manager apply would use', 'gantry')
+    .addHelpText('after', examples(['gantry diff -f web.yaml', 'gantry diff -f manifests/ -R', 'gantry diff -f web.yaml && echo "nothing to apply"']).replace(exitCodeHelp, 'Exit codes:\n  0  no differences\n  1  differences\n  2  an error: a manifest could not be read, an object was refused, the server was unreachable, or wrong usage'))
+    .action(async (o: AccessFlags & DiffFlags) => runCommand(io, o, (ctx) => diffCommand(ctx, o)));
 
   withAccessFlags(add('get'))
     .description("list objects with the server's columns, or print them as YAML, JSON, names, a JSONPath template or custom columns")
@@ -268,6 +288,25 @@ export function registerKubeCommands(program: Command, io: KubeIO & { exit?: (co
     )
     .action(async (args: string[], o: AccessFlags & WaitFlags) => runCommand(io, o, (ctx) => waitCommand(ctx, args, o)));
 
+  withAccessFlags(add('events'))
+    .description('list events (oldest first) in the LAST SEEN, TYPE, REASON, OBJECT, MESSAGE columns, of a namespace, every namespace or one object; -w follows new ones')
+    .option('-A, --all-namespaces', 'every namespace (adds a NAMESPACE column)')
+    .option('--for <type/name>', 'only the events of this object, e.g. pod/web-1 or deploy/web')
+    .option('--types <types>', 'only events of these types, comma-separated: Normal, Warning')
+    .option('-w, --watch', 'after the list, print each new or changed event as it happens')
+    .option('--no-headers', 'no header line')
+    .option('--request-timeout <duration>', 'with -w: stop watching after this long (e.g. 30s, 5m; default: until the server ends the watch)')
+    .addHelpText('after', examples(['gantry events', 'gantry events -A --types=Warning', 'gantry events --for pod/web-7d4b9c-x2x9k', 'gantry events --for deploy/web -w']))
+    .action(async (o: AccessFlags & EventsFlags) => runCommand(io, o, (ctx) => eventsCommand(ctx, o)));
+
+  withAccessFlags(add('explain'), { namespaced: false })
+    .description("document a resource or one of its fields from the server's OpenAPI v3: kind, version, the field's type and description, and its fields")
+    .argument('<type[.field.path]>', 'a resource type (deployment, po, ...), optionally followed by a dotted field path (deployment.spec.template)')
+    .option('--recursive', "every nested field's name and type, without descriptions")
+    .option('--api-version <group/version>', "the resource's group version (default: the server's preferred one)")
+    .addHelpText('after', examples(['gantry explain pods', 'gantry explain deployment.spec.strategy', 'gantry explain deploy.spec.template.spec.containers.resources', 'gantry explain job.spec --recursive', 'gantry explain cronjob --api-version=batch/v1']))
+    .action(async (arg: string, o: AccessFlags & ExplainFlags) => runCommand(io, o, (ctx) => explainCommand(ctx, arg, o)));
+
   withAccessFlags(add('logs'))
     .description("print a container's log: of a pod, of a workload's pod (deploy/NAME), or of every pod matching -l, interleaved by line with a [pod/NAME/CONTAINER] prefix")
     .argument('[pod-or-type/name]', 'a pod, or TYPE/NAME of a workload (deploy/web, rs/web-x, job/j, svc/web)')
@@ -297,4 +336,18 @@ export function registerKubeCommands(program: Command, io: KubeIO & { exit?: (co
     .option('-q, --quiet', 'only what the command prints')
     .addHelpText('after', examples(['gantry exec web-1 -- ls /', 'gantry exec -it web-1 -- sh', 'gantry exec deploy/web -c app -- env', 'echo hi | gantry exec -i web-1 -- cat']) + 'The exit code is the command\'s own.\n')
     .action(async (pod: string, command: string[], o: AccessFlags & ExecFlags) => runCommand(io, o, (ctx) => execCommand(ctx, pod, command, o)));
+
+  add('completion')
+    .description('print a shell completion script: commands, flags, resource types and object names (from the server) complete with Tab')
+    .argument('<shell>', 'bash or zsh')
+    .addHelpText('after', examples(['source <(gantry completion bash)           # in ~/.bashrc', 'source <(gantry completion zsh)            # in ~/.zshrc, after compinit', 'gantry completion bash > /etc/bash_completion.d/gantry']))
+    .action(async (shell: string) => runCommand(io, {}, async () => io.out(completionScript(shell))));
+
+  // What the completion scripts call: the words after `gantry` (after --), the last one being completed.
+  program
+    .command('__complete', { hidden: true })
+    .argument('[words...]')
+    .helpOption(false)
+    .exitOverride(exitHandler(io))
+    .action(async (words: string[]) => completeCommand(program, io, words));
 }

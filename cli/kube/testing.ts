@@ -17,11 +17,15 @@ class Exit extends Error {
   }
 }
 
-export async function runGantry(args: string[], o: { env: NodeJS.ProcessEnv; stdin?: string; isTTY?: boolean }): Promise<GantryResult> {
+/** `onOut` sees standard output as it is written, for tests that act when a command reaches a point. */
+export async function runGantry(args: string[], o: { env: NodeJS.ProcessEnv; stdin?: string; isTTY?: boolean; onOut?: (soFar: string) => void }): Promise<GantryResult> {
   let stdout = '';
   let stderr = '';
   const io: KubeIO & { exit: (code: number) => never } = {
-    out: (t) => void (stdout += t),
+    out: (t) => {
+      stdout += t;
+      o.onOut?.(stdout);
+    },
     err: (t) => void (stderr += t),
     readStdin: async () => o.stdin ?? '',
     isTTY: o.isTTY ?? false,
