@@ -15,6 +15,7 @@ import type { Logger } from '../common/logging.js';
 import { definitions } from '../common/schemas/index.js';
 import { FieldManager } from './apply/fieldManagerApply.js';
 import { admitNodeRequest, nodeOfUser, nodeRestrictionLookups } from './admission/nodeRestriction.js';
+import { admitSchedulerPodPatch, isSchedulerPodPatch } from './admission/schedulerRestriction.js';
 import { admitDefaultTolerations, gantryDefaultTolerationSeconds, type DefaultTolerationSeconds } from './admission/defaultTolerations.js';
 import { admitPodPriority, admitPriorityClass, type PriorityClassLookup } from './admission/priority.js';
 import { authorizeRequest, RequestAuthenticator } from './auth/authenticator.js';
@@ -224,6 +225,13 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     res.locals.user = user;
     res.locals.url = url;
     guard.admit(req, res, user, info, () => {
+      if (isSchedulerPodPatch(user, info)) {
+        admitSchedulerPodPatch(req).then(
+          () => next(),
+          (e: unknown) => sendStatus(res, statusFromError(e).status),
+        );
+        return;
+      }
       const node = nodeOfUser(user);
       if (node === undefined) return next();
       admitNodeRequest(user, info, nodeRestrictionLookups(store('/pods'), store('/nodes'), req, node)).then(

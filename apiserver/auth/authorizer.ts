@@ -73,7 +73,8 @@ export const schedulerRules: Rule[] = [
   { subject: 'system:kube-scheduler', verbs: read, resources: ['/pods', '/nodes', '/namespaces', '/services', 'apps/replicasets', 'scheduling.k8s.io/priorityclasses'] },
   { subject: 'system:kube-scheduler', verbs: ['create'], resources: ['/pods/binding', '/pods/eviction'] },
   { subject: 'system:kube-scheduler', verbs: ['update', 'patch'], resources: ['/pods/status'] },
-  { subject: 'system:kube-scheduler', verbs: ['delete'], resources: ['/pods'] },
+  // delete: preemption; patch: the scheduler.gantry.dev/unschedulable-nodes annotation `gantry why` reads.
+  { subject: 'system:kube-scheduler', verbs: ['delete', 'patch'], resources: ['/pods'] },
   { subject: 'system:kube-scheduler', verbs: ['create', 'update', 'patch'], resources: events },
   // Its leader Lease only. Creating names its object in the body, which RBAC's resourceNames
   // cannot see: create is limited to the namespace, and creating cannot overwrite a Lease.

@@ -86,6 +86,10 @@ const rows: Row[] = [
 
   // The scheduler: its informers, its leader Lease and nobody else's.
   { who: 'scheduler', method: 'GET', path: '/api/v1/pods', status: 200, why: 'pods' },
+  { who: 'scheduler', method: 'PATCH', path: `/api/v1/namespaces/${ns}/pods/uses-everything`, body: { metadata: { annotations: { 'scheduler.gantry.dev/unschedulable-nodes': '{"nodes":{}}' } } }, contentType: mergePatch, status: 200, why: 'annotates a pod with why nodes refused it' },
+  { who: 'scheduler', method: 'PUT', path: `/api/v1/namespaces/${ns}/pods/uses-everything`, body: { metadata: { name: 'uses-everything' } }, status: 403, why: 'no update of a pod' },
+  { who: 'scheduler', method: 'PATCH', path: `/api/v1/namespaces/${ns}/pods/uses-everything`, body: { metadata: { labels: { app: 'moved' } } }, contentType: mergePatch, status: 403, why: 'relabels a pod (only its annotation may change)' },
+  { who: 'scheduler', method: 'PATCH', path: `/api/v1/namespaces/${ns}/pods/uses-everything`, body: { spec: { containers: [{ name: 'c', image: 'evil' }] } }, contentType: mergePatch, status: 403, why: 'changes a pod\'s image' },
   { who: 'scheduler', method: 'POST', path: `${leases}/kube-system/leases`, body: lease('kube-system', 'gantry-scheduler'), status: 201, why: 'creates its leader Lease' },
   { who: 'scheduler', method: 'GET', path: `${leases}/kube-system/leases/gantry-scheduler`, status: 200, why: 'reads its leader Lease' },
   { who: 'scheduler', method: 'PATCH', path: `${leases}/kube-system/leases/gantry-scheduler`, body: { spec: { holderIdentity: 's' } }, contentType: mergePatch, status: 200, why: 'renews its leader Lease' },

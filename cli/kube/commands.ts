@@ -26,6 +26,8 @@ import { eventsCommand, type EventsFlags } from './events.js';
 import { diffCommand, type DiffFlags } from './diff.js';
 import { explainCommand, type ExplainFlags } from './explain.js';
 import { completeCommand, completionScript } from './completion.js';
+import { whyCommand } from './why.js';
+import { topCommand, type TopFlags } from './top.js';
 
 /** What an action gets: its IO and the session (opened when first asked for). */
 export interface CommandContext {
@@ -241,6 +243,7 @@ export function registerKubeCommands(program: Command, io: KubeIO & { exit?: (co
       .action(async (names: string[], o: AccessFlags & SelectFlags & { dryRun?: string }) => runCommand(io, o, (ctx) => cordonCommand(ctx, verb === 'cordon', names, o)));
   }
 
+
   const set = add('set').description('change one aspect of objects (set image)');
   withAccessFlags(add('image', set))
     .description("change containers' images in pods or workloads' pod templates (a new rollout for deployments)")
@@ -298,6 +301,21 @@ export function registerKubeCommands(program: Command, io: KubeIO & { exit?: (co
     .option('--request-timeout <duration>', 'with -w: stop watching after this long (e.g. 30s, 5m; default: until the server ends the watch)')
     .addHelpText('after', examples(['gantry events', 'gantry events -A --types=Warning', 'gantry events --for pod/web-7d4b9c-x2x9k', 'gantry events --for deploy/web -w']))
     .action(async (o: AccessFlags & EventsFlags) => runCommand(io, o, (ctx) => eventsCommand(ctx, o)));
+
+  withAccessFlags(add('why'))
+    .description("why a pod is not running and Ready: for a pending pod each node's reasons from the scheduler (with by how much a resource is short); otherwise image pulls, crash loops (last exit code and log lines), OOM kills and failing probes")
+    .argument('<pod>', 'the pod (NAME or pod/NAME)')
+    .addHelpText('after', examples(['gantry why web-7d4b9c-x2x9k', 'gantry why pod/batch-1 -n jobs']))
+    .action(async (name: string, o: AccessFlags) => runCommand(io, o, (ctx) => whyCommand(ctx, name)));
+
+  withAccessFlags(add('top'))
+    .description("requests and limits against each node's allocatable, summed as the scheduler does (init containers, sidecars, overhead), with a bar per resource on a terminal; or per pod. No usage: the node agents expose no stats through the API")
+    .argument('<nodes|pods>', 'what to show')
+    .option('-A, --all-namespaces', 'with pods: every namespace (adds a NAMESPACE column)')
+    .option('-l, --selector <selector>', 'label selector of the nodes or pods')
+    .option('--no-headers', 'no header lines')
+    .addHelpText('after', examples(['gantry top nodes', 'gantry top pods -A', 'gantry top pods -l app=web']))
+    .action(async (what: string, o: AccessFlags & TopFlags) => runCommand(io, o, (ctx) => topCommand(ctx, what, o)));
 
   withAccessFlags(add('explain'), { namespaced: false })
     .description("document a resource or one of its fields from the server's OpenAPI v3: kind, version, the field's type and description, and its fields")

@@ -15,11 +15,15 @@ import type { Logger } from '../../common/logging.js';
 import { silentLogger } from '../../common/logging.js';
 import type { Pod } from '../framework/types.js';
 import { podKey } from '../framework/types.js';
+import { schedulerUnschedulableNodesAnnotation as unschedulableNodesAnnotation } from '../../common/api/schedulerAnnotations.js';
 
 export interface SchedulingReporter {
   scheduled(pod: Pod, nodeName: string): void;
-  /** `reason`: Unschedulable (no node fits) or SchedulerError (something failed). */
-  unschedulable(pod: Pod, message: string, reason: 'Unschedulable' | 'SchedulerError', nominatedNodeName?: string): void;
+  /**
+   * `reason`: Unschedulable (no node fits) or SchedulerError (something failed).
+   * `unschedulableNodes`: the encoded per-node reasons (unschedulableNodes.ts), for Unschedulable.
+   */
+  unschedulable(pod: Pod, message: string, reason: 'Unschedulable' | 'SchedulerError', nominatedNodeName?: string, unschedulableNodes?: string): void;
   preempted(victim: Pod, by: Pod, nodeName: string): void;
   /** Clears status.nominatedNodeName (a lower-priority nomination overtaken by preemption). */
   clearNomination(pod: Pod): void;
@@ -40,6 +44,8 @@ const pods = resourceFor('Pod');
 interface StatusPatch {
   pod: Pod;
   body: unknown;
+  /** Where the patch goes: the status subresource, or the pod itself (the annotation). */
+  target: 'status' | 'metadata';
 }
 
 export interface ApiReporterOptions {
@@ -64,12 +70,15 @@ export class ApiReporter implements SchedulingReporter {
   }
 
   scheduled(pod: Pod, nodeName: string): void {
+    // The per-node reasons are about a decision that no longer holds.
+    if (pod.metadata?.annotations?.[unschedulableNodesAnnotation] !== undefined) this.patchAnnotation(pod, null);
     if (this.opts.scheduledEvents === false) return;
     this.opts.events.event(involved(pod), 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''} to ${nodeName}`);
   }
 
-  unschedulable(pod: Pod, message: string, reason: 'Unschedulable' | 'SchedulerError', nominatedNodeName?: string): void {
+  unschedulable(pod: Pod, message: string, reason: 'Unschedulable' | 'SchedulerError', nominatedNodeName?: string, unschedulableNodes?: string): void {
     this.opts.events.event(involved(pod), 'Warning', 'FailedScheduling', message);
+    if (unschedulableNodes !== undefined && pod.metadata?.annotations?.[unschedulableNodesAnnotation] !== unschedulableNodes) this.patchAnnotation(pod, unschedulableNodes);
     const current = (pod.status?.conditions ?? []).find((c) => c.type === 'PodScheduled');
     const nominationChanges = nominatedNodeName !== undefined && pod.status?.nominatedNodeName !== nominatedNodeName;
     if (current && current.status === 'False' && current.reason === reason && current.message === message && !nominationChanges) return;
@@ -97,7 +106,16 @@ export class ApiReporter implements SchedulingReporter {
   }
 
   private patchStatus(pod: Pod, body: unknown): void {
-    this.pending.set(podKey(pod), { pod, body });
+    this.pending.set(podKey(pod), { pod, body, target: 'status' });
+    this.pump();
+  }
+
+  /**
+   * A merge patch of the pod's metadata touching only the annotation (the status subresource
+   * keeps metadata as it is, so this is a write of its own), coalesced per pod like status.
+   */
+  private patchAnnotation(pod: Pod, value: string | null): void {
+    this.pending.set(`${podKey(pod)}#annotation`, { pod, body: { metadata: { annotations: { [unschedulableNodesAnnotation]: value } } }, target: 'metadata' });
     this.pump();
   }
 
@@ -121,7 +139,10 @@ export class ApiReporter implements SchedulingReporter {
 
   private async write(p: StatusPatch): Promise<void> {
     try {
-      await this.opts.api.patch(pods, p.pod.metadata?.namespace ?? 'default', p.pod.metadata?.name ?? '', 'strategic', p.body, { subresource: 'status' });
+      const ns = p.pod.metadata?.namespace ?? 'default';
+      const name = p.pod.metadata?.name ?? '';
+      if (p.target === 'status') await this.opts.api.patch(pods, ns, name, 'strategic', p.body, { subresource: 'status' });
+      else await this.opts.api.patch(pods, ns, name, 'merge', p.body);
     } catch (e) {
       // The pod is gone; nothing to tell anyone.
       if (!(e instanceof NotFoundError)) throw e;

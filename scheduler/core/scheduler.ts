@@ -24,6 +24,7 @@ import { BindError } from './apiBinder.js';
 import { Preemptor } from './preemption.js';
 import { PriorityResolver } from './priority.js';
 import type { SchedulingReporter } from './reporter.js';
+import { encodeUnschedulableNodes } from './unschedulableNodes.js';
 import { ScheduleAlgorithm } from './scheduleAlgorithm.js';
 
 /** Evicts a preemption victim (POST pods/x/eviction: graceful termination). */
@@ -324,7 +325,7 @@ export class Scheduler {
     this.queue.addUnschedulableIfNotPresent(q, cycle);
     const message = fit.message;
     this.logger.debug('pod is unschedulable', { pod: pi.key, message, nominated });
-    this.opts.reporter.unschedulable(pi.pod, message, 'Unschedulable', nominated);
+    this.opts.reporter.unschedulable(pi.pod, message, 'Unschedulable', nominated, encodeUnschedulableNodes(fit.diagnosis.nodeToStatus));
   }
 
   private executePreemption(pi: PodInfo, nodeName: string, victims: PodInfo[]): void {

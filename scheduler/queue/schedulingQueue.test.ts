@@ -3,6 +3,7 @@ import { FakeClock } from '../../common/clock.js';
 import { makePod } from '../../common/testing/builders.js';
 import type { ClusterEvent } from '../framework/interfaces.js';
 import { makePodInfo } from '../framework/podInfo.js';
+import { schedulerUnschedulableNodesAnnotation as unschedulableNodesAnnotation } from '../../common/api/schedulerAnnotations.js';
 import { SchedulingQueue, type QueuedPodInfo } from './schedulingQueue.js';
 
 const pi = (name: string, priority = 0, labels: Record<string, string> = {}) => makePodInfo(makePod().name(name).priority(priority).labels(labels).obj());
@@ -103,6 +104,10 @@ describe('SchedulingQueue', () => {
     fail(q, 'NodeResourcesFit');
     const withStatus = makePodInfo({ ...makePod().name('a').priority(0).labels({}).obj(), status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False' }] } });
     q.update(withStatus);
+    expect(q.pending().unschedulable).to.equal(1);
+    // Nor does the per-node verdict the scheduler itself annotates the pod with.
+    const annotated = makePodInfo({ ...makePod().name('a').priority(0).labels({}).obj(), metadata: { name: 'a', namespace: 'default', uid: 'uid-a', labels: {}, annotations: { [unschedulableNodesAnnotation]: '{"nodes":{}}' } } });
+    q.update(annotated);
     expect(q.pending().unschedulable).to.equal(1);
     clock.advance(2_000);
     q.update(pi('a', 0, { tier: 'x' }));

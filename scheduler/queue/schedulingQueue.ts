@@ -12,6 +12,7 @@ import type { ClusterEvent } from '../framework/interfaces.js';
 import type { PodInfo } from '../framework/podInfo.js';
 import { KeyedHeap } from './heap.js';
 import { Nominator } from './nominator.js';
+import { schedulerUnschedulableNodesAnnotation as unschedulableNodesAnnotation } from '../../common/api/schedulerAnnotations.js';
 
 export interface QueuedPodInfo {
   pi: PodInfo;
@@ -46,7 +47,9 @@ export interface PendingCounts {
 /** Fields whose change may make an unschedulable pod schedulable (status and version excluded). */
 function schedulingRelevant(pi: PodInfo): string {
   const m = pi.pod.metadata ?? {};
-  return JSON.stringify([m.labels, m.annotations, pi.pod.spec]);
+  // The scheduler's own verdict annotation is an outcome of an attempt, not a reason for another.
+  const { [unschedulableNodesAnnotation]: _verdict, ...annotations } = m.annotations ?? {};
+  return JSON.stringify([m.labels, annotations, pi.pod.spec]);
 }
 
 export class SchedulingQueue {
