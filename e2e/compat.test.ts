@@ -326,6 +326,30 @@ describe('e2e: what users type, with kubectl 1.27, 1.30, 1.32 and 1.33', functio
           expect(dig(pc, 'globalDefault') ?? false).to.equal(false);
         },
       },
+      {
+        name: 'create job',
+        args: () => ['create', 'job', 'nightly', '--image=busybox', '--', 'echo', 'hi'],
+        printed: () => 'job.batch/nightly created',
+        get: () => ['job', 'nightly'],
+        check: (j) => {
+          expect(dig(j, 'apiVersion')).to.equal('batch/v1');
+          expect(dig(j, 'spec', 'completions')).to.equal(1);
+          expect(dig(j, 'spec', 'backoffLimit')).to.equal(6);
+          expect(dig(j, 'spec', 'template', 'spec', 'containers', 0, 'command')).to.deep.equal(['echo', 'hi']);
+          expect(Object.keys(dig(j, 'spec', 'selector', 'matchLabels') as object)).to.deep.equal(['batch.kubernetes.io/controller-uid']);
+        },
+      },
+      {
+        name: 'create cronjob --schedule',
+        args: () => ['create', 'cronjob', 'nightly', '--image=busybox', '--schedule=*/5 * * * *'],
+        printed: () => 'cronjob.batch/nightly created',
+        get: () => ['cronjob', 'nightly'],
+        check: (cj) => {
+          expect(dig(cj, 'spec', 'schedule')).to.equal('*/5 * * * *');
+          expect(dig(cj, 'spec', 'concurrencyPolicy')).to.equal('Allow');
+          expect(dig(cj, 'spec', 'jobTemplate', 'spec', 'template', 'spec', 'restartPolicy')).to.equal('OnFailure');
+        },
+      },
     ];
     for (const tc of creates) {
       acrossReleases(tc.name, async (v) => {
@@ -355,8 +379,6 @@ describe('e2e: what users type, with kubectl 1.27, 1.30, 1.32 and 1.33', functio
     // resource"; client-go adds "(post <resource>)" when the body is not a Status), never a
     // message about an object. `get` asks discovery and names the missing resource type.
     const unserved: { name: string; args: (v: Release) => string[]; resource?: string }[] = [
-      { name: 'job', args: () => ['create', 'job', 'nightly', '--image=busybox'], resource: 'jobs' },
-      { name: 'cronjob', args: () => ['create', 'cronjob', 'nightly', '--image=busybox', '--schedule=*/5 * * * *'], resource: 'cronjobs' },
       { name: 'role', args: () => ['create', 'role', 'reader', '--verb=get', '--resource=pods'], resource: 'roles' },
       { name: 'rolebinding', args: () => ['create', 'rolebinding', 'reader', '--role=reader', '--user=alice'], resource: 'rolebindings' },
       { name: 'clusterrole', args: (v) => ['create', 'clusterrole', `${v.ns}-reader`, '--verb=get', '--resource=pods'], resource: 'clusterroles' },
