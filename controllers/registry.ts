@@ -8,6 +8,7 @@ import type { ControllerFactory } from './context.js';
 import { daemonSetControllerFactory } from './daemonset/index.js';
 import { cronJobControllerFactory } from './cronjob/index.js';
 import { deploymentControllerFactory } from './deployment/index.js';
+import { disruptionControllerFactory } from './disruption/index.js';
 import { endpointsControllerFactory } from './endpoints/index.js';
 import { endpointSliceControllerFactory } from './endpointslice/index.js';
 import { garbageCollectorControllerFactory } from './garbagecollector/index.js';
@@ -27,6 +28,7 @@ export const controllerRegistry: Readonly<Record<string, ControllerFactory>> = {
   job: jobControllerFactory,
   cronjob: cronJobControllerFactory,
   ttlafterfinished: ttlAfterFinishedControllerFactory,
+  disruption: disruptionControllerFactory,
   garbagecollector: garbageCollectorControllerFactory,
   namespace: namespaceControllerFactory,
   serviceaccount: serviceAccountControllerFactory,

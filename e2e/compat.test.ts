@@ -340,6 +340,17 @@ describe('e2e: what users type, with kubectl 1.27, 1.30, 1.32 and 1.33', functio
         },
       },
       {
+        name: 'create poddisruptionbudget --selector --min-available',
+        args: () => ['create', 'poddisruptionbudget', 'shop', '--selector=app=shop', '--min-available=1'],
+        printed: () => 'poddisruptionbudget.policy/shop created',
+        get: () => ['pdb', 'shop'],
+        check: (pdb) => {
+          expect(dig(pdb, 'apiVersion')).to.equal('policy/v1');
+          expect(dig(pdb, 'spec', 'minAvailable')).to.equal(1);
+          expect(dig(pdb, 'spec', 'selector', 'matchLabels')).to.deep.equal({ app: 'shop' });
+        },
+      },
+      {
         name: 'create cronjob --schedule',
         args: () => ['create', 'cronjob', 'nightly', '--image=busybox', '--schedule=*/5 * * * *'],
         printed: () => 'cronjob.batch/nightly created',
@@ -384,7 +395,6 @@ describe('e2e: what users type, with kubectl 1.27, 1.30, 1.32 and 1.33', functio
       { name: 'clusterrole', args: (v) => ['create', 'clusterrole', `${v.ns}-reader`, '--verb=get', '--resource=pods'], resource: 'clusterroles' },
       { name: 'quota', args: () => ['create', 'quota', 'small', '--hard=pods=2'], resource: 'resourcequotas' },
       { name: 'ingress', args: () => ['create', 'ingress', 'front', '--rule=shop.example.com/=front:80'], resource: 'ingresses' },
-      { name: 'poddisruptionbudget', args: () => ['create', 'poddisruptionbudget', 'shop', '--selector=app=shop', '--min-available=1'], resource: 'poddisruptionbudgets' },
       // serviceaccounts/token: the service account exists (made with `create -f`), its subresource is not served.
       { name: 'token', args: () => ['create', 'token', 'token-owner'] },
     ];

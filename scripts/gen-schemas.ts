@@ -97,6 +97,10 @@ const packageOfV1Kind: Record<string, string> = {
   ScaleSpec: 'autoscaling',
   ScaleStatus: 'autoscaling',
   Eviction: 'policy',
+  PodDisruptionBudget: 'policy',
+  PodDisruptionBudgetList: 'policy',
+  PodDisruptionBudgetSpec: 'policy',
+  PodDisruptionBudgetStatus: 'policy',
   SelfSubjectAccessReview: 'authorization',
   SelfSubjectAccessReviewSpec: 'authorization',
   ResourceAttributes: 'authorization',
@@ -260,6 +264,7 @@ const fieldExtras: Record<string, Record<string, FieldExtras>> = {
   V1DeploymentStatus: { conditions: mergeByKey('type') },
   V1ReplicaSetStatus: { conditions: mergeByKey('type') },
   V1DaemonSetStatus: { conditions: mergeByKey('type') },
+  V1PodDisruptionBudgetStatus: { conditions: mergeByKey('type') },
   // Job conditions merge by type in strategic merge patch but are atomic for server-side apply upstream.
   V1JobStatus: { conditions: { 'x-kubernetes-patch-strategy': 'merge', 'x-kubernetes-patch-merge-key': 'type', ...atomic } },
   V1UncountedTerminatedPods: { succeeded: { 'x-kubernetes-list-type': 'set' }, failed: { 'x-kubernetes-list-type': 'set' } },

@@ -13,6 +13,7 @@ import type { PatchMeta } from '../patch/patchMeta.js';
 import { applyStrategicMergePatch } from '../patch/strategicMergePatch.js';
 import { patchTypeFromContentType, type PatchType } from '../patch/index.js';
 import type { DeleteOptions, FieldValidation, ListOptions, WriteOptions } from '../registry/options.js';
+import { evictPod } from '../registry/kinds/eviction.js';
 import type { ResourceStore } from '../registry/resourceStore.js';
 import type { TablePrinter } from '../tables/types.js';
 import { decodeBody, mediaType, readBody } from './body.js';
@@ -230,7 +231,7 @@ export class ResourceHandler {
     const body = decodeBody(await readBody(req), req.headers['content-type'], requestBodyKind(store.descriptor, info.verb, info.subresource));
     const opts = writeOptions(q, req);
     if (info.subresource === 'binding') return this.bind(store, ns, info.name!, asObject(body, 'Binding'), opts, res);
-    if (info.subresource === 'eviction') return this.evict(store, ns, info.name!, asObject(body, 'Eviction'), res);
+    if (info.subresource === 'eviction') return this.evict(store, ns, info.name!, asObject(body, 'Eviction'), res, opts.dryRun === true);
     if (info.name) throw new MethodNotAllowedError(`POST is not allowed on a named ${info.resource} object`);
     const requester = this.deps.requester?.(req);
     if (requester) opts.requester = requester;
@@ -259,9 +260,12 @@ export class ResourceHandler {
     send(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
   }
 
-  private async evict(store: ResourceStore, ns: string | undefined, name: string, eviction: KubeObject, res: ServerResponse): Promise<void> {
+  private async evict(store: ResourceStore, ns: string | undefined, name: string, eviction: KubeObject, res: ServerResponse, dryRun: boolean): Promise<void> {
     const opts = isObject(eviction.deleteOptions) ? deleteOptions(new URLSearchParams(), eviction.deleteOptions) : {};
-    await store.delete(ns, name, opts);
+    if (dryRun) opts.dryRun = true;
+    const podDisruptionBudgets = this.deps.stores.get('policy/poddisruptionbudgets');
+    if (!podDisruptionBudgets || ns === undefined) throw new BadRequestError('eviction needs a namespaced pod');
+    await evictPod({ pods: store, podDisruptionBudgets, now: () => this.deps.clock.now() }, ns, name, opts);
     send(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
   }
 

@@ -256,6 +256,22 @@ export const protobufFixtures: Record<string, Record<string, unknown>> = {
     spec: { request: fixtureCsr, signerName: 'kubernetes.io/kube-apiserver-client-kubelet', expirationSeconds: 3600, usages: ['digital signature', 'client auth'], username: 'system:bootstrap:abcdef', groups: ['system:bootstrappers'], extra: { 'scopes.example.com': ['a', 'b'] } },
     status: { conditions: [{ type: 'Approved', status: 'True', reason: 'AutoApproved', message: 'ok', lastUpdateTime: '2026-01-02T03:04:05Z', lastTransitionTime: '2026-01-02T03:04:05Z' }], certificate: 'LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg==' },
   },
+  // Go writes the four counters even at zero; a percentage minAvailable; disruptedPods is a map of times.
+  PodDisruptionBudget: {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: meta('web', { namespace: 'default', generation: 1 }),
+    spec: { minAvailable: '50%', selector: { matchLabels: { app: 'web' } }, unhealthyPodEvictionPolicy: 'IfHealthyBudget' },
+    status: {
+      observedGeneration: 1,
+      disruptedPods: { 'web-0': '2026-12-07T03:04:05Z' },
+      disruptionsAllowed: 0,
+      currentHealthy: 2,
+      desiredHealthy: 2,
+      expectedPods: 3,
+      conditions: [{ type: 'DisruptionAllowed', status: 'False', observedGeneration: 1, lastTransitionTime: '2026-12-07T03:04:05Z', reason: 'InsufficientPods', message: '' }],
+    },
+  },
   Binding: { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'web-0', namespace: 'default', uid: 'u' }, target: { kind: 'Node', name: 'node-1' } },
   Eviction: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'web-0', namespace: 'default' }, deleteOptions: { gracePeriodSeconds: 0, preconditions: { uid: 'u' }, propagationPolicy: 'Background' } },
   Scale: { apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name: 'web', namespace: 'default', resourceVersion: '42' }, spec: { replicas: 5 }, status: { replicas: 0, selector: 'app=web' } },

@@ -8,6 +8,7 @@ import { configMapStrategy, namespaceStrategy, nodeStrategy, plainKinds, priorit
 import { controllerRevisionStrategy, daemonSetStrategy } from './kinds/daemonSets.js';
 import { endpointSliceStrategy } from './kinds/endpointSlices.js';
 import { cronJobStrategy, jobStrategy } from './kinds/jobs.js';
+import { podDisruptionBudgetStrategy } from './kinds/podDisruptionBudgets.js';
 import { podStrategy } from './kinds/pods.js';
 import { reviews, type Review } from './kinds/reviews.js';
 import { deploymentStrategy, replicaSetStrategy } from './kinds/workloads.js';
@@ -29,6 +30,7 @@ const strategies: Record<string, Strategy> = {
   controllerrevisions: controllerRevisionStrategy,
   jobs: jobStrategy,
   cronjobs: cronJobStrategy,
+  poddisruptionbudgets: podDisruptionBudgetStrategy,
   leases: plainKinds,
   priorityclasses: priorityClassStrategy,
   endpointslices: endpointSliceStrategy,

@@ -7,6 +7,7 @@ import { controllerRevisionPrinter, daemonSetPrinter } from './daemonSets.js';
 import { defaultTablePrinter } from './defaults.js';
 import { endpointSlicePrinter } from './endpointSlices.js';
 import { eventPrinter } from './events.js';
+import { podDisruptionBudgetPrinter } from './podDisruptionBudgets.js';
 import { cronJobPrinter, jobPrinter } from './jobs.js';
 import { nodePrinter } from './nodes.js';
 import { podPrinter } from './pods.js';
@@ -31,6 +32,7 @@ export const tablePrinters: Readonly<Record<string, TablePrinter>> = {
   controllerrevisions: controllerRevisionPrinter,
   jobs: jobPrinter,
   cronjobs: cronJobPrinter,
+  poddisruptionbudgets: podDisruptionBudgetPrinter,
   leases: leasePrinter,
   priorityclasses: priorityClassPrinter,
   endpointslices: endpointSlicePrinter,

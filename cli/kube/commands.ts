@@ -15,6 +15,7 @@ import { metadataEditCommand, type MetadataEditFlags } from './metadataEdit.js';
 import { patchCommand, type PatchFlags } from './patch.js';
 import { scaleCommand, type ScaleFlags } from './scale.js';
 import { cordonCommand } from './cordon.js';
+import { drainCommand, type DrainFlags } from './drain.js';
 import { setImageCommand } from './setImage.js';
 import { rolloutCommand, type RolloutFlags } from './rollout.js';
 import { waitCommand, type WaitFlags } from './wait.js';
@@ -243,6 +244,7 @@ export function registerKubeCommands(program: Command, io: KubeIO & { exit?: (co
       .action(async (names: string[], o: AccessFlags & SelectFlags & { dryRun?: string }) => runCommand(io, o, (ctx) => cordonCommand(ctx, verb === 'cordon', names, o)));
   }
 
+  withAccessFlags(add('drain')).description('cordon a node, then evict its pods (honouring PodDisruptionBudgets) and wait for them to go').argument('<node...>', 'node names').option('--ignore-daemonsets', 'skip DaemonSet pods (drain refuses without it when there are some)').option('--delete-emptydir-data', 'also evict pods with emptyDir volumes (their data is lost)').option('--force', 'also evict pods without a controller (nothing recreates them)').option('--grace-period <seconds>', "seconds each pod gets to stop; -1: the pod's own").option('--timeout <duration>', 'give up after this long (e.g. 2m); 0: never').option('--disable-eviction', 'delete the pods instead of evicting them: PodDisruptionBudgets are bypassed').addHelpText('after', examples(['gantry drain n1 --ignore-daemonsets', 'gantry drain n1 --ignore-daemonsets --delete-emptydir-data --timeout 5m'])).action(async (names: string[], o: AccessFlags & DrainFlags) => runCommand(io, o, (ctx) => drainCommand(ctx, names, o)));
 
   const set = add('set').description('change one aspect of objects (set image)');
   withAccessFlags(add('image', set))

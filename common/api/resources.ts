@@ -95,6 +95,11 @@ export const builtinResources: readonly ResourceDescriptor[] = [
     categories: ['all'],
     subresources: ['status'],
   }),
+  describe('policy', 'v1', 'PodDisruptionBudget', 'poddisruptionbudgets', 'io.k8s.api.policy.v1.PodDisruptionBudget', {
+    namespaced: true,
+    shortNames: ['pdb'],
+    subresources: ['status'],
+  }),
   describe('coordination.k8s.io', 'v1', 'Lease', 'leases', 'io.k8s.api.coordination.v1.Lease', { namespaced: true }),
   describe('scheduling.k8s.io', 'v1', 'PriorityClass', 'priorityclasses', 'io.k8s.api.scheduling.v1.PriorityClass', {
     namespaced: false,
