@@ -493,7 +493,7 @@ describe('e2e: what users type, with kubectl 1.27, 1.30, 1.32 and 1.33', functio
       const yaml = parseYaml((await v.ok(['get', 'pod', 'runner', '-o', 'yaml'])).stdout);
       expect(dig(yaml, 'kind')).to.equal('Pod');
       expect(dig(yaml, 'status', 'phase')).to.equal('Running');
-      const json = JSON.parse((await v.ok(['get', 'pods', '-o', 'json'])).stdout) as unknown;
+      const json = JSON.parse((await v.ok(['get', 'pods', '-l', 'app=runner', '-o', 'json'])).stdout) as unknown;
       expect(dig(json, 'kind')).to.equal('List');
       expect(dig(json, 'items', 0, 'metadata', 'name')).to.equal('runner');
       expect((await v.ok(['get', 'pods', '-l', 'app=runner', '-o', 'name'])).stdout).to.equal('pod/runner\n');

@@ -336,9 +336,10 @@ describe('Job controller integration (etcd + API server processes, controller ma
     expect(out.code, out.stderr).to.equal(0);
     await eventually('the job\'s pods are gone', async () => ((await podsOf(ns)).filter((p) => p.metadata.name?.startsWith('gone-')).length === 0 ? true : undefined), 30_000);
     await admin.delete(jobsResource, ns, 'orphaned', { propagationPolicy: 'Orphan' });
-    const left = await eventually('the orphaned pod lost its finalizer', async () => {
+    // Two writers, in either order: the Job controller removes the finalizer, the garbage collector the owner reference.
+    const left = await eventually('the orphaned pod lost its finalizer and its owner reference', async () => {
       const pods = await podsOf(ns);
-      return pods.length === 1 && !(pods[0]!.metadata.finalizers ?? []).includes(trackingFinalizer) ? pods : undefined;
+      return pods.length === 1 && !(pods[0]!.metadata.finalizers ?? []).includes(trackingFinalizer) && (pods[0]!.metadata.ownerReferences ?? []).length === 0 ? pods : undefined;
     });
     expect(left[0]!.metadata.ownerReferences ?? []).to.deep.equal([]);
   });
