@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { cgroupDirs, mountsUnder, processesMentioning } from '../common/proc/leftovers.js';
 import { pidRuns } from '../common/proc/pids.js';
 import { eventually } from '../common/testing/eventually.js';
-import type { Kubectl } from '../common/testing/kubectl.js';
+import { runKubectl, type Kubectl } from '../common/testing/kubectl.js';
 import { between, clientLoopPod, isFailure, parseTimestamped, tally, type ClientLine, type PodManifest } from './multihost/clientLoop.js';
 import { bringBack, killHost, type KilledHost } from '../common/testing/hostFailure.js';
 import { httpText } from './multihost/http.js';
@@ -573,6 +573,53 @@ describe('e2e: a 3-host cluster serves, scales, upgrades and heals (gantry up --
     expect(await objects(), 'Deployments, Services and ConfigMaps (kind, name, uid)').to.deep.equal(before);
     const notReady = (await nodes()).filter((n) => !nodeReady(n)).map((n) => n.metadata.name);
     expect(notReady, 'Nodes not Ready after the control plane restarted').to.deep.equal([]);
+  });
+
+  it('5b. a DaemonSet runs a pod on every host; kubectl drain of a host waits while a PodDisruptionBudget refuses, and finishes once it allows', async function () {
+    this.timeout(300_000);
+    const t0 = Date.now();
+    const agent = { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent' }, spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'agent', image: 'busybox', command: ['sleep', '3600'] }] } } } };
+    const applied = await kubectl(['apply', '-f', '-'], { input: JSON.stringify(agent) });
+    expect(applied.code, applied.stderr).to.equal(0);
+    await ok(['rollout', 'status', 'daemonset/agent', '--timeout=180s'], 190_000);
+    const hosts = (await nodes()).map((n) => n.metadata.name).sort();
+    const agents = (await podsOf('agent')).filter(live);
+    expect(agents.map((p) => p.spec.nodeName).sort(), 'one agent pod per host').to.deep.equal(hosts);
+    report(`DaemonSet agent: a pod on each of ${hosts.join(', ')} ${seconds(Date.now() - t0)} after apply`);
+
+    // Every web replica must stay up: the budget allows no eviction.
+    const webReplicas = (await podsOf('web')).filter(live).length;
+    const pdb = { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'web' }, spec: { minAvailable: webReplicas, selector: { matchLabels: { app: 'web' } } } };
+    const made = await kubectl(['apply', '-f', '-'], { input: JSON.stringify(pdb) });
+    expect(made.code, made.stderr).to.equal(0);
+    await eventually('the budget to be counted', async () => ((await ok(['get', 'pdb', 'web', '-o', 'jsonpath={.status.observedGeneration} {.status.expectedPods}'])).trim() === `1 ${webReplicas}` ? true : undefined), 60_000, 250);
+    // The host running the most web pods: the drain has the most to evict.
+    const counts = new Map<string, number>();
+    for (const p of (await podsOf('web')).filter(live)) counts.set(p.spec.nodeName ?? '', (counts.get(p.spec.nodeName ?? '') ?? 0) + 1);
+    const victim = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]![0];
+    const onVictim = (await podsOf('web')).filter((p) => live(p) && p.spec.nodeName === victim).map((p) => p.metadata.name);
+    const drain = runKubectl(cluster!.kubeconfig, kubectl.cacheDir, ['drain', victim, '--ignore-daemonsets', '--delete-emptydir-data', '--force', '--timeout=240s'], { timeoutMs: 250_000 });
+    try {
+      await eventually(`kubectl drain ${victim} to be refused by the budget`, async () => (drain.stderr().includes("Cannot evict pod as it would violate the pod's disruption budget") ? true : undefined), 60_000, 250);
+      expect(((await ok(['get', 'node', victim, '-o', 'jsonpath={.spec.unschedulable}'])).trim()), 'cordoned first').to.equal('true');
+      expect((await podsOf('web')).filter((p) => live(p) && onVictim.includes(p.metadata.name)).length, 'no web pod evicted while the budget refuses').to.equal(onVictim.length);
+      // The budget now allows what the host holds: drain finishes.
+      await ok(['patch', 'pdb', 'web', '--type=merge', '-p', JSON.stringify({ spec: { minAvailable: webReplicas - onVictim.length } })]);
+      const done = await drain.done;
+      expect(done.code, `${done.stdout}\n${done.stderr}`).to.equal(0);
+      expect(done.stdout).to.contain(`node/${victim} drained`);
+      for (const name of onVictim) expect(done.stdout).to.contain(`pod/${name} evicted`);
+    } finally {
+      await drain.stop();
+    }
+    const after = (await podsOf('web')).filter(live);
+    expect(after.filter((p) => p.spec.nodeName === victim), 'no web pod left on the drained host').to.deep.equal([]);
+    expect((await podsOf('agent')).filter((p) => live(p) && p.spec.nodeName === victim), 'the DaemonSet pod stays (--ignore-daemonsets)').to.have.length(1);
+    await rolledOut('web');
+    report(`kubectl drain ${victim}: refused by the budget, then ${onVictim.length} web pods evicted and replaced elsewhere (${seconds(Date.now() - t0)} since the DaemonSet's apply)`);
+    await ok(['uncordon', victim]);
+    await ok(['delete', 'pdb', 'web']);
+    await ok(['delete', 'daemonset', 'agent', '--cascade=foreground'], 120_000);
   });
 
   it('6. gantry down leaves no process, mount, network namespace, veth, bridge, route, cgroup or iptables rule of any host', async () => {

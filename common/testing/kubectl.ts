@@ -15,6 +15,8 @@ export interface KubectlResult {
 export interface KubectlRun {
   /** Output so far (for `get -w`, `port-forward`). */
   stdout(): string;
+  /** Error output so far (`drain`'s retries). */
+  stderr(): string;
   /** SIGTERM (if still running) and wait for the exit. */
   stop(): Promise<KubectlResult>;
   done: Promise<KubectlResult>;
@@ -55,6 +57,7 @@ export function runKubectl(kubeconfig: string, cacheDir: string, args: string[],
   child.stdin.end(opts.input ?? '');
   return {
     stdout: () => stdout,
+    stderr: () => stderr,
     stop: () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       return done;
