@@ -12,7 +12,10 @@
 // over SCM_RIGHTS (what --console-socket requires; conmon's exec sessions would need a
 // conmon per exec). So `script` (util-linux) provides that terminal: script -> pty ->
 // runc --tty -> container pty. Resizing sets the outer pty's size with `stty -F`; the
-// kernel's SIGWINCH makes runc resize the inner one.
+// kernel's SIGWINCH makes runc resize the inner one. runc copies the outer size into the
+// container's pty when it starts, and a command like `stty size` may read it at once, so
+// the script waits (bounded) for the client's first size and applies it before starting
+// runc: otherwise the command races the first resize and may see a 0x0 terminal.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -89,18 +92,26 @@ function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-/** How long a resize waits for the tty's name (script writes it before runc starts). */
+/** How long a resize waits for the tty's name (script writes it after the first size, before runc starts). */
 const ttyNameWaitMs = 3000;
+/** How long a terminal exec waits for the client's first size before starting without it (in 10 ms steps). */
+const firstSizeWaitSteps = 100;
 
 export async function startExec(runc: Runc, execDir: string, id: string, req: ExecRequest): Promise<ExecSession> {
   const pidFile = await tempPidFile(execDir);
   let child: ChildProcess;
   let ttyFile: string | undefined;
+  let firstSizeFile: string | undefined;
   if (req.tty) {
     ttyFile = pidFile.replace(/\.pid$/, '.tty');
+    firstSizeFile = pidFile.replace(/\.pid$/, '.size');
     // Raw mode first, so what the client types is echoed once (by the container's pty), not twice.
     const inner = [runc.binary, ...runc.execArgs(id, req.cmd, { pidFile, tty: true })].map(shellQuote).join(' ');
-    const script = `stty raw -echo 2>/dev/null; tty > ${shellQuote(ttyFile)}; exec ${inner}`;
+    const sizeFile = shellQuote(firstSizeFile);
+    const waitForSize = `i=0; while [ ! -e ${sizeFile} ] && [ $i -lt ${firstSizeWaitSteps} ]; do sleep 0.01; i=$((i+1)); done; [ -e ${sizeFile} ] && stty $(cat ${sizeFile}) 2>/dev/null`;
+    // The tty's name is written after the first size is applied, so later sizes (applied once
+    // the name is there) always come after it.
+    const script = `stty raw -echo 2>/dev/null; ${waitForSize}; tty > ${shellQuote(ttyFile)}; exec ${inner}`;
     child = spawn('script', ['-q', '-e', '-c', script, '/dev/null'], {
       stdio: [req.stdin ? 'pipe' : 'ignore', 'pipe', 'ignore'],
       env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', SHELL: '/bin/sh', TERM: 'xterm' },
@@ -117,10 +128,12 @@ export async function startExec(runc: Runc, execDir: string, id: string, req: Ex
     child.on('close', (code, signal) => {
       void fs.rm(pidFile, { force: true });
       if (ttyFile) void fs.rm(ttyFile, { force: true });
+      if (firstSizeFile) for (const f of [firstSizeFile, `${firstSizeFile}.part`]) void fs.rm(f, { force: true });
       resolve(exitCodeOf(code, signal));
     });
   });
   let pendingSize: { rows: number; cols: number } | undefined;
+  let firstSizeGiven = false;
   let applying = false;
   let exited = false;
   void exitCode.finally(() => (exited = true)).catch(() => undefined);
@@ -143,10 +156,22 @@ export async function startExec(runc: Runc, execDir: string, id: string, req: Ex
   const session: ExecSession = {
     exitCode,
     resize(width: number, height: number): void {
-      if (!ttyFile) return;
-      // kubectl sends the first size at once, usually before `script` has written the tty's
-      // name: keep the newest size and apply it as soon as the name is there (bounded wait).
-      pendingSize = { rows: Math.max(1, Math.floor(height)), cols: Math.max(1, Math.floor(width)) };
+      if (!ttyFile || !firstSizeFile) return;
+      const size = { rows: Math.max(1, Math.floor(height)), cols: Math.max(1, Math.floor(width)) };
+      if (!firstSizeGiven) {
+        // The first size goes to the script, which applies it before runc starts (written
+        // whole under another name, then renamed, so the script never reads half of it).
+        firstSizeGiven = true;
+        const partial = `${firstSizeFile}.part`;
+        void fs
+          .writeFile(partial, `rows ${size.rows} cols ${size.cols}\n`)
+          .then(() => fs.rename(partial, firstSizeFile))
+          .then(() => (exited ? fs.rm(firstSizeFile, { force: true }) : undefined))
+          .catch(() => undefined);
+        return;
+      }
+      // Later sizes: keep the newest and apply it as soon as the tty's name is there (bounded wait).
+      pendingSize = size;
       if (!applying) void applyPendingSize(ttyFile);
     },
     kill(): void {

@@ -488,10 +488,10 @@ describe('runc runtime (runc-specific)', function () {
       expect(out).to.contain('TERM=xterm');
     });
 
-    it('a tty exec takes the size sent right at the start, before its terminal exists (kubectl exec -t)', async () => {
+    it('a tty exec takes the size sent right at the start, before its terminal exists, and its command sees it at once (kubectl exec -t)', async () => {
       const pod = await runPod('tty-first-size');
       const id = await runContainer(pod, 'c', ['sleep', '3600']);
-      const s = await rt.exec(id, { cmd: ['sh', '-c', 'sleep 0.5; stty size'], tty: true, stdin: false, stdout: true, stderr: false });
+      const s = await rt.exec(id, { cmd: ['stty', 'size'], tty: true, stdin: false, stdout: true, stderr: false });
       s.resize(90, 21);
       let out = '';
       s.stdout!.on('data', (c: Buffer) => (out += c.toString()));
