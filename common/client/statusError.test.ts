@@ -61,6 +61,13 @@ describe('errorFromStatus', () => {
       check: (e) => expect(e.details.retryAfterSeconds).to.equal(7),
     },
     {
+      name: 'TooManyRequests keeps its causes (an eviction refused by a disruption budget)',
+      answer: { code: 429, body: status(429, 'TooManyRequests', 'Cannot evict pod as it would violate the pod\'s disruption budget.', { causes: [{ reason: 'DisruptionBudget', message: 'The disruption budget web needs 2 healthy pods and has 2 currently' }] }) },
+      cls: TooManyRequestsError,
+      reason: 'TooManyRequests',
+      check: (e) => expect(e.details.causes).to.deep.equal([{ reason: 'DisruptionBudget', message: 'The disruption budget web needs 2 healthy pods and has 2 currently' }]),
+    },
+    {
       name: 'TooManyRequests takes Retry-After from the header without details',
       answer: { code: 429, body: status(429, 'TooManyRequests', 'slow down'), retryAfter: '3' },
       cls: TooManyRequestsError,

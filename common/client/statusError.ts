@@ -166,5 +166,7 @@ export function errorFromStatus(a: FailedAnswer): ApiError {
   }
   // The classes compose their own messages; the server's is the one users should see.
   e.message = message;
+  // Causes the class did not take (an eviction's 429 says which budget refused) are kept too.
+  if (causes.length && !e.details.causes) e.details.causes = causes;
   return e;
 }
