@@ -21,13 +21,13 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { parseFlags } from '../common/config.js';
-import { freePort } from '../common/proc/ports.js';
 import { startProcessCluster, type ProcessCluster } from '../common/testing/cluster.js';
 import { Cleanup } from './lib/cleanup.js';
 import { ClusterView, rolledOut, type PodLite } from './lib/clusterView.js';
 import { cpuMs, rssBytes } from './lib/procStat.js';
 import { schedCreateAll } from './lib/schedLoad.js';
-import { schedSpawn, type SchedChild } from './lib/schedProc.js';
+import type { SchedChild } from './lib/schedProc.js';
+import { startControllerManager, startHollowNodes, startScheduler } from './lib/components.js';
 import { figureTable as table, type FigureRow as Row } from './lib/figureTable.js';
 
 const started = performance.now();
@@ -82,31 +82,9 @@ function cpuDelta(a: CpuSnap, b: CpuSnap): CpuSnap {
   return { cm: b.cm - a.cm, sched: b.sched - a.sched, api: b.api - a.api, etcd: b.etcd - a.etcd, hollow: b.hollow - a.hollow };
 }
 
-/** Starts a hollow-node process and waits for its "registered" line. */
-async function startHollow(cluster: ProcessCluster, count: number, startIndex: number, more: string[] = []): Promise<SchedChild> {
-  const child = schedSpawn('nodeagent/hollow/main', ['--kubeconfig', cluster.kubeconfig, '--count', String(count), '--start-index', String(startIndex), '--name-prefix', hollowPrefix, '--lease-duration-seconds', String(agentLeaseSeconds), '--log-level', 'warn', ...more]);
-  const deadline = Date.now() + 5 * 60_000;
-  while (!child.output().includes('hollow nodes registered:')) {
-    if (child.child.exitCode !== null) throw new Error(`the hollow-node process exited:\n${child.output().slice(-2000)}`);
-    if (Date.now() > deadline) throw new Error(`${count} hollow nodes did not register within 5 min`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return child;
-}
-
-/** Starts the controller manager and returns the controllers it reports running. */
-async function startControllerManager(cluster: ProcessCluster, nodeFlags: string[]): Promise<{ cm: SchedChild; controllers: string[]; metricsUrl: string }> {
-  const port = await freePort();
-  const metricsUrl = `http://127.0.0.1:${port}/metrics`;
-  const cm = schedSpawn('controllers/main', ['--kubeconfig', cluster.kubeconfig, '--metrics-port', String(port)], nodeFlags);
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const line = cm.output().split('\n').find((l) => l.includes('"controller manager started"'));
-    if (line) return { cm, controllers: (JSON.parse(line) as { controllers: string[] }).controllers, metricsUrl };
-    if (cm.child.exitCode !== null) throw new Error(`the controller manager exited:\n${cm.output().slice(-2000)}`);
-    if (Date.now() > deadline) throw new Error(`the controller manager did not start within 60 s:\n${cm.output().slice(-2000)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/** Starts a hollow-node process of this benchmark's naming and lease. */
+function startHollow(cluster: ProcessCluster, count: number, startIndex: number, more: string[] = []): Promise<SchedChild> {
+  return startHollowNodes(cluster, { count, startIndex, namePrefix: hollowPrefix, leaseSeconds: agentLeaseSeconds, more });
 }
 
 /** The V8 heap in use and reserved, from a process's prom-client default metrics. */
@@ -280,7 +258,7 @@ async function main(): Promise<void> {
     cleanup.add('the watches', () => view.stop());
 
     progress('starting the scheduler and the controller manager');
-    const sched = schedSpawn('scheduler/main', ['--kubeconfig', cluster.kubeconfig, '--metrics-port', String(await freePort()), '--log-level', 'warn']);
+    const sched = await startScheduler(cluster);
     cleanup.add('the scheduler', () => sched.stop());
     const { cm, controllers, metricsUrl } = await startControllerManager(cluster, cmNodeFlags);
     cleanup.add('the controller manager', () => cm.stop());

@@ -1,4 +1,4 @@
-// What a benchmark sees of a cluster through watches: the pods and Deployments of one
+// What a benchmark sees of a cluster through watches: the pods, Deployments and Jobs of one
 // namespace and every Node, kept current from list + watch, and milestones awaited on them.
 // A milestone's predicate is checked after every event, so its time is when the event that
 // made it true arrived (no polling interval in the figure).
@@ -25,6 +25,15 @@ export interface DeploymentLite {
   statusReplicas: number;
   updatedReplicas: number;
   availableReplicas: number;
+}
+
+export interface JobLite {
+  name: string;
+  active: number;
+  succeeded: number;
+  failed: number;
+  /** The type of its Complete or Failed condition once it has one. */
+  finished?: 'Complete' | 'Failed';
 }
 
 export interface NodeLite {
@@ -72,6 +81,12 @@ function deploymentOf(o: Obj): DeploymentLite {
   };
 }
 
+function jobOf(o: Obj): JobLite {
+  const s = (o.status ?? {}) as { active?: number; succeeded?: number; failed?: number; conditions?: Array<{ type: string; status: string }> };
+  const finished = s.conditions?.find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True')?.type as JobLite['finished'];
+  return { name: o.metadata!.name!, active: s.active ?? 0, succeeded: s.succeeded ?? 0, failed: s.failed ?? 0, ...(finished ? { finished } : {}) };
+}
+
 function nodeOf(o: Obj): NodeLite {
   const s = (o.status ?? {}) as { conditions?: Array<{ type: string; status: string }> };
   const spec = (o.spec ?? {}) as { taints?: Array<{ key: string; effect: string }> };
@@ -92,6 +107,7 @@ export class ClusterView {
   /** Pods deleted, by name, with the time the DELETED event arrived. */
   readonly gone = new Map<string, number>();
   readonly deployments = new Map<string, DeploymentLite>();
+  readonly jobs = new Map<string, JobLite>();
   readonly nodes = new Map<string, NodeLite>();
   private readonly waiters = new Set<Waiter>();
   private readonly stops: Array<() => void> = [];
@@ -100,7 +116,7 @@ export class ClusterView {
 
   private constructor(private readonly client: RestClient) {}
 
-  /** Lists, then watches, the pods and Deployments of `namespace` and every Node. */
+  /** Lists, then watches, the pods, Deployments and Jobs of `namespace` and every Node. */
   static async start(client: RestClient, namespace: string): Promise<ClusterView> {
     const v = new ClusterView(client);
     await v.follow(`/api/v1/namespaces/${namespace}/pods`, (type, o) => {
@@ -113,6 +129,10 @@ export class ClusterView {
     await v.follow(`/apis/apps/v1/namespaces/${namespace}/deployments`, (type, o) => {
       if (type === 'DELETED') v.deployments.delete(o.metadata!.name!);
       else v.deployments.set(o.metadata!.name!, deploymentOf(o));
+    });
+    await v.follow(`/apis/batch/v1/namespaces/${namespace}/jobs`, (type, o) => {
+      if (type === 'DELETED') v.jobs.delete(o.metadata!.name!);
+      else v.jobs.set(o.metadata!.name!, jobOf(o));
     });
     await v.follow('/api/v1/nodes', (type, o) => {
       if (type === 'DELETED') v.nodes.delete(o.metadata!.name!);
