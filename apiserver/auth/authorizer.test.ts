@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { ApiError } from '../../common/errors.js';
 import { resolveRequest } from '../http/requestInfo.js';
-import { RuleAuthorizer } from './authorizer.js';
+import { isOwnVolumeSelector, RuleAuthorizer, withLabelSelector } from './authorizer.js';
+import { NodeGraph } from './nodeGraph.js';
 import type { UserInfo } from './tokens.js';
 
 const node: UserInfo = { name: 'system:node:n1', uid: 'n1', groups: ['system:nodes', 'system:authenticated'] };
@@ -68,6 +69,23 @@ const cases: { user: UserInfo; method: string; url: string; allowed: boolean }[]
   { user: node, method: 'GET', url: '/apis/apps/v1/deployments', allowed: false },
   { user: node, method: 'GET', url: '/api/v1/namespaces/a/pods/p/log', allowed: false },
   { user: node, method: 'GET', url: '/version', allowed: true },
+  // Volumes: its own local-path volumes by their exact label; a claim's volume only through the graph (none here).
+  { user: node, method: 'GET', url: '/api/v1/persistentvolumes?labelSelector=storage.gantry.dev%2Fnode%3Dn1', allowed: true },
+  { user: node, method: 'GET', url: '/api/v1/persistentvolumes?labelSelector=storage.gantry.dev%2Fnode%3Dn1&watch=true', allowed: true },
+  { user: node, method: 'GET', url: '/api/v1/persistentvolumes?labelSelector=storage.gantry.dev%2Fnode%3D%3Dn1', allowed: true },
+  { user: node, method: 'GET', url: '/api/v1/persistentvolumes', allowed: false },
+  { user: node, method: 'GET', url: '/api/v1/persistentvolumes?labelSelector=storage.gantry.dev%2Fnode%3Dn2', allowed: false },
+  { user: node, method: 'GET', url: '/api/v1/persistentvolumes?labelSelector=storage.gantry.dev%2Fnode%20in%20(n1)', allowed: false },
+  { user: node, method: 'GET', url: '/api/v1/persistentvolumes?fieldSelector=metadata.name%3Dx', allowed: false },
+  { user: node, method: 'GET', url: '/api/v1/persistentvolumes/pv1', allowed: false },
+  { user: node, method: 'GET', url: '/api/v1/persistentvolumes/pv1?labelSelector=storage.gantry.dev%2Fnode%3Dn1', allowed: false },
+  { user: node, method: 'PATCH', url: '/api/v1/persistentvolumes/pv1', allowed: true },
+  { user: node, method: 'PUT', url: '/api/v1/persistentvolumes/pv1/status', allowed: false },
+  { user: node, method: 'DELETE', url: '/api/v1/persistentvolumes/pv1', allowed: false },
+  { user: node, method: 'POST', url: '/api/v1/persistentvolumes', allowed: false },
+  { user: node, method: 'GET', url: '/api/v1/namespaces/a/persistentvolumeclaims', allowed: false },
+  { user: node, method: 'PATCH', url: '/api/v1/namespaces/a/persistentvolumeclaims/c', allowed: false },
+  { user: node, method: 'GET', url: '/apis/storage.k8s.io/v1/storageclasses', allowed: false },
   // The scheduler: informers, bindings, preemption, status, events, its leader lease.
   { user: scheduler, method: 'GET', url: '/api/v1/pods?watch=true', allowed: true },
   { user: scheduler, method: 'GET', url: '/api/v1/nodes', allowed: true },
@@ -88,6 +106,17 @@ const cases: { user: UserInfo; method: string; url: string; allowed: boolean }[]
   { user: scheduler, method: 'POST', url: '/api/v1/namespaces/a/pods', allowed: false },
   { user: scheduler, method: 'PUT', url: '/api/v1/nodes/n1', allowed: false },
   { user: scheduler, method: 'GET', url: '/api/v1/namespaces/a/secrets', allowed: false },
+  // VolumeBinding: reads claims, volumes, classes; patches claims (the selected-node annotation only: admission).
+  { user: scheduler, method: 'GET', url: '/api/v1/persistentvolumeclaims?watch=true', allowed: true },
+  { user: scheduler, method: 'GET', url: '/api/v1/persistentvolumes', allowed: true },
+  { user: scheduler, method: 'GET', url: '/apis/storage.k8s.io/v1/storageclasses', allowed: true },
+  { user: scheduler, method: 'GET', url: '/apis/apps/v1/statefulsets', allowed: true },
+  { user: scheduler, method: 'PATCH', url: '/api/v1/namespaces/a/persistentvolumeclaims/c', allowed: true },
+  { user: scheduler, method: 'PUT', url: '/api/v1/namespaces/a/persistentvolumeclaims/c', allowed: false },
+  { user: scheduler, method: 'PATCH', url: '/api/v1/namespaces/a/persistentvolumeclaims/c/status', allowed: false },
+  { user: scheduler, method: 'DELETE', url: '/api/v1/namespaces/a/persistentvolumeclaims/c', allowed: false },
+  { user: scheduler, method: 'PATCH', url: '/api/v1/persistentvolumes/pv1', allowed: false },
+  { user: scheduler, method: 'POST', url: '/apis/storage.k8s.io/v1/storageclasses', allowed: false },
   // The controller manager: reads and cleans up anything, creates what controllers make.
   { user: controllers, method: 'GET', url: '/api/v1/namespaces/a/secrets', allowed: true },
   { user: controllers, method: 'POST', url: '/apis/apps/v1/namespaces/a/replicasets', allowed: true },
@@ -95,6 +124,12 @@ const cases: { user: UserInfo; method: string; url: string; allowed: boolean }[]
   { user: controllers, method: 'PUT', url: '/apis/apps/v1/namespaces/a/deployments/d/status', allowed: true },
   { user: controllers, method: 'DELETE', url: '/api/v1/namespaces/a/configmaps', allowed: true },
   { user: controllers, method: 'POST', url: '/api/v1/namespaces/a/secrets', allowed: false },
+  { user: controllers, method: 'POST', url: '/api/v1/namespaces/a/persistentvolumeclaims', allowed: true },
+  { user: controllers, method: 'POST', url: '/api/v1/persistentvolumes', allowed: true },
+  { user: controllers, method: 'PATCH', url: '/api/v1/persistentvolumes/pv1/status', allowed: true },
+  { user: controllers, method: 'PATCH', url: '/apis/apps/v1/namespaces/a/statefulsets/s/status', allowed: true },
+  { user: controllers, method: 'POST', url: '/apis/apps/v1/namespaces/a/statefulsets', allowed: false },
+  { user: controllers, method: 'POST', url: '/apis/storage.k8s.io/v1/storageclasses', allowed: false },
   { user: controllers, method: 'GET', url: '/api/v1/namespaces/a/pods/p/exec?command=sh', allowed: false },
   { user: controllers, method: 'PUT', url: '/api/v1/namespaces/ns/finalize', allowed: true },
   { user: controllers, method: 'PUT', url: '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-controller-manager', allowed: true },
@@ -122,7 +157,7 @@ describe('RuleAuthorizer default rules', () => {
       const info = resolveRequest(tc.method, u.pathname, u.searchParams);
       let err: unknown;
       try {
-        authorizer.authorize(tc.user, info);
+        authorizer.authorize(tc.user, withLabelSelector(info, u.searchParams));
       } catch (e) {
         err = e;
       }
@@ -130,4 +165,48 @@ describe('RuleAuthorizer default rules', () => {
       else expect(err).to.be.instanceOf(ApiError).with.property('reason', 'Forbidden');
     });
   }
+});
+
+describe('isOwnVolumeSelector (a node\'s list and watch of PersistentVolumes)', () => {
+  const cases: { selector: string | undefined; own: boolean }[] = [
+    { selector: 'storage.gantry.dev/node=n1', own: true },
+    { selector: 'storage.gantry.dev/node==n1', own: true },
+    { selector: ' storage.gantry.dev/node = n1 ', own: true },
+    { selector: undefined, own: false },
+    { selector: '', own: false },
+    { selector: 'storage.gantry.dev/node=n10', own: false },
+    { selector: 'storage.gantry.dev/node=n', own: false },
+    { selector: 'storage.gantry.dev/node!=n1', own: false },
+    { selector: 'storage.gantry.dev/node', own: false },
+    { selector: 'storage.gantry.dev/node=n1,app=x', own: false },
+    { selector: 'storage.gantry.dev/node in (n1)', own: false },
+    { selector: 'other/node=n1', own: false },
+  ];
+  for (const tc of cases) it(`${JSON.stringify(tc.selector)}: ${tc.own}`, () => expect(isOwnVolumeSelector(tc.selector, 'n1')).to.equal(tc.own));
+});
+
+describe('the node authorizer and volumes (pod -> claim -> volume)', () => {
+  const graph = new NodeGraph();
+  const authorizer = new RuleAuthorizer(undefined, { nodeGraph: graph });
+  const allowed = (user: UserInfo, url: string): boolean => {
+    const u = new URL(url, 'https://x');
+    return authorizer.decide(user, withLabelSelector(resolveRequest('GET', u.pathname, u.searchParams), u.searchParams)).allowed;
+  };
+  const n2: UserInfo = { name: 'system:node:n2', uid: 'n2', groups: ['system:nodes'] };
+  it('a node gets a volume while a pod bound to it uses a claim bound to that volume', () => {
+    expect(allowed(node, '/api/v1/persistentvolumes/pv1'), 'nothing yet').to.equal(false);
+    graph.setPod('k/p', { metadata: { name: 'p', namespace: 'a' }, spec: { nodeName: 'n1', volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'c' } }] } });
+    expect(allowed(node, '/api/v1/namespaces/a/persistentvolumeclaims/c'), 'the claim').to.equal(true);
+    expect(allowed(node, '/api/v1/persistentvolumes/pv1'), 'the claim is not bound yet').to.equal(false);
+    graph.setClaim('k/c', { metadata: { name: 'c', namespace: 'a' }, spec: { volumeName: 'pv1' } });
+    expect(allowed(node, '/api/v1/persistentvolumes/pv1')).to.equal(true);
+    expect(allowed(n2, '/api/v1/persistentvolumes/pv1'), 'another node').to.equal(false);
+    expect(allowed(node, '/api/v1/persistentvolumes/pv2'), 'another volume').to.equal(false);
+    expect(allowed(node, '/api/v1/persistentvolumes'), 'still no list').to.equal(false);
+    graph.setClaim('k/c', { metadata: { name: 'c', namespace: 'a' }, spec: { volumeName: 'pv2' } });
+    expect(allowed(node, '/api/v1/persistentvolumes/pv1'), 'the claim moved').to.equal(false);
+    expect(allowed(node, '/api/v1/persistentvolumes/pv2')).to.equal(true);
+    graph.setPod('k/p', undefined);
+    expect(allowed(node, '/api/v1/persistentvolumes/pv2'), 'the pod is gone').to.equal(false);
+  });
 });

@@ -5,10 +5,21 @@ import { builtinResources } from '../../common/api/resources.js';
 import { ForbiddenError } from '../../common/errors.js';
 import { graphResources, type NodeGraph } from './nodeGraph.js';
 import type { UserInfo } from './tokens.js';
+import { localPathNodeLabel } from '../../common/api/storage.js';
 
 /** What a request (or a SelfSubjectAccessReview) asks to do. Verbs are free-form, as in RBAC ("use", "*"). */
 export type Attributes =
-  | { kind: 'resource'; group: string; resource: string; subresource?: string; namespace?: string; name?: string; verb: string }
+  | {
+      kind: 'resource';
+      group: string;
+      resource: string;
+      subresource?: string;
+      namespace?: string;
+      name?: string;
+      verb: string;
+      /** A list's or watch's label selector, as sent (Kubernetes' authorizers see it too since 1.31). */
+      labelSelector?: string;
+    }
   | { kind: 'nonresource'; path: string; verb: string };
 
 export interface Decision {
@@ -64,13 +75,26 @@ export const nodeRules: Rule[] = [
   // Finishing a graceful deletion once the containers are gone.
   { subject: 'group:system:nodes', verbs: ['delete'], resources: ['/pods'] },
   { subject: 'group:system:nodes', verbs: ['create', 'update', 'patch'], resources: events },
+  // Its local-path volumes: only to drop the cleanup finalizer of its own (admission/storageRestrictions.ts).
+  // Reading PersistentVolumes is the node authorizer's (RuleAuthorizer.decideNode).
+  { subject: 'group:system:nodes', verbs: ['update', 'patch'], resources: ['/persistentvolumes'] },
   // Its heartbeat, in kube-node-lease only; the Lease named after itself only (NodeRestriction).
   { subject: 'group:system:nodes', verbs: ['get', 'create', 'update', 'patch'], resources: ['coordination.k8s.io/leases'], namespaces: [nodeLeaseNamespace] },
 ];
 
 /** What the scheduler reads (its informers), writes (bindings, evictions for preemption, status, events) and its leader lease. */
 export const schedulerRules: Rule[] = [
-  { subject: 'system:kube-scheduler', verbs: read, resources: ['/pods', '/nodes', '/namespaces', '/services', 'apps/replicasets', 'scheduling.k8s.io/priorityclasses'] },
+  {
+    subject: 'system:kube-scheduler',
+    verbs: read,
+    resources: [
+      '/pods', '/nodes', '/namespaces', '/services', 'apps/replicasets', 'apps/statefulsets', 'scheduling.k8s.io/priorityclasses',
+      // VolumeBinding: claims, volumes and classes.
+      '/persistentvolumeclaims', '/persistentvolumes', 'storage.k8s.io/storageclasses',
+    ],
+  },
+  // The node chosen for a WaitForFirstConsumer claim; only that annotation (admission/storageRestrictions.ts).
+  { subject: 'system:kube-scheduler', verbs: ['patch'], resources: ['/persistentvolumeclaims'] },
   { subject: 'system:kube-scheduler', verbs: ['create'], resources: ['/pods/binding', '/pods/eviction'] },
   { subject: 'system:kube-scheduler', verbs: ['update', 'patch'], resources: ['/pods/status'] },
   // delete: preemption; patch: the scheduler.gantry.dev/unschedulable-nodes annotation `gantry why` reads.
@@ -107,9 +131,12 @@ export const controllerManagerRules: Rule[] = [
     resources: [
       '/pods', '/pods/binding', '/pods/eviction', '/namespaces', '/services', '/endpoints', '/configmaps', '/serviceaccounts', ...events,
       'apps/deployments', 'apps/replicasets', 'discovery.k8s.io/endpointslices',
-      // The CronJob controller's runs; the DaemonSet controller's revision history.
+      // The CronJob controller's runs; the DaemonSet and StatefulSet controllers' revision history.
       'batch/jobs',
       'apps/controllerrevisions',
+      // A StatefulSet's claims; the local-path provisioner's volumes.
+      '/persistentvolumeclaims',
+      '/persistentvolumes',
     ],
   },
 ];
@@ -168,7 +195,21 @@ function matchesPath(patterns: string[] | '*' | undefined, path: string): boolea
 }
 
 const nodeUserPrefix = 'system:node:';
-const graphed = new Set<string>(graphResources);
+const graphed = new Set<string>([...graphResources, '/persistentvolumes']);
+export { localPathNodeLabel };
+
+/** Whether a label selector is exactly `storage.gantry.dev/node=<node>` (`==` too, spaces around). */
+export function isOwnVolumeSelector(selector: string | undefined, node: string): boolean {
+  const m = /^\s*([^=!\s]+)\s*==?\s*([^,\s]*)\s*$/.exec(selector ?? '');
+  return m !== null && m[1] === localPathNodeLabel && m[2] === node;
+}
+
+/** The attributes of a request, with the label selector of a list or watch. */
+export function withLabelSelector(info: Attributes, query: URLSearchParams): Attributes {
+  if (info.kind !== 'resource' || (info.verb !== 'list' && info.verb !== 'watch')) return info;
+  const selector = query.get('labelSelector');
+  return selector === null ? info : { ...info, labelSelector: selector };
+}
 
 /** The node a user acts for (user system:node:<name> in group system:nodes), or undefined. */
 export function nodeOfUser(user: UserInfo): string | undefined {
@@ -191,14 +232,21 @@ export class RuleAuthorizer {
   ) {}
 
   /**
-   * A node asking for a graph kind: a single get of an object one of its pods refers to, or
-   * nothing (no list, no watch, no write). Undefined for every other request.
+   * A node asking for a graph kind: a single get of an object one of its pods refers to
+   * (a volume: bound to a claim one of its pods refers to), or nothing. PersistentVolumes
+   * also: a list or watch selecting exactly the node's own local-path volumes. Undefined for
+   * every other request (the rules decide).
    */
   private decideNode(user: UserInfo, info: Attributes): Decision | undefined {
     if (info.kind !== 'resource' || info.subresource) return undefined;
     const node = nodeOfUser(user);
-    if (node === undefined || !graphed.has(`${info.group}/${info.resource}`)) return undefined;
-    const ok = info.verb === 'get' && info.namespace !== undefined && info.name !== undefined && this.opts.nodeGraph?.allows(node, `${info.group}/${info.resource}`, info.namespace, info.name) === true;
+    const resource = `${info.group}/${info.resource}`;
+    if (node === undefined || !graphed.has(resource)) return undefined;
+    if (resource === '/persistentvolumes' && (info.verb === 'list' || info.verb === 'watch') && info.name === undefined && isOwnVolumeSelector(info.labelSelector, node)) {
+      return { allowed: true, reason: `allowed by the node authorizer: the PersistentVolumes labelled ${localPathNodeLabel}=${node}` };
+    }
+    const scoped = resource === '/persistentvolumes' ? info.namespace === undefined : info.namespace !== undefined;
+    const ok = info.verb === 'get' && scoped && info.name !== undefined && this.opts.nodeGraph?.allows(node, resource, info.namespace ?? '', info.name) === true;
     return ok ? { allowed: true, reason: `allowed by the node authorizer: a pod bound to node "${node}" refers to it` } : undefined;
   }
 

@@ -26,6 +26,12 @@ const ns = 'app';
 const leases = '/apis/coordination.k8s.io/v1/namespaces';
 const lease = (namespace: string, name: string): object => ({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace }, spec: { holderIdentity: 'x' } });
 const mergePatch = 'application/merge-patch+json';
+const jsonPatch = 'application/json-patch+json';
+const pvs = '/api/v1/persistentvolumes';
+const pvcs = `/api/v1/namespaces/app/persistentvolumeclaims`;
+const cleanup = 'storage.gantry.dev/local-path-cleanup';
+const selectedNode = 'volume.kubernetes.io/selected-node';
+const ownVolumes = (node: string): string => `labelSelector=${encodeURIComponent(`storage.gantry.dev/node=${node}`)}`;
 
 interface Row {
   who: Identity;
@@ -124,6 +130,57 @@ const rows: Row[] = [
   { who: 'dns', method: 'POST', path: `${leases}/kube-system/leases`, body: lease('kube-system', 'dns'), status: 403, why: 'Leases' },
   { who: 'dns', method: 'PATCH', path: '/api/v1/nodes/n1', body: { metadata: { labels: { a: 'b' } } }, contentType: mergePatch, status: 403, why: 'Nodes' },
 
+  // A node and volumes: a claim and a volume only through its pods (pod -> claim -> volume);
+  // a list or watch of volumes only of its own local-path volumes; a write only to drop the
+  // cleanup finalizer of one of its own.
+  { who: 'n1', method: 'GET', path: pvs, status: 403, why: 'no list of every PersistentVolume' },
+  { who: 'n1', method: 'GET', path: `${pvs}?watch=true`, status: 403, why: 'no watch of every PersistentVolume' },
+  { who: 'n1', method: 'GET', path: `${pvs}?${ownVolumes('n2')}`, status: 403, why: 'no list of another node\'s volumes' },
+  { who: 'n1', method: 'GET', path: `${pvs}?${ownVolumes('n1')},x%3Dy`, status: 403, why: 'no list by a selector that is not exactly its own (even a narrower one)' },
+  { who: 'n1', method: 'GET', path: `${pvs}?labelSelector=storage.gantry.dev%2Fnode`, status: 403, why: 'no list by the label\'s mere existence' },
+  { who: 'n1', method: 'GET', path: `${pvs}?labelSelector=storage.gantry.dev%2Fnode!%3Dn2`, status: 403, why: 'no list by "not the other node"' },
+  { who: 'n1', method: 'GET', path: `${pvs}?${ownVolumes('n1')}`, status: 200, why: 'lists its own local-path volumes' },
+  { who: 'n1', method: 'GET', path: `${pvs}?${ownVolumes('n1')}&watch=true&timeoutSeconds=1`, status: 200, why: 'watches its own local-path volumes' },
+  { who: 'n1', method: 'GET', path: `${pvs}/n1-pv?${ownVolumes('n1')}`, status: 200, why: 'gets the volume bound to its pod\'s claim (the graph)' },
+  { who: 'n1', method: 'GET', path: `${pvs}/n2-pv`, status: 403, why: 'a volume only another node\'s pod uses' },
+  { who: 'n1', method: 'GET', path: `${pvs}/unused-pv`, status: 403, why: 'a volume no pod uses' },
+  { who: 'n1', method: 'GET', path: `${pvcs}/n1-claim`, status: 200, why: 'its pod\'s claim' },
+  { who: 'n1', method: 'GET', path: `${pvcs}/n2-claim`, status: 403, why: 'another node\'s pod\'s claim' },
+  { who: 'n1', method: 'GET', path: pvcs, status: 403, why: 'no list of claims' },
+  { who: 'n1', method: 'PATCH', path: `${pvs}/n2-pv`, body: [{ op: 'remove', path: '/metadata/finalizers/0' }], contentType: jsonPatch, status: 403, why: 'another node\'s volume, even to drop its cleanup finalizer' },
+  { who: 'n1', method: 'PATCH', path: `${pvs}/unused-pv`, body: { metadata: { finalizers: null } }, contentType: mergePatch, status: 403, why: 'a volume without its label' },
+  { who: 'n1', method: 'PATCH', path: `${pvs}/n1-pv`, body: { metadata: { labels: { 'storage.gantry.dev/node': 'n2' } } }, contentType: mergePatch, status: 403, why: 'relabelling its volume' },
+  { who: 'n1', method: 'PATCH', path: `${pvs}/n1-pv`, body: { spec: { persistentVolumeReclaimPolicy: 'Retain' } }, contentType: mergePatch, status: 403, why: 'changing its volume\'s spec' },
+  { who: 'n1', method: 'PATCH', path: `${pvs}/n1-pv`, body: { metadata: { finalizers: [cleanup] } }, contentType: mergePatch, status: 403, why: 'dropping the protection finalizer instead' },
+  { who: 'n1', method: 'PATCH', path: `${pvs}/n1-pv`, body: { metadata: { finalizers: null }, spec: { persistentVolumeReclaimPolicy: 'Retain' } }, contentType: mergePatch, status: 403, why: 'dropping its finalizer together with another change' },
+  { who: 'n1', method: 'PATCH', path: `${pvs}/n1-pv/status`, body: { status: { phase: 'Failed' } }, contentType: mergePatch, status: 403, why: 'a volume\'s status' },
+  { who: 'n1', method: 'DELETE', path: `${pvs}/n1-pv`, status: 403, why: 'deleting its volume' },
+  { who: 'n1', method: 'POST', path: pvs, body: { metadata: { name: 'n1-made' }, spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: '/' } } }, status: 403, why: 'creating a volume (a hostPath of /)' },
+  { who: 'n1', method: 'PATCH', path: `${pvs}/n1-pv`, body: { metadata: { finalizers: ['kubernetes.io/pv-protection'] } }, contentType: mergePatch, status: 200, why: 'drops the cleanup finalizer of its own volume' },
+
+  // The scheduler and claims: reads claims, volumes and classes; writes only the selected-node annotation.
+  { who: 'scheduler', method: 'GET', path: '/api/v1/persistentvolumeclaims', status: 200, why: 'lists claims' },
+  { who: 'scheduler', method: 'GET', path: pvs, status: 200, why: 'lists volumes' },
+  { who: 'scheduler', method: 'GET', path: '/apis/storage.k8s.io/v1/storageclasses?watch=true&timeoutSeconds=1', status: 200, why: 'watches classes' },
+  { who: 'scheduler', method: 'PATCH', path: `${pvcs}/free-claim`, body: { spec: { volumeName: 'n2-pv' } }, contentType: mergePatch, status: 403, why: 'binding a claim to a volume of its choice (a valid spec change)' },
+  { who: 'scheduler', method: 'PATCH', path: `${pvcs}/n1-claim`, body: { metadata: { labels: { a: 'b' }, annotations: { [selectedNode]: 'n1' } } }, contentType: mergePatch, status: 403, why: 'the annotation together with a label' },
+  { who: 'scheduler', method: 'PATCH', path: `${pvcs}/n1-claim`, body: { metadata: { annotations: { 'volume.kubernetes.io/storage-provisioner': 'x' } } }, contentType: mergePatch, status: 403, why: 'another annotation' },
+  { who: 'scheduler', method: 'PATCH', path: `${pvcs}/n1-claim/status`, body: { status: { phase: 'Bound' } }, contentType: mergePatch, status: 403, why: 'a claim\'s status' },
+  { who: 'scheduler', method: 'PUT', path: `${pvcs}/n1-claim`, body: { metadata: { name: 'n1-claim' } }, status: 403, why: 'replacing a claim' },
+  { who: 'scheduler', method: 'DELETE', path: `${pvcs}/n1-claim`, status: 403, why: 'deleting a claim' },
+  { who: 'scheduler', method: 'POST', path: pvs, body: { metadata: { name: 's-pv' } }, status: 403, why: 'creating volumes' },
+  { who: 'scheduler', method: 'PATCH', path: `${pvcs}/n1-claim`, body: { metadata: { annotations: { [selectedNode]: 'n1' } } }, contentType: mergePatch, status: 200, why: 'sets the selected-node annotation' },
+  { who: 'scheduler', method: 'PATCH', path: `${pvcs}/n1-claim`, body: [{ op: 'remove', path: `/metadata/annotations/${selectedNode.replace('/', '~1')}` }], contentType: jsonPatch, status: 200, why: 'removes it again (any patch type)' },
+
+  // The controller manager makes claims (StatefulSets) and volumes (the provisioner); not classes.
+  { who: 'controllers', method: 'POST', path: `${pvcs}?dryRun=All`, body: { metadata: { name: 'cm-claim' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }, status: 201, why: 'creates claims' },
+  { who: 'controllers', method: 'POST', path: `${pvs}?dryRun=All`, body: { metadata: { name: 'cm-pv' }, spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: '/tmp/x' } } }, status: 201, why: 'creates volumes' },
+  { who: 'controllers', method: 'PATCH', path: `${pvs}/missing/status`, body: { status: { phase: 'Available' } }, contentType: mergePatch, status: 404, why: 'writes a volume\'s status (allowed: the volume is simply not there)' },
+  { who: 'controllers', method: 'PATCH', path: `${pvcs}/n2-claim`, body: { metadata: { annotations: { 'pv.kubernetes.io/bind-completed': 'yes' } } }, contentType: mergePatch, status: 200, why: 'annotates claims (the binder)' },
+  { who: 'controllers', method: 'POST', path: '/apis/storage.k8s.io/v1/storageclasses', body: { metadata: { name: 'cm-sc' }, provisioner: 'x' }, status: 403, why: 'creates StorageClasses' },
+  { who: 'controllers', method: 'POST', path: '/apis/apps/v1/namespaces/app/statefulsets', body: { metadata: { name: 'cm-sts' } }, status: 403, why: 'creates StatefulSets' },
+  { who: 'dns', method: 'GET', path: pvs, status: 403, why: 'PersistentVolumes' },
+
   // A joining node's bootstrap token: its own CSR and the public cluster-info.
   { who: 'bootstrapper', method: 'GET', path: '/api/v1/namespaces/kube-public/configmaps/cluster-info', status: 200, why: 'cluster-info' },
   { who: 'bootstrapper', method: 'GET', path: '/apis/certificates.k8s.io/v1/certificatesigningrequests', status: 403, why: 'everyone\'s CSRs' },
@@ -153,10 +210,14 @@ const sweep: Record<Identity, { list: string[]; create: string[]; deletecollecti
   admin: { list: all, create: all, deletecollection: namespaced },
   n1: { list: ['/pods', '/nodes', '/services', '/endpoints', 'discovery.k8s.io/endpointslices'], create: ['/events', 'certificates.k8s.io/certificatesigningrequests'], deletecollection: [] },
   n2: { list: ['/pods', '/nodes', '/services', '/endpoints', 'discovery.k8s.io/endpointslices'], create: ['/events', 'certificates.k8s.io/certificatesigningrequests'], deletecollection: [] },
-  scheduler: { list: ['/pods', '/nodes', '/namespaces', '/services', 'apps/replicasets', 'scheduling.k8s.io/priorityclasses'], create: ['/events'], deletecollection: [] },
+  scheduler: {
+    list: ['/pods', '/nodes', '/namespaces', '/services', 'apps/replicasets', 'apps/statefulsets', 'scheduling.k8s.io/priorityclasses', '/persistentvolumeclaims', '/persistentvolumes', 'storage.k8s.io/storageclasses'],
+    create: ['/events'],
+    deletecollection: [],
+  },
   controllers: {
     list: all,
-    create: ['/namespaces', '/pods', '/services', '/endpoints', '/configmaps', '/serviceaccounts', '/events', 'apps/deployments', 'apps/replicasets', 'discovery.k8s.io/endpointslices', 'batch/jobs', 'apps/controllerrevisions'],
+    create: ['/namespaces', '/pods', '/services', '/endpoints', '/configmaps', '/serviceaccounts', '/events', 'apps/deployments', 'apps/replicasets', 'discovery.k8s.io/endpointslices', 'batch/jobs', 'apps/controllerrevisions', '/persistentvolumeclaims', '/persistentvolumes'],
     deletecollection: namespaced,
   },
   dns: { list: ['/namespaces', '/pods', '/services', '/endpoints', 'discovery.k8s.io/endpointslices'], create: ['/services', '/endpoints', 'discovery.k8s.io/endpointslices'], deletecollection: [] },
@@ -229,8 +290,21 @@ describe('every built-in identity against a real API server (who may do what)', 
       },
     });
     await create(`/api/v1/namespaces/${ns}/pods`, pod('on-n2', { nodeName: 'n2', volumes: [{ name: 'a', secret: { secretName: 'n2-secret' } }] }));
+    // Claims bound to volumes, each node's volume labelled for it and held by its cleanup finalizer.
+    const volume = (name: string, labels: Record<string, string>): object => ({
+      metadata: { name, labels, finalizers: [cleanup] },
+      spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: `/tmp/${name}` } },
+    });
+    await create(pvs, volume('n1-pv', { 'storage.gantry.dev/node': 'n1' }));
+    await create(pvs, volume('n2-pv', { 'storage.gantry.dev/node': 'n2' }));
+    await create(pvs, volume('unused-pv', {}));
+    for (const n of ['n1', 'n2']) {
+      await create(pvcs, { metadata: { name: `${n}-claim` }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, volumeName: `${n}-pv`, storageClassName: '' } });
+      await create(`/api/v1/namespaces/${ns}/pods`, pod(`${n}-with-claim`, { nodeName: n, serviceAccountName: 'runner', volumes: [{ name: 'data', persistentVolumeClaim: { claimName: `${n}-claim` } }] }));
+    }
+    await create(pvcs, { metadata: { name: 'free-claim' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, storageClassName: '' } });
     // The graph follows the watch cache: wait (briefly) until the cache holds the last pod.
-    for (let i = 0; i < 100 && !cluster.server.cache.get(`/registry/pods/${ns}/on-n2`); i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 100 && !cluster.server.cache.get(`/registry/pods/${ns}/n2-with-claim`); i++) await new Promise((r) => setTimeout(r, 10));
   });
   after(async () => cluster?.close());
 

@@ -47,3 +47,24 @@ describe('NodeGraph', () => {
     expect(g.size).to.equal(0);
   });
 });
+
+describe('NodeGraph: claims and their volumes', () => {
+  const claim = (name: string, volumeName?: string): KubeObject => ({ metadata: { name, namespace: 'a' }, spec: volumeName ? { volumeName } : {} });
+  const usesClaim = (name: string, node: string, claimName: string): KubeObject => pod(name, { nodeName: node, volumes: [{ name: 'd', persistentVolumeClaim: { claimName } }] });
+  it('grants a volume through any claim bound to it that a pod of the node uses, and takes it back', () => {
+    const g = new NodeGraph();
+    g.setClaim('k/c1', claim('c1', 'pv'));
+    g.setClaim('k/c2', claim('c2', 'pv'));
+    expect(g.allows('n1', '/persistentvolumes', '', 'pv'), 'no pod').to.equal(false);
+    g.setPod('k/p', usesClaim('p', 'n1', 'c2'));
+    expect(g.allows('n1', '/persistentvolumes', '', 'pv')).to.equal(true);
+    g.setClaim('k/c2', claim('c2'));
+    expect(g.allows('n1', '/persistentvolumes', '', 'pv'), 'c2 unbound; c1 is bound but unused').to.equal(false);
+    g.setClaim('k/c2', claim('c2', 'pv'));
+    g.setClaim('k/c2', undefined);
+    expect(g.allows('n1', '/persistentvolumes', '', 'pv'), 'c2 deleted').to.equal(false);
+    g.clear();
+    g.setPod('k/p', usesClaim('p', 'n1', 'c1'));
+    expect(g.allows('n1', '/persistentvolumes', '', 'pv'), 'clear forgot the claims').to.equal(false);
+  });
+});

@@ -1,8 +1,9 @@
 // Kubernetes' Node authorizer graph: which Secrets, ConfigMaps, PersistentVolumeClaims and
 // ServiceAccounts each node may read, because a pod bound to it (spec.nodeName) refers to
-// them. Fed from the API server's own watch cache of pods, in the same synchronous step that
-// notifies every pod watcher: a node agent learns of a pod only through that cache, so by
-// the time it can ask for a pod's Secret the graph already holds the edge.
+// them, and which PersistentVolumes, because such a claim is bound to them (pod -> claim ->
+// volume). Fed from the API server's own watch cache of pods and claims, in the same
+// synchronous step that notifies every watcher: a node agent learns of a pod only through
+// that cache, so by the time it can ask for a pod's Secret the graph already holds the edge.
 
 import { isObject, type KubeObject } from '../../common/api/meta.js';
 import type { Logger } from '../../common/logging.js';
@@ -59,14 +60,44 @@ function nodeNameOf(pod: KubeObject): string | undefined {
   return str(obj(pod.spec).nodeName);
 }
 
-/** Node -> `group/resource/namespace/name` -> how many of its pods refer to it. */
+/** Node -> `group/resource/namespace/name` -> how many of its pods refer to it; volume -> the claims bound to it. */
 export class NodeGraph {
   private readonly byPod = new Map<string, { node: string; refs: string[] }>();
   private readonly byNode = new Map<string, Map<string, number>>();
+  /** Claim (by cache key) -> `namespace/name` and the volume its spec.volumeName names. */
+  private readonly claimVolume = new Map<string, { claim: string; volume: string }>();
+  /** Volume name -> the claims (`namespace/name`) that name it. */
+  private readonly volumeClaims = new Map<string, Set<string>>();
 
-  /** Whether a pod bound to `node` refers to this object now. */
+  /** Whether a pod bound to `node` refers to this object now (a volume: through a claim bound to it). */
   allows(node: string, resource: string, namespace: string, name: string): boolean {
+    if (resource === '/persistentvolumes') return this.allowsVolume(node, name);
     return (this.byNode.get(node)?.get(`${resource}/${namespace}/${name}`) ?? 0) > 0;
+  }
+
+  private allowsVolume(node: string, volume: string): boolean {
+    const counts = this.byNode.get(node);
+    if (!counts) return false;
+    for (const claim of this.volumeClaims.get(volume) ?? []) if ((counts.get(`/persistentvolumeclaims/${claim}`) ?? 0) > 0) return true;
+    return false;
+  }
+
+  /** The claim's current state (undefined: gone): which volume it is bound to. */
+  setClaim(key: string, pvc: KubeObject | undefined): void {
+    const old = this.claimVolume.get(key);
+    if (old) {
+      const claims = this.volumeClaims.get(old.volume)!;
+      claims.delete(old.claim);
+      if (claims.size === 0) this.volumeClaims.delete(old.volume);
+      this.claimVolume.delete(key);
+    }
+    const volume = pvc ? str(obj(pvc.spec).volumeName) : undefined;
+    if (!pvc || !volume) return;
+    const claim = `${pvc.metadata.namespace ?? ''}/${pvc.metadata.name ?? ''}`;
+    this.claimVolume.set(key, { claim, volume });
+    let claims = this.volumeClaims.get(volume);
+    if (!claims) this.volumeClaims.set(volume, (claims = new Set()));
+    claims.add(claim);
   }
 
   /** The pod's current state (undefined: gone). */
@@ -88,6 +119,8 @@ export class NodeGraph {
   clear(): void {
     this.byPod.clear();
     this.byNode.clear();
+    this.claimVolume.clear();
+    this.volumeClaims.clear();
   }
 
   /** Pods bound to a node that the graph holds (for tests and metrics). */
@@ -110,34 +143,49 @@ export class NodeGraph {
 }
 
 /**
- * Keeps `graph` equal to the pods in `cache`: a full load, then every pod event. When the
- * cache reloads (its etcd watch broke) it ends our watch; we load again from the new state.
- * Returns a stop function.
+ * Keeps `graph` equal to the pods and claims in `cache`: a full load, then every event. When
+ * the cache reloads (its etcd watch broke) it ends our watches; we load again from the new
+ * state. Returns a stop function.
  */
 export function followPods(cache: WatchCache, root: string, graph: NodeGraph, logger: Logger): () => void {
-  const prefix = `${root}pods/`;
-  let watch: CacheWatch | undefined;
+  const sources: { prefix: string; set: (key: string, o: KubeObject | undefined) => void }[] = [
+    { prefix: `${root}pods/`, set: (key, o) => graph.setPod(key, o) },
+    { prefix: `${root}persistentvolumeclaims/`, set: (key, o) => graph.setClaim(key, o) },
+  ];
+  let watches: CacheWatch[] = [];
   let stopped = false;
+  let reloading = false;
+  const closeAll = (): void => {
+    const open = watches;
+    watches = [];
+    for (const w of open) w.close();
+  };
   const load = (): void => {
     if (stopped) return;
+    reloading = false;
     graph.clear();
     // List and subscribe in one synchronous step: nothing falls between them.
-    for (const e of cache.list(prefix)) graph.setPod(e.key, e.object);
-    watch = cache.watch(
-      prefix,
-      cache.revision,
-      (ev: CacheEvent) => graph.setPod(ev.key, ev.type === 'DELETED' ? undefined : ev.object),
-      (err) => {
-        watch = undefined;
-        if (stopped || !err) return;
-        logger.info('pod watch for the node authorizer ended; reloading', { error: err.message });
-        void cache.start().then(load, (e: unknown) => logger.error('node authorizer reload failed', { error: String(e) }));
-      },
-    );
+    for (const { prefix, set } of sources) {
+      for (const e of cache.list(prefix)) set(e.key, e.object);
+      watches.push(
+        cache.watch(
+          prefix,
+          cache.revision,
+          (ev: CacheEvent) => set(ev.key, ev.type === 'DELETED' ? undefined : ev.object),
+          (err) => {
+            if (stopped || !err || reloading) return;
+            reloading = true;
+            closeAll();
+            logger.info('watch for the node authorizer ended; reloading', { error: err.message });
+            void cache.start().then(load, (e: unknown) => logger.error('node authorizer reload failed', { error: String(e) }));
+          },
+        ),
+      );
+    }
   };
   load();
   return () => {
     stopped = true;
-    watch?.close();
+    closeAll();
   };
 }

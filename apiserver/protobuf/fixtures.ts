@@ -182,6 +182,92 @@ export const protobufFixtures: Record<string, Record<string, unknown>> = {
     data: { spec: { template: { $patch: 'replace', metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'a', image: 'busybox:1.36', resources: {} }] } } } },
     revision: 3,
   },
+  // Pointer zeros (replicas, partition), a claim template with its Quantity. (availableReplicas
+  // and ordinals.start are Go non-pointers that OpenAPI calls optional: a zero of theirs comes
+  // back absent, which means the same.)
+  StatefulSet: {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: meta('db', { namespace: 'default', generation: 3 }),
+    spec: {
+      replicas: 0,
+      selector: { matchLabels: { app: 'db' } },
+      template: { metadata: { labels: { app: 'db' } }, spec: podSpec },
+      volumeClaimTemplates: [
+        {
+          // Protobuf has no TypeMeta for an embedded claim: the server's defaults add it back.
+          metadata: { name: 'data' },
+          spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, storageClassName: 'local-path', volumeMode: 'Filesystem' },
+          status: { phase: 'Pending' },
+        },
+      ],
+      serviceName: 'db',
+      podManagementPolicy: 'Parallel',
+      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0, maxUnavailable: '50%' } },
+      revisionHistoryLimit: 10,
+      minReadySeconds: 5,
+      persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Delete', whenScaled: 'Retain' },
+      ordinals: { start: 2 },
+    },
+    status: {
+      observedGeneration: 3,
+      replicas: 2,
+      readyReplicas: 1,
+      currentReplicas: 2,
+      updatedReplicas: 1,
+      currentRevision: 'db-6b5f7c9d8',
+      updateRevision: 'db-7c9d8e0f1',
+      collisionCount: 0,
+      availableReplicas: 1,
+      conditions: [{ type: 'Progressing', status: 'True', lastTransitionTime: '2026-12-07T03:04:05Z', reason: 'Rolling', message: 'rolling' }],
+    },
+  },
+  // A local volume with node affinity and a claim reference; capacity is a Quantity map.
+  PersistentVolume: {
+    apiVersion: 'v1',
+    kind: 'PersistentVolume',
+    metadata: meta('pvc-0f4c4b5e', { finalizers: ['kubernetes.io/pv-protection'], annotations: { 'pv.kubernetes.io/provisioned-by': 'gantry.dev/local-path' } }),
+    spec: {
+      capacity: { storage: '2Gi' },
+      local: { path: '/var/lib/gantry/local-path/pvc-0f4c4b5e_default_data-db-0' },
+      accessModes: ['ReadWriteOnce'],
+      claimRef: { kind: 'PersistentVolumeClaim', namespace: 'default', name: 'data-db-0', uid: '0f4c4b5e-9a53-4d0e-8f5c-3b1b7b6e9a11', apiVersion: 'v1', resourceVersion: '40' },
+      persistentVolumeReclaimPolicy: 'Delete',
+      storageClassName: 'local-path',
+      mountOptions: ['noatime'],
+      volumeMode: 'Filesystem',
+      nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['node-1'] }] }] } },
+    },
+    status: { phase: 'Bound', lastPhaseTransitionTime: '2026-12-07T03:04:05Z' },
+  },
+  // storageClassName "" (a pointer to the empty string: explicitly no class) and a selector.
+  PersistentVolumeClaim: {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: meta('data', { namespace: 'default', finalizers: ['kubernetes.io/pvc-protection'] }),
+    spec: {
+      accessModes: ['ReadWriteOnce', 'ReadOnlyMany'],
+      selector: { matchLabels: { tier: 'fast' } },
+      resources: { requests: { storage: '500Mi' } },
+      volumeName: 'pv-1',
+      storageClassName: '',
+      volumeMode: 'Filesystem',
+    },
+    status: { phase: 'Bound', accessModes: ['ReadWriteOnce'], capacity: { storage: '1Gi' } },
+  },
+  // A pointer false (allowVolumeExpansion), parameters, topology.
+  StorageClass: {
+    apiVersion: 'storage.k8s.io/v1',
+    kind: 'StorageClass',
+    metadata: meta('local-path', { annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } }),
+    provisioner: 'gantry.dev/local-path',
+    parameters: { nodePath: '/var/lib/gantry' },
+    reclaimPolicy: 'Delete',
+    mountOptions: ['noatime'],
+    allowVolumeExpansion: false,
+    volumeBindingMode: 'WaitForFirstConsumer',
+    allowedTopologies: [{ matchLabelExpressions: [{ key: 'kubernetes.io/hostname', values: ['node-1', 'node-2'] }] }],
+  },
   // A manual selector (a generated one would name the fixture's uid); pointer zeros (backoffLimit, suspend).
   Job: {
     apiVersion: 'batch/v1',

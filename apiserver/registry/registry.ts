@@ -9,8 +9,12 @@ import { controllerRevisionStrategy, daemonSetStrategy } from './kinds/daemonSet
 import { endpointSliceStrategy } from './kinds/endpointSlices.js';
 import { cronJobStrategy, jobStrategy } from './kinds/jobs.js';
 import { podDisruptionBudgetStrategy } from './kinds/podDisruptionBudgets.js';
+import { persistentVolumeClaimStrategy } from './kinds/persistentVolumeClaims.js';
+import { persistentVolumeStrategy } from './kinds/persistentVolumes.js';
 import { podStrategy } from './kinds/pods.js';
 import { reviews, type Review } from './kinds/reviews.js';
+import { statefulSetStrategy } from './kinds/statefulSets.js';
+import { storageClassStrategy } from './kinds/storageClasses.js';
 import { deploymentStrategy, replicaSetStrategy } from './kinds/workloads.js';
 import type { Strategy } from './strategy.js';
 
@@ -24,15 +28,19 @@ const strategies: Record<string, Strategy> = {
   secrets: secretStrategy,
   events: plainKinds,
   serviceaccounts: plainKinds,
+  persistentvolumes: persistentVolumeStrategy,
+  persistentvolumeclaims: persistentVolumeClaimStrategy,
   deployments: deploymentStrategy,
   replicasets: replicaSetStrategy,
   daemonsets: daemonSetStrategy,
+  statefulsets: statefulSetStrategy,
   controllerrevisions: controllerRevisionStrategy,
   jobs: jobStrategy,
   cronjobs: cronJobStrategy,
   poddisruptionbudgets: podDisruptionBudgetStrategy,
   leases: plainKinds,
   priorityclasses: priorityClassStrategy,
+  storageclasses: storageClassStrategy,
   endpointslices: endpointSliceStrategy,
   certificatesigningrequests: certificateSigningRequestStrategy,
 };

@@ -7,6 +7,10 @@ import { controllerRevisionPrinter, daemonSetPrinter } from './daemonSets.js';
 import { defaultTablePrinter } from './defaults.js';
 import { endpointSlicePrinter } from './endpointSlices.js';
 import { eventPrinter } from './events.js';
+import { persistentVolumeClaimPrinter } from './persistentVolumeClaims.js';
+import { persistentVolumePrinter } from './persistentVolumes.js';
+import { statefulSetPrinter } from './statefulSets.js';
+import { storageClassPrinter } from './storageClasses.js';
 import { podDisruptionBudgetPrinter } from './podDisruptionBudgets.js';
 import { cronJobPrinter, jobPrinter } from './jobs.js';
 import { nodePrinter } from './nodes.js';
@@ -29,6 +33,10 @@ export const tablePrinters: Readonly<Record<string, TablePrinter>> = {
   deployments: deploymentPrinter,
   replicasets: replicaSetPrinter,
   daemonsets: daemonSetPrinter,
+  statefulsets: statefulSetPrinter,
+  persistentvolumes: persistentVolumePrinter,
+  persistentvolumeclaims: persistentVolumeClaimPrinter,
+  storageclasses: storageClassPrinter,
   controllerrevisions: controllerRevisionPrinter,
   jobs: jobPrinter,
   cronjobs: cronJobPrinter,

@@ -6,7 +6,7 @@ import { printerFor, tablePrinters } from './registry.js';
 import { buildTable, parseIncludeObject, tableRow } from './table.js';
 
 describe('tablePrinters registry', () => {
-  const expected = ['pods', 'nodes', 'namespaces', 'services', 'endpoints', 'configmaps', 'secrets', 'events', 'serviceaccounts', 'deployments', 'replicasets', 'daemonsets', 'controllerrevisions', 'jobs', 'cronjobs', 'poddisruptionbudgets', 'leases', 'priorityclasses', 'endpointslices', 'certificatesigningrequests'];
+  const expected = ['pods', 'nodes', 'namespaces', 'services', 'endpoints', 'configmaps', 'secrets', 'events', 'serviceaccounts', 'deployments', 'replicasets', 'daemonsets', 'statefulsets', 'controllerrevisions', 'persistentvolumes', 'persistentvolumeclaims', 'storageclasses', 'jobs', 'cronjobs', 'poddisruptionbudgets', 'leases', 'priorityclasses', 'endpointslices', 'certificatesigningrequests'];
   it('covers the resources kubectl users look at', () => expect(Object.keys(tablePrinters)).to.have.members(expected));
 
   const lookups: { resource: string; isDefault: boolean }[] = [

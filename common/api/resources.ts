@@ -65,6 +65,8 @@ export const builtinResources: readonly ResourceDescriptor[] = [
   core('Secret', 'secrets', { namespaced: true }),
   core('Event', 'events', { namespaced: true, shortNames: ['ev'], definition: 'io.k8s.api.core.v1.Event' }),
   core('ServiceAccount', 'serviceaccounts', { namespaced: true, shortNames: ['sa'] }),
+  core('PersistentVolume', 'persistentvolumes', { namespaced: false, shortNames: ['pv'], subresources: ['status'] }),
+  core('PersistentVolumeClaim', 'persistentvolumeclaims', { namespaced: true, shortNames: ['pvc'], subresources: ['status'] }),
   describe('apps', 'v1', 'Deployment', 'deployments', 'io.k8s.api.apps.v1.Deployment', {
     namespaced: true,
     shortNames: ['deploy'],
@@ -82,6 +84,12 @@ export const builtinResources: readonly ResourceDescriptor[] = [
     shortNames: ['ds'],
     categories: ['all'],
     subresources: ['status'],
+  }),
+  describe('apps', 'v1', 'StatefulSet', 'statefulsets', 'io.k8s.api.apps.v1.StatefulSet', {
+    namespaced: true,
+    shortNames: ['sts'],
+    categories: ['all'],
+    subresources: ['status', 'scale'],
   }),
   describe('apps', 'v1', 'ControllerRevision', 'controllerrevisions', 'io.k8s.api.apps.v1.ControllerRevision', { namespaced: true }),
   describe('batch', 'v1', 'Job', 'jobs', 'io.k8s.api.batch.v1.Job', {
@@ -104,6 +112,10 @@ export const builtinResources: readonly ResourceDescriptor[] = [
   describe('scheduling.k8s.io', 'v1', 'PriorityClass', 'priorityclasses', 'io.k8s.api.scheduling.v1.PriorityClass', {
     namespaced: false,
     shortNames: ['pc'],
+  }),
+  describe('storage.k8s.io', 'v1', 'StorageClass', 'storageclasses', 'io.k8s.api.storage.v1.StorageClass', {
+    namespaced: false,
+    shortNames: ['sc'],
   }),
   // Kubernetes gives EndpointSlices no short name and no category.
   describe('discovery.k8s.io', 'v1', 'EndpointSlice', 'endpointslices', 'io.k8s.api.discovery.v1.EndpointSlice', { namespaced: true }),
