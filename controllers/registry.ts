@@ -13,18 +13,22 @@ import { endpointsControllerFactory } from './endpoints/index.js';
 import { endpointSliceControllerFactory } from './endpointslice/index.js';
 import { garbageCollectorControllerFactory } from './garbagecollector/index.js';
 import { jobControllerFactory } from './job/index.js';
+import { localPathProvisionerFactory } from './localpath/index.js';
 import { namespaceControllerFactory } from './namespace/index.js';
 import { nodeIpamControllerFactory } from './nodeipam/index.js';
 import { nodeLifecycleControllerFactory } from './nodelifecycle/index.js';
+import { persistentVolumeBinderFactory, pvcProtectionControllerFactory, pvProtectionControllerFactory } from './persistentvolume/index.js';
 import { podGcControllerFactory } from './podgc/index.js';
 import { replicaSetControllerFactory } from './replicaset/index.js';
 import { serviceAccountControllerFactory } from './serviceaccount/index.js';
+import { statefulSetControllerFactory } from './statefulset/index.js';
 import { ttlAfterFinishedControllerFactory } from './ttlafterfinished/index.js';
 
 export const controllerRegistry: Readonly<Record<string, ControllerFactory>> = {
   replicaset: replicaSetControllerFactory,
   deployment: deploymentControllerFactory,
   daemonset: daemonSetControllerFactory,
+  statefulset: statefulSetControllerFactory,
   job: jobControllerFactory,
   cronjob: cronJobControllerFactory,
   ttlafterfinished: ttlAfterFinishedControllerFactory,
@@ -39,6 +43,10 @@ export const controllerRegistry: Readonly<Record<string, ControllerFactory>> = {
   podgc: podGcControllerFactory,
   csrapproving: csrApprovingControllerFactory,
   csrsigning: csrSigningControllerFactory,
+  'persistentvolume-binder': persistentVolumeBinderFactory,
+  'pvc-protection': pvcProtectionControllerFactory,
+  'pv-protection': pvProtectionControllerFactory,
+  'localpath-provisioner': localPathProvisionerFactory,
 };
 
 /**

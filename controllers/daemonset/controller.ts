@@ -15,8 +15,9 @@ import { realClock, type Clock } from '../../common/clock.js';
 import { NotLeaderError } from '../../common/controller/fencedApi.js';
 import { controllerUIDIndex, indexers } from '../../common/controller/indexers.js';
 import { keyString, type ControllerRegistration, type EventRecorder, type InformerSource, type ObjectKey, type Reconciler, type ReconcileResult } from '../../common/controller/types.js';
-import { AlreadyExistsError, NotFoundError, TimeoutError } from '../../common/errors.js';
+import { NotFoundError, TimeoutError } from '../../common/errors.js';
 import type { Logger } from '../../common/logging.js';
+import { applyHistoryPlan } from '../history/writer.js';
 import { Expectations, defaultExpectationsTTLms } from '../replicaset/expectations.js';
 import { decide, type Deletion } from './decide.js';
 import { podForDaemonSet, targetNodeOf } from './podForDaemonSet.js';
@@ -148,24 +149,7 @@ export class DaemonSetController implements Reconciler {
   }
 
   private async syncHistory(ds: DaemonSet, hash: string, revisions: ControllerRevision[], pods: Pod[]): Promise<void> {
-    const plan = planHistory(ds, hash, revisions, pods);
-    const ns = ds.metadata.namespace;
-    if (plan.create) {
-      try {
-        await this.api.create(controllerRevisionsResource, ns, plan.create);
-      } catch (e) {
-        // Made by an earlier sync whose create the cache has not shown yet.
-        if (!(e instanceof AlreadyExistsError)) throw e;
-      }
-    }
-    if (plan.bump) await this.api.patch(controllerRevisionsResource, ns, plan.bump.revision.metadata.name ?? '', 'merge', { revision: plan.bump.to });
-    for (const r of plan.prune) {
-      try {
-        await this.api.delete(controllerRevisionsResource, ns, r.metadata.name ?? '');
-      } catch (e) {
-        if (!(e instanceof NotFoundError)) throw e;
-      }
-    }
+    await applyHistoryPlan(this.api, ds.metadata.namespace, planHistory(ds, hash, revisions, pods));
   }
 
   private async createPods(k: string, ds: DaemonSet, nodes: string[], hash: string, errors: unknown[]): Promise<void> {

@@ -5,7 +5,8 @@
 // neither. Cordoning (unschedulable) does not matter: daemon pods tolerate it.
 
 import { toleratedByAny } from '../../common/api/tolerations.js';
-import type { DaemonPodSpec, Node, NodeSelectorRequirement, NodeSelectorTerm, Toleration } from './types.js';
+import { compileNodeSelector, nodeSelectorMatches, type NodeFacts } from '../../common/selectors/nodeSelector.js';
+import type { DaemonPodSpec, Node, Toleration } from './types.js';
 
 export interface Eligibility {
   /** A pod should be created here if there is none. */
@@ -35,47 +36,12 @@ export function withDefaultTolerations(spec: DaemonPodSpec): Toleration[] {
   return [...own, ...missing];
 }
 
-const integer = /^[+-]?\d+$/;
-
-function requirementHolds(r: NodeSelectorRequirement, value: string | undefined): boolean {
-  const values = r.values ?? [];
-  switch (r.operator) {
-    case 'In':
-      return value !== undefined && values.includes(value);
-    case 'NotIn':
-      return value === undefined || !values.includes(value);
-    case 'Exists':
-      return value !== undefined;
-    case 'DoesNotExist':
-      return value === undefined;
-    case 'Gt':
-    case 'Lt': {
-      const bound = values[0] ?? '';
-      if (value === undefined || !integer.test(value) || !integer.test(bound)) return false;
-      return r.operator === 'Gt' ? BigInt(value) > BigInt(bound) : BigInt(value) < BigInt(bound);
-    }
-    default:
-      return false;
-  }
-}
-
-/** One term: every expression (labels) and field (only metadata.name exists) holds; an empty term matches nothing. */
-export function termMatches(term: NodeSelectorTerm, node: Node): boolean {
-  const labels = node.metadata.labels ?? {};
-  const exprs = term.matchExpressions ?? [];
-  const fields = term.matchFields ?? [];
-  if (exprs.length + fields.length === 0) return false;
-  for (const e of exprs) if (!requirementHolds(e, Object.prototype.hasOwnProperty.call(labels, e.key) ? labels[e.key] : undefined)) return false;
-  for (const f of fields) if (f.key !== 'metadata.name' || !requirementHolds(f, node.metadata.name)) return false;
-  return true;
-}
+/** The facts a node selector reads of a Node. */
+export const nodeFacts = (node: Node): NodeFacts => ({ name: node.metadata.name ?? '', labels: node.metadata.labels ?? {} });
 
 function placementMatches(spec: DaemonPodSpec, node: Node): boolean {
-  const labels = node.metadata.labels ?? {};
-  for (const [k, v] of Object.entries(spec.nodeSelector ?? {})) if (labels[k] !== v) return false;
-  const required = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
-  if (required) return (required.nodeSelectorTerms ?? []).some((t) => termMatches(t, node));
-  return true;
+  const facts = nodeFacts(node);
+  return compileNodeSelector(spec.nodeSelector ?? {})(facts) && nodeSelectorMatches(spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution, facts);
 }
 
 export function nodeShouldRunDaemonPod(node: Node, spec: DaemonPodSpec): Eligibility {

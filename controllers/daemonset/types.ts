@@ -8,6 +8,8 @@ import type { LabelSelectorObject } from '../../common/selectors/labels.js';
 import type { Pod, PodTemplate } from '../replicaset/types.js';
 
 export type { Pod, PodTemplate };
+export type { ControllerRevision } from '../history/types.js';
+export { controllerRevisionsResource } from '../history/types.js';
 export type IntOrString = number | string;
 
 export interface NodeSelectorRequirement {
@@ -62,13 +64,7 @@ export interface Node extends KubeObject {
   spec?: { taints?: (TaintKey & { timeAdded?: string })[]; unschedulable?: boolean };
 }
 
-export interface ControllerRevision extends KubeObject {
-  data?: unknown;
-  revision: number;
-}
-
 export const daemonSetsResource = resourceFor('DaemonSet', 'apps');
-export const controllerRevisionsResource = resourceFor('ControllerRevision', 'apps');
 export const podsResource = resourceFor('Pod', '');
 export const nodesResource = resourceFor('Node', '');
 
