@@ -1,10 +1,11 @@
 // The scheduler as a running component: informers (nodes, non-terminal pods, priority
 // classes) feeding the scheduler, Services and ReplicaSets read by PodTopologySpread's
-// default constraints, leader election on a Lease so only one of several
+// default constraints, claims, volumes and storage classes read (and claims annotated) by
+// VolumeBinding, leader election on a Lease so only one of several
 // schedulers binds, the API-backed binder/reporter/evictor, and the metrics server.
 // main.ts runs it as a process; integration tests run it in-process.
 
-import type { Clock } from '../common/clock.js';
+import type { Clock, TimerClock } from '../common/clock.js';
 import { realClock } from '../common/clock.js';
 import { resourceFor } from '../common/api/resources.js';
 import type { Api } from '../common/client/api.js';
@@ -18,6 +19,8 @@ import type { Logger } from '../common/logging.js';
 import { buildFramework, resolveProfile } from './config/profile.js';
 import type { SchedulerConfig } from './config/schedulerConfig.js';
 import { ApiBinder, LeaderFencedBinder } from './core/apiBinder.js';
+import { ApiVolumeBinder } from './core/apiVolumeBinder.js';
+import { addStorageEventHandlers, storeVolumes, volumeInformers } from './cache/volumeListers.js';
 import { ApiReporter } from './core/reporter.js';
 import { Scheduler, type Evictor } from './core/scheduler.js';
 import type { Binder } from './framework/interfaces.js';
@@ -47,7 +50,7 @@ export interface SchedulerApp {
   metricsServer: MetricsServer | undefined;
   events: ApiEventRecorder;
   reporter: ApiReporter;
-  /** Resolves once nodes, pods, priority classes, Services and ReplicaSets have been listed. */
+  /** Resolves once nodes, pods, priority classes, Services, ReplicaSets, claims, volumes and classes have been listed. */
   synced: Promise<void>;
   isLeader(): boolean;
   stop(): Promise<void>;
@@ -91,8 +94,14 @@ export async function startSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
     priorityClasses: new Informer<PriorityClass>({ client, path: '/apis/scheduling.k8s.io/v1/priorityclasses', logger }),
     services: new Informer<Service>({ client, path: '/api/v1/services', logger, indexers: { [serviceNamespaceIndex]: serviceByNamespace } }),
     replicaSets: new Informer<ReplicaSet>({ client, path: '/apis/apps/v1/replicasets', logger }),
+    ...volumeInformers(client, logger),
   };
-  const framework = buildFramework(cfg.schedulerName, resolveProfile(cfg.plugins), cfg.pluginConfig, { workloads: storeWorkloads(informers.services.store, informers.replicaSets.store) });
+  const framework = buildFramework(cfg.schedulerName, resolveProfile(cfg.plugins), cfg.pluginConfig, {
+    workloads: storeWorkloads(informers.services.store, informers.replicaSets.store),
+    volumes: storeVolumes(informers),
+    volumeBinder: new ApiVolumeBinder(api, () => !cfg.leaderElect || elector?.isLeader() === true),
+    clock: 'setTimer' in clock ? (clock as TimerClock) : realClock,
+  });
   const synced = Promise.all(Object.values(informers).map((i) => i.waitForSync())).then(() => undefined);
 
   const apiBinder = new ApiBinder(api);
@@ -113,6 +122,7 @@ export async function startSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
     preemption: cfg.preemption,
     lookupPod: (key) => informers.pods.store.get(key),
   });
+  addStorageEventHandlers(informers, (e) => s.onStorageEvent(e));
 
   const startScheduling = async (): Promise<void> => {
     await synced;
@@ -157,6 +167,9 @@ export async function startSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
   informers.priorityClasses.start();
   informers.services.start();
   informers.replicaSets.start();
+  informers.classes.start();
+  informers.volumes.start();
+  informers.claims.start();
   informers.nodes.start();
   informers.pods.start();
 

@@ -80,7 +80,7 @@ describe('the example config file', () => {
 describe('profiles', () => {
   it('the default profile packs and filters with every in-tree filter', () => {
     const fwk = buildFramework('s', resolveProfile());
-    expect(fwk.filterPluginNames()).to.deep.equal(['NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'PodTopologySpread', 'InterPodAffinity']);
+    expect(fwk.filterPluginNames()).to.deep.equal(['NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'VolumeBinding', 'PodTopologySpread', 'InterPodAffinity']);
     expect(fwk.scorePlugins()[0]).to.deep.equal({ name: 'MostAllocated', weight: 1 });
     // Replicas of a workload spread over hosts (Kubernetes' default weight).
     expect(fwk.scorePlugins()).to.deep.include({ name: 'PodTopologySpread', weight: 2 });
@@ -101,6 +101,11 @@ describe('profiles', () => {
       ProfileError,
       /PodTopologySpread: \/defaultConstraints must be empty when defaultingType is System/,
     );
+  });
+  it('VolumeBinding takes bindTimeoutSeconds from pluginConfig, and refuses other args', () => {
+    expect(() => buildFramework('s', resolveProfile(), [{ name: 'VolumeBinding', args: { bindTimeoutSeconds: 30 } }])).not.to.throw();
+    expect(() => buildFramework('s', resolveProfile(), [{ name: 'VolumeBinding', args: { bindTimeoutSeconds: 0 } }])).to.throw(ProfileError, /VolumeBinding: \/bindTimeoutSeconds must be > 0/);
+    expect(() => buildFramework('s', resolveProfile(), [{ name: 'VolumeBinding', args: { timeout: 3 } }])).to.throw(ProfileError, /must NOT have additional properties/);
   });
   it('PodTopologySpread takes its defaulting args from pluginConfig', () => {
     const args = { defaultingType: 'List', defaultConstraints: [{ maxSkew: 1, topologyKey: 'rack', whenUnsatisfiable: 'ScheduleAnyway' }] };

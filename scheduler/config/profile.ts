@@ -15,7 +15,9 @@
 
 import { Framework } from '../framework/framework.js';
 import { isFilter, isScore, type FilterPlugin, type Plugin } from '../framework/interfaces.js';
-import { noWorkloads, type WorkloadListers } from '../framework/listers.js';
+import type { TimerClock } from '../../common/clock.js';
+import type { VolumeBinder } from '../framework/interfaces.js';
+import { pluginHandle, type VolumeListers, type WorkloadListers } from '../framework/listers.js';
 import { inTreeRegistry, type PluginFactory } from '../plugins/registry.js';
 
 export interface PluginRef {
@@ -50,6 +52,7 @@ export const defaultFilters: readonly string[] = [
   'NodeAffinity',
   'NodePorts',
   'NodeResourcesFit',
+  'VolumeBinding',
   'PodTopologySpread',
   'InterPodAffinity',
 ];
@@ -100,12 +103,22 @@ export interface BuildOptions {
   registry?: ReadonlyMap<string, PluginFactory>;
   /** Services and ReplicaSets, for plugins that group pods by workload (default: none). */
   workloads?: WorkloadListers;
+  /** Claims, volumes and classes, for VolumeBinding (default: none). */
+  volumes?: VolumeListers;
+  /** Writes VolumeBinding's decisions (default: none; a pod that needs a write then fails PreBind). */
+  volumeBinder?: VolumeBinder;
+  clock?: TimerClock;
 }
 
 /** Instantiates the profile's plugins (one instance per name) and checks each can do what it is enabled for. */
 export function buildFramework(schedulerName: string, profile: ResolvedProfile, pluginConfig: PluginArgs[] = [], opts: BuildOptions = {}): Framework {
   const registry = opts.registry ?? inTreeRegistry;
-  const handle = { workloads: opts.workloads ?? noWorkloads };
+  const handle = pluginHandle({
+    ...(opts.workloads ? { workloads: opts.workloads } : {}),
+    ...(opts.volumes ? { volumes: opts.volumes } : {}),
+    ...(opts.volumeBinder ? { volumeBinder: opts.volumeBinder } : {}),
+    ...(opts.clock ? { clock: opts.clock } : {}),
+  });
   const argsByName = new Map<string, unknown>();
   for (const pc of pluginConfig) argsByName.set(pc.name, pc.args);
   const instances = new Map<string, Plugin>();

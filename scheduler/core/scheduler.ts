@@ -1,9 +1,11 @@
 // The scheduling loop. Informer events feed the cache (nodes, bound pods) and the queue
 // (pending pods this scheduler is responsible for). Each cycle pops one pod, refreshes the
-// snapshot, decides synchronously (filter, score, or preempt), and assumes the pod on its
-// node at once; the bind then runs in the background while the next pod is decided, up to
-// maxInFlightBindings at a time. A failed bind forgets the assumed pod and retries it with
-// back-off. Users learn of failures through the reporter (condition + event).
+// snapshot, decides synchronously (filter, score, or preempt), assumes the pod on its node
+// and runs the Reserve plugins at once; the binding cycle (PreBind, which may wait for
+// volumes to be bound, then the bind) runs in the background while the next pod is
+// decided, up to maxInFlightBindings at a time. A failed binding cycle runs Unreserve,
+// forgets the assumed pod and retries it with back-off. Users learn of failures through the
+// reporter (condition + event).
 
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
@@ -14,6 +16,8 @@ import { silentLogger } from '../../common/logging.js';
 import { SchedulerCache } from '../cache/schedulerCache.js';
 import { Snapshot } from '../cache/snapshot.js';
 import type { Framework } from '../framework/framework.js';
+import type { CycleState } from '../framework/cycleState.js';
+import type { Status } from '../framework/status.js';
 import type { Binder, ClusterEvent } from '../framework/interfaces.js';
 import { makePodInfo, withPod, type PodInfo } from '../framework/podInfo.js';
 import type { Node, Pod, PriorityClass } from '../framework/types.js';
@@ -30,6 +34,11 @@ import { ScheduleAlgorithm } from './scheduleAlgorithm.js';
 /** Evicts a preemption victim (POST pods/x/eviction: graceful termination). */
 export interface Evictor {
   evict(pod: Pod): Promise<void>;
+}
+
+/** A PreBind plugin failed (its message says which and why). */
+class PreBindError extends Error {
+  override name = 'PreBindError';
 }
 
 export interface SchedulerOptions {
@@ -90,6 +99,8 @@ export class Scheduler {
   private running = false;
   private loop: Promise<void> | undefined;
   private timers: NodeJS.Timeout[] = [];
+  /** One per binding cycle in flight, by pod key: stop() and the pod's deletion abort what PreBind waits for. */
+  private readonly bindingAborts = new Map<string, AbortController>();
   readonly stats = { scheduled: 0, unschedulable: 0, errors: 0, bound: 0, bindFailures: 0, preemptions: 0 };
 
   constructor(private readonly opts: SchedulerOptions) {
@@ -177,6 +188,8 @@ export class Scheduler {
   onPodDelete(pod: Pod): void {
     const key = podKey(pod);
     this.queue.delete(key);
+    // A binding cycle still waiting for it (its volumes) has nothing left to wait for.
+    this.bindingAborts.get(key)?.abort();
     if (this.cache.getPod(key)) {
       this.cache.removePod(key);
       this.queue.moveAllToActiveOrBackoffQueue('AssignedPodDelete');
@@ -191,6 +204,11 @@ export class Scheduler {
     const pi = known && sameLabels(known.pi.labels, pod.metadata?.labels) ? withPod(known.pi, pod) : this.parse(pod);
     this.cache.addPod(pi);
     this.queue.moveAllToActiveOrBackoffQueue('AssignedPodAdd');
+  }
+
+  /** A claim, volume or storage class was added or changed: pods VolumeBinding rejected may fit now. */
+  onStorageEvent(event: Extract<ClusterEvent, 'PvcAdd' | 'PvcUpdate' | 'PvAdd' | 'PvUpdate' | 'StorageClassAdd' | 'StorageClassUpdate'>): void {
+    this.queue.moveAllToActiveOrBackoffQueue(event);
   }
 
   onPriorityClassSet(pc: PriorityClass): void {
@@ -230,6 +248,7 @@ export class Scheduler {
     this.timers = [];
     this.queue.close();
     await this.loop;
+    for (const ac of this.bindingAborts.values()) ac.abort();
     await this.idle();
   }
 
@@ -283,10 +302,15 @@ export class Scheduler {
     if (out.kind === 'scheduled') {
       const assumed = this.cache.assumePod(pi, out.nodeName);
       this.queue.nominator.delete(pi.key);
+      const reserved = this.fwk.runReserve(out.state, assumed, out.nodeName);
+      if (!reserved.isSuccess()) {
+        this.reserveFailed(q, assumed, out.nodeName, out.state, reserved, cycle, t0);
+        return;
+      }
       this.stats.scheduled++;
       this.opts.metrics?.attempts.inc({ result: 'scheduled', profile });
       this.opts.metrics?.attemptDuration.observe({ result: 'scheduled', profile }, (performance.now() - t0) / 1000);
-      this.bind(q, assumed, out.nodeName, cycle);
+      this.bind(q, assumed, out.nodeName, cycle, out.state);
       return;
     }
     if (out.kind === 'error') {
@@ -345,10 +369,51 @@ export class Scheduler {
     }
   }
 
-  private bind(q: QueuedPodInfo, assumed: PodInfo, nodeName: string, cycle: number): void {
+  /** A Reserve plugin refused: undo every Reserve, forget the assumed pod, retry with back-off. */
+  private reserveFailed(q: QueuedPodInfo, assumed: PodInfo, nodeName: string, state: CycleState, st: Status, cycle: number, t0: number): void {
+    const profile = this.fwk.schedulerName;
+    this.stats.errors++;
+    this.opts.metrics?.attempts.inc({ result: 'error', profile });
+    this.opts.metrics?.attemptDuration.observe({ result: 'error', profile }, (performance.now() - t0) / 1000);
+    const message = `running Reserve plugin "${st.plugin}": ${st.message()}`;
+    this.logger.info('reserve failed', { pod: assumed.key, node: nodeName, error: message });
+    this.inFlight++;
+    void this.unreserve(state, assumed, nodeName)
+      .then(() => {
+        this.cache.forgetPod(assumed.key);
+        q.unschedulablePlugins = new Set();
+        this.queue.addUnschedulableIfNotPresent(q, cycle);
+        this.opts.reporter.unschedulable(q.pi.pod, message, 'SchedulerError');
+      })
+      .finally(() => this.bindingDone());
+  }
+
+  private async unreserve(state: CycleState, pod: PodInfo, nodeName: string): Promise<void> {
+    if (!this.fwk.hasBindingPlugins()) return;
+    for (const e of await this.fwk.runUnreserve(state, pod, nodeName)) this.logger.warn('unreserve failed', { pod: pod.key, node: nodeName, plugin: e.plugin, error: e.error.message });
+  }
+
+  private bindingDone(): void {
+    this.inFlight--;
+    const w = this.slotWaiters.shift();
+    if (w) w();
+    if (this.inFlight === 0) for (const i of this.idleWaiters.splice(0)) i();
+  }
+
+  /** The binding cycle: PreBind (may wait, e.g. for volumes), then the bind; Unreserve on any failure. */
+  private bind(q: QueuedPodInfo, assumed: PodInfo, nodeName: string, cycle: number, state: CycleState): void {
     this.inFlight++;
     const key = assumed.key;
-    this.opts.binder.bind(assumed.pod, nodeName).then(
+    const abort = new AbortController();
+    this.bindingAborts.set(key, abort);
+    const bindingCycle = async (): Promise<void> => {
+      if (this.fwk.hasBindingPlugins()) {
+        const st = await this.fwk.runPreBind(state, assumed, nodeName, abort.signal);
+        if (!st.isSuccess()) throw new PreBindError(`running PreBind plugin "${st.plugin}": ${st.message()}`);
+      }
+      await this.opts.binder.bind(assumed.pod, nodeName);
+    };
+    bindingCycle().then(
       () => {
         this.cache.finishBinding(key);
         this.stats.bound++;
@@ -358,7 +423,7 @@ export class Scheduler {
         }
         this.opts.reporter.scheduled(assumed.pod, nodeName);
       },
-      (e: unknown) => {
+      async (e: unknown) => {
         // The API server answered (a typed error); not a refusal of our own or a lost connection.
         const refusedByApi = e instanceof ApiError;
         const message = e instanceof Error ? e.message : String(e);
@@ -371,10 +436,14 @@ export class Scheduler {
           this.opts.metrics?.bindings.inc({ result: 'ok' });
           return;
         }
+        // Undo what Reserve and PreBind did before the pod can be tried again, so the next
+        // attempt starts from a clean slate (e.g. no claim still promised to this node).
+        await this.unreserve(state, assumed, nodeName);
         this.cache.forgetPod(key);
         this.stats.bindFailures++;
         this.opts.metrics?.bindings.inc({ result: 'error' });
-        this.logger.info('binding failed', { pod: key, node: nodeName, reason: e instanceof ApiError ? e.reason : e instanceof BindError ? 'Refused' : 'Error', error: message });
+        const preBindFailed = e instanceof PreBindError;
+        this.logger.info('binding failed', { pod: key, node: nodeName, reason: e instanceof ApiError ? e.reason : e instanceof BindError ? 'Refused' : preBindFailed ? 'PreBind' : 'Error', error: message });
         if (assignedTo !== undefined) return; // bound elsewhere; the informer will report it
         // Retry only a pod that still waits for us: not one deleted or bound meanwhile.
         const current = this.opts.lookupPod ? this.opts.lookupPod(key) : q.pi.pod;
@@ -382,12 +451,11 @@ export class Scheduler {
         q.unschedulablePlugins = new Set();
         this.queue.addUnschedulableIfNotPresent(q, cycle);
         if (refusedByApi) this.opts.reporter.unschedulable(current, `Binding rejected: ${message}`, 'SchedulerError');
+        else if (preBindFailed && !abort.signal.aborted) this.opts.reporter.unschedulable(current, message, 'SchedulerError');
       },
     ).finally(() => {
-      this.inFlight--;
-      const w = this.slotWaiters.shift();
-      if (w) w();
-      if (this.inFlight === 0) for (const i of this.idleWaiters.splice(0)) i();
-    });
+      if (this.bindingAborts.get(key) === abort) this.bindingAborts.delete(key);
+      this.bindingDone();
+    }).catch((e: unknown) => this.logger.error('binding cycle failed unexpectedly', { pod: key, error: e instanceof Error ? e.message : String(e) }));
   }
 }

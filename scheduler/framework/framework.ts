@@ -1,19 +1,25 @@
 // Runs a profile's plugins at each extension point, in configured order, and combines
 // their answers: the first failing filter decides for a node; scores are normalized per
-// plugin, weighted and summed.
+// plugin, weighted and summed. Reserve and PreBind run for the plugins enabled as filters or
+// scores that implement them (as kube-scheduler's multi-point plugins), in that order;
+// Unreserve runs in reverse.
 
 import type { Snapshot } from '../cache/snapshot.js';
 import type { Nominator } from '../queue/nominator.js';
 import type { CycleState } from './cycleState.js';
 import {
+  isPreBind,
   isPreFilter,
+  isReserve,
   isPreScore,
   MAX_NODE_SCORE,
   type ClusterEvent,
   type FilterPlugin,
   type Plugin,
+  type PreBindPlugin,
   type PreFilterPlugin,
   type PreScorePlugin,
+  type ReservePlugin,
   type ScorePlugin,
 } from './interfaces.js';
 import type { NodeInfo } from './nodeInfo.js';
@@ -31,6 +37,16 @@ export interface FrameworkPlugins {
   scores: WeightedScorePlugin[];
 }
 
+/** A plugin's error at Unreserve (which cannot fail the pod any further; the caller logs it). */
+export interface UnreserveError {
+  plugin: string;
+  error: Error;
+}
+
+function asError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(String(e));
+}
+
 const activeFiltersKey = 'framework/activeFilters';
 
 export class Framework {
@@ -38,6 +54,8 @@ export class Framework {
   private readonly filters: FilterPlugin[];
   private readonly preScores: PreScorePlugin[];
   private readonly scores: WeightedScorePlugin[];
+  private readonly reserves: ReservePlugin[] = [];
+  private readonly preBinds: PreBindPlugin[] = [];
   private nominator: Nominator | undefined;
 
   constructor(
@@ -50,6 +68,18 @@ export class Framework {
     this.scores = plugins.scores;
     this.preScores = [];
     for (const s of plugins.scores) if (isPreScore(s.plugin)) this.preScores.push(s.plugin);
+    const seen = new Set<Plugin>();
+    for (const p of [...plugins.filters, ...plugins.scores.map((s) => s.plugin)]) {
+      if (seen.has(p)) continue;
+      seen.add(p);
+      if (isReserve(p)) this.reserves.push(p);
+      if (isPreBind(p)) this.preBinds.push(p);
+    }
+  }
+
+  /** True when some plugin reserves or pre-binds: the binding cycle then has work before the bind. */
+  hasBindingPlugins(): boolean {
+    return this.reserves.length > 0 || this.preBinds.length > 0;
   }
 
   /** Pods nominated to a node are counted there when filtering pods of lower or equal priority. */
@@ -154,5 +184,47 @@ export class Framework {
       }
     }
     return totals;
+  }
+
+  /** Reserve, in order; the first failure stops (the caller then runs runUnreserve for all). */
+  runReserve(state: CycleState, pod: PodInfo, nodeName: string): Status {
+    for (const p of this.reserves) {
+      let st: Status;
+      try {
+        st = p.reserve(state, pod, nodeName);
+      } catch (e) {
+        st = Status.error(asError(e).message);
+      }
+      if (!st.isSuccess()) return st.withPlugin(p.name);
+    }
+    return Status.success;
+  }
+
+  /** Unreserve of every Reserve plugin, in reverse order; each runs even when an earlier one failed. */
+  async runUnreserve(state: CycleState, pod: PodInfo, nodeName: string): Promise<UnreserveError[]> {
+    const errors: UnreserveError[] = [];
+    for (let i = this.reserves.length - 1; i >= 0; i--) {
+      const p = this.reserves[i]!;
+      try {
+        await p.unreserve(state, pod, nodeName);
+      } catch (e) {
+        errors.push({ plugin: p.name, error: asError(e) });
+      }
+    }
+    return errors;
+  }
+
+  /** PreBind, in order; the first failure stops. A thrown error is an Error status. */
+  async runPreBind(state: CycleState, pod: PodInfo, nodeName: string, signal: AbortSignal): Promise<Status> {
+    for (const p of this.preBinds) {
+      let st: Status;
+      try {
+        st = await p.preBind(state, pod, nodeName, signal);
+      } catch (e) {
+        st = Status.error(asError(e).message);
+      }
+      if (!st.isSuccess() && !st.isSkip()) return st.withPlugin(p.name);
+    }
+    return Status.success;
   }
 }

@@ -8,7 +8,7 @@ import type { NodeInfo } from './nodeInfo.js';
 import type { PodInfo } from './podInfo.js';
 import type { Snapshot } from '../cache/snapshot.js';
 import type { Status } from './status.js';
-import type { Pod } from './types.js';
+import type { PersistentVolumeClaim, Pod } from './types.js';
 
 /** Highest score a ScorePlugin may give a node (after normalize). */
 export const MAX_NODE_SCORE = 100;
@@ -23,7 +23,13 @@ export type ClusterEvent =
   | 'NodeImagesChange'
   | 'AssignedPodAdd'
   | 'AssignedPodUpdate'
-  | 'AssignedPodDelete';
+  | 'AssignedPodDelete'
+  | 'PvcAdd'
+  | 'PvcUpdate'
+  | 'PvAdd'
+  | 'PvUpdate'
+  | 'StorageClassAdd'
+  | 'StorageClassUpdate';
 
 export interface Plugin {
   readonly name: string;
@@ -59,9 +65,39 @@ export interface ScorePlugin extends Plugin {
   normalize?(state: CycleState, pod: PodInfo, scores: number[]): void;
 }
 
+/**
+ * Reserve runs in the scheduling cycle, right after the pod is assumed on its node, so the
+ * next pod's decision already sees what this one took (volumes chosen, for example). When
+ * anything later fails (another Reserve, PreBind, the bind), every Reserve plugin's
+ * unreserve is called, in reverse order, and must undo what reserve (and PreBind) did; it
+ * must be safe to call for a pod whose reserve never ran or failed.
+ */
+export interface ReservePlugin extends Plugin {
+  reserve(state: CycleState, pod: PodInfo, nodeName: string): Status;
+  unreserve(state: CycleState, pod: PodInfo, nodeName: string): Promise<void> | void;
+}
+
+/**
+ * PreBind runs in the binding cycle (in the background, off the scheduling loop), before the
+ * pod is bound: the place to make the API writes the binding needs and wait for them to take
+ * effect. `signal` aborts when the scheduler stops; a non-success status fails the binding.
+ */
+export interface PreBindPlugin extends Plugin {
+  preBind(state: CycleState, pod: PodInfo, nodeName: string, signal: AbortSignal): Promise<Status>;
+}
+
 /** Acts on a decision: makes `pod` run on `nodeName` (through the API: pods/binding). */
 export interface Binder {
   bind(pod: Pod, nodeName: string): Promise<void>;
+}
+
+/**
+ * Acts on a volume decision through the API, as the Binder acts on a pod's (VolumeBinding's
+ * PreBind and unreserve call it; plugins never hold an API client).
+ */
+export interface VolumeBinder {
+  /** Sets (a node name) or removes (undefined) the claim's `volume.kubernetes.io/selected-node` annotation. */
+  setSelectedNode(claim: PersistentVolumeClaim, nodeName: string | undefined): Promise<void>;
 }
 
 export function isPreFilter(p: Plugin): p is PreFilterPlugin {
@@ -75,4 +111,10 @@ export function isPreScore(p: Plugin): p is PreScorePlugin {
 }
 export function isScore(p: Plugin): p is ScorePlugin {
   return typeof (p as Partial<ScorePlugin>).score === 'function';
+}
+export function isReserve(p: Plugin): p is ReservePlugin {
+  return typeof (p as Partial<ReservePlugin>).reserve === 'function' && typeof (p as Partial<ReservePlugin>).unreserve === 'function';
+}
+export function isPreBind(p: Plugin): p is PreBindPlugin {
+  return typeof (p as Partial<PreBindPlugin>).preBind === 'function';
 }

@@ -2,7 +2,18 @@
 // type-only). Timestamps are RFC 3339 strings on the wire even where the models say Date;
 // read them with timeOf().
 
-import type { V1Node, V1Pod, V1PriorityClass, V1ReplicaSet, V1Service, V1Taint, V1Toleration } from '@kubernetes/client-node';
+import type {
+  V1Node,
+  V1PersistentVolume,
+  V1PersistentVolumeClaim,
+  V1Pod,
+  V1PriorityClass,
+  V1ReplicaSet,
+  V1Service,
+  V1StorageClass,
+  V1Taint,
+  V1Toleration,
+} from '@kubernetes/client-node';
 
 export type Pod = V1Pod;
 export type Node = V1Node;
@@ -11,6 +22,9 @@ export type Toleration = V1Toleration;
 export type PriorityClass = V1PriorityClass;
 export type Service = V1Service;
 export type ReplicaSet = V1ReplicaSet;
+export type PersistentVolumeClaim = V1PersistentVolumeClaim;
+export type PersistentVolume = V1PersistentVolume;
+export type StorageClass = V1StorageClass;
 
 /** `namespace/name`, the key pods are known by in the queue and the cache. */
 export function podKey(pod: Pod): string {

@@ -14,6 +14,8 @@ import { POD_TOPOLOGY_SPREAD, PodTopologySpread } from './podTopologySpread.js';
 import { parsePodTopologySpreadArgs } from './podTopologySpreadArgs.js';
 import { BalancedAllocation, LeastAllocated, MostAllocated, parseResourceArgs } from './resourceAllocation.js';
 import { TAINT_TOLERATION, TaintToleration } from './taintToleration.js';
+import { VOLUME_BINDING, VolumeBinding } from './volumeBinding.js';
+import { parseVolumeBindingArgs } from './volumeBindingArgs.js';
 
 /**
  * Builds a plugin from its (optional) args and the handle (listers of the objects plugins may
@@ -41,4 +43,5 @@ export const inTreeRegistry: ReadonlyMap<string, PluginFactory> = new Map<string
   ['LeastAllocated', (args) => new LeastAllocated(parseResourceArgs('LeastAllocated', args))],
   ['BalancedAllocation', (args) => new BalancedAllocation(parseResourceArgs('BalancedAllocation', args))],
   [IMAGE_LOCALITY, noArgs(IMAGE_LOCALITY, () => new ImageLocality())],
+  [VOLUME_BINDING, (args, handle) => new VolumeBinding(handle.volumes, handle.volumeBinder, handle.clock, parseVolumeBindingArgs(VOLUME_BINDING, args))],
 ]);
