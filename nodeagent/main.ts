@@ -28,11 +28,16 @@ import { parseQuantity } from '../common/quantity.js';
 import { RegistryImageService } from './images/imageService.js';
 import { loadRegistriesFile } from './images/registry/hosts.js';
 import { RuncRuntime } from './runtime/runtime.js';
+import { detectCgroupVersion } from './runtime/cgroups.js';
+import { CgroupReader } from './stats/cgroupReader.js';
+import { StatsSampler } from './stats/statsSampler.js';
 import { startAgentServer } from './server/agentServer.js';
 import { startPodNetwork, type PodNetwork } from './network/startPodNetwork.js';
 import { ProxyEndpointDrain } from './agent/endpointDrain.js';
 import { ServiceProxy } from './proxy/serviceProxy.js';
 import type { ServiceWire } from '../common/api/serviceWire.js';
+import { ensureLocalPathRoot, localPathRootOf } from './storage/localPath.js';
+import { LocalPathCleaner } from './storage/localPathCleaner.js';
 
 function fail(message: string): never {
   process.stderr.write(`gantry-agent: ${message}\n`);
@@ -64,6 +69,9 @@ async function run(cfg: AgentConfig, logger: Logger): Promise<void> {
   const client = new RestClient(access);
   const clock = realClock;
   fs.mkdirSync(cfg.root, { recursive: true, mode: 0o700 });
+  // gantry.dev/local-path volumes; announced on the Node so the provisioner knows where they go.
+  const localPathRoot = localPathRootOf(cfg.root);
+  await ensureLocalPathRoot(localPathRoot);
   const podSubnet = cfg.podSubnet || (await podCidrFromNode({ client, nodeName: cfg.nodeName, clock, logger: logger.child({ subsystem: 'node' }) }));
   if (!podSubnet) fail('no pod subnet');
   logger.info('pod subnet', { podSubnet, from: cfg.podSubnet ? '--pod-subnet' : 'spec.podCIDR' });
@@ -101,6 +109,7 @@ async function run(cfg: AgentConfig, logger: Logger): Promise<void> {
     clusterDomain: cfg.clusterDomain,
     nodeMemoryBytes: host.memoryBytes,
     nodeCpuCores: host.cpuCores,
+    localPathRoot,
   });
   const thresholds = { memoryAvailableBytes: parseQuantity(cfg.evictionMemoryAvailable).value(), diskFreePercent: cfg.evictionDiskFreePercent };
   const lifecycle = new NodeLifecycle({
@@ -115,6 +124,7 @@ async function run(cfg: AgentConfig, logger: Logger): Promise<void> {
       reservedMemory: cfg.systemReservedMemory,
       evictionMemoryAvailable: cfg.evictionMemoryAvailable,
       runtimeVersion: `${version.runtimeName}://${version.runtimeVersion}`,
+      localPathRoot,
     },
     host,
     leaseDurationSeconds: cfg.leaseDurationSeconds,
@@ -158,6 +168,9 @@ async function run(cfg: AgentConfig, logger: Logger): Promise<void> {
     clock,
     logger,
   });
+  // Usage for the metrics API (kubectl top): the whole host as the node, as the kubelet reports it.
+  const stats = new StatsSampler({ nodeName: cfg.nodeName, runtime, reader: new CgroupReader({ version: detectCgroupVersion() }), cgroupRoot: `/${cfg.cgroupRoot}`, intervalMs: cfg.statsIntervalSeconds * 1000, logger: logger.child({ subsystem: 'stats' }) });
+  stats.start();
   const server = await startAgentServer({
     host: cfg.listenHost,
     port: cfg.port,
@@ -165,18 +178,22 @@ async function run(cfg: AgentConfig, logger: Logger): Promise<void> {
     allowedClientNames: cfg.allowedClientNames,
     locator: new RuntimeContainerLocator(pods, runtime),
     runtime,
+    stats,
     logger: logger.child({ subsystem: 'server' }),
   });
   logger.info('agent listening', { port: server.port, node: cfg.nodeName });
+  const localPathCleaner = new LocalPathCleaner({ client, nodeName: cfg.nodeName, root: localPathRoot, clock, logger });
   informer.start();
   services.start();
+  localPathCleaner.start();
   // Rules stay when the agent stops: Services keep working across an agent restart.
   proxy?.start();
   const gc = setInterval(() => void collectImages(images, runtime, logger).catch((e: unknown) => logger.warn('image GC failed', { error: (e as Error).message })), 5 * 60_000);
   const stop = (): void => {
     logger.info('shutting down; containers keep running');
     clearInterval(gc);
-    void Promise.all([agent.stop(), informer.stop(), server.close(), podNetwork?.stop(), proxy?.stop(), services.stop()]).finally(() => {
+    stats.stop();
+    void Promise.all([agent.stop(), informer.stop(), server.close(), podNetwork?.stop(), proxy?.stop(), services.stop(), localPathCleaner.stop()]).finally(() => {
       client.close();
       process.exit(0);
     });

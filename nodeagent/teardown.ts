@@ -1,9 +1,11 @@
 // `node dist/nodeagent/teardown.js --root <agent root> [--bridge gantry0] [--cgroup-root gantry] [--pod-subnet cidr]`:
 // removes everything a (stopped) node agent left on its host — every sandbox and container
-// through the runtime, orphans, mounts under the root, the pods' cgroups, the bridge and the
-// CNI network's NAT rules — for `gantry down`. Prints what had to be removed forcibly; exit 1
+// through the runtime, orphans, mounts under the root, the local-path volumes' data (the host
+// is going away with the cluster), the pods' cgroups, the bridge and the CNI network's NAT
+// rules — for `gantry down`. Prints what had to be removed forcibly; exit 1
 // when something could not be removed.
 
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseFlags } from '../common/config.js';
 import { silentLogger } from '../common/logging.js';
@@ -18,6 +20,7 @@ import { HostGwBackend } from './network/hostGwBackend.js';
 import { removePodMasquerade } from './network/podMasquerade.js';
 import { defaultVxlanDevice } from './network/vxlanBackend.js';
 import { cleanupProxyRules } from './proxy/iptables.js';
+import { localPathRootOf } from './storage/localPath.js';
 
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2));
@@ -54,6 +57,13 @@ async function main(): Promise<void> {
   for (const m of (await listMounts()).filter((x) => x.mountPoint.startsWith(root + '/')).reverse()) {
     await attempt(`unmount ${m.mountPoint}`, () => unmountAll(m.mountPoint));
   }
+  // Only once nothing is mounted below it: removing through a mount would delete what the mount shows.
+  const localPathRoot = localPathRootOf(root);
+  await attempt('local-path volumes', async () => {
+    const mounted = (await listMounts()).filter((x) => x.mountPoint === localPathRoot || x.mountPoint.startsWith(localPathRoot + '/'));
+    if (mounted.length) throw new Error(`still mounted: ${mounted.map((x) => x.mountPoint).join(', ')}`);
+    await fs.rm(localPathRoot, { recursive: true, force: true });
+  });
   await attempt('cgroups', async () => {
     const left = await new Cgroups().remove(cgroupRoot);
     if (left.length) problems.push(`cgroups left: ${left.join(', ')}`);

@@ -50,6 +50,8 @@ export interface AgentConfig {
   leaseDurationSeconds: number;
   /** How often the Node status is written when nothing changed. */
   nodeStatusReportSeconds: number;
+  /** How often cgroup usage is sampled for /stats/summary (CPU is a rate over two samples). */
+  statsIntervalSeconds: number;
   /** CrashLoopBackOff: first delay, doubling up to the maximum. */
   backoffInitialSeconds: number;
   backoffMaxSeconds: number;
@@ -91,6 +93,7 @@ const schema: JSONSchemaType<AgentConfig> = {
     maxPods: { type: 'integer', minimum: 1, maximum: 10000 },
     leaseDurationSeconds: { type: 'integer', minimum: 4, maximum: 3600 },
     nodeStatusReportSeconds: { type: 'integer', minimum: 1 },
+    statsIntervalSeconds: { type: 'integer', minimum: 1, maximum: 300 },
     backoffInitialSeconds: { type: 'number', exclusiveMinimum: 0 },
     backoffMaxSeconds: { type: 'number', exclusiveMinimum: 0 },
     relistMillis: { type: 'integer', minimum: 50 },
@@ -125,6 +128,8 @@ export const agentDefaults: Omit<AgentConfig, 'kubeconfig' | 'nodeName' | 'root'
   // Faster than the kubelet's 40 s: a dead node is noticed sooner (the mission: faster recovery).
   leaseDurationSeconds: 20,
   nodeStatusReportSeconds: 60,
+  // metrics-server's default resolution is 15 s; 10 s keeps `top` close to now at ~0.1 ms of CPU per cgroup a second.
+  statsIntervalSeconds: 10,
   backoffInitialSeconds: 10,
   backoffMaxSeconds: 300,
   relistMillis: 1000,

@@ -9,7 +9,7 @@ import { Backoff, type BackoffPolicy } from '../../common/backoff.js';
 import { sleep, type TimerClock } from '../../common/clock.js';
 import type { Logger } from '../../common/logging.js';
 import type { HostInfo } from './hostInfo.js';
-import { conditionsChanged, nodeConditions, nodeObject, nodeStatus, type NodeCondition, type NodeHealth, type NodeIdentity } from './nodeObject.js';
+import { conditionsChanged, nodeAnnotations, nodeConditions, nodeObject, nodeStatus, type NodeCondition, type NodeHealth, type NodeIdentity } from './nodeObject.js';
 
 export interface NodeLifecycleOptions {
   client: RestClient;
@@ -109,9 +109,11 @@ export class NodeLifecycle {
     if (got.status === 200) {
       this.nodeUid = got.body.metadata.uid;
       this.conditions = got.body.status?.conditions ?? [];
-      // An existing Node of this name (an agent restart, or a re-join): take it over, refreshing our labels.
+      // An existing Node of this name (an agent restart, or a re-join): take it over, refreshing our labels and annotations.
       const labels = (nodeObject(this.o.identity, this.o.host).metadata as { labels: Record<string, string> }).labels;
-      const r = await this.o.client.request('PATCH', path, { body: { metadata: { labels } }, contentType: 'application/merge-patch+json' });
+      const annotations = nodeAnnotations(this.o.identity);
+      const metadata = Object.keys(annotations).length ? { labels, annotations } : { labels };
+      const r = await this.o.client.request('PATCH', path, { body: { metadata }, contentType: 'application/merge-patch+json' });
       if (r.status !== 200) throw new Error(`patching node labels: HTTP ${r.status} ${r.text}`);
       this.o.logger.info('adopted existing node', { node: this.name });
       return;

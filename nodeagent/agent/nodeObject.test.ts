@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { HostInfo } from './hostInfo.js';
-import { capacityAndAllocatable, conditionsChanged, nodeConditions, nodeStatus, type NodeIdentity } from './nodeObject.js';
+import { capacityAndAllocatable, conditionsChanged, nodeAnnotations, nodeConditions, nodeObject, nodeStatus, type NodeIdentity } from './nodeObject.js';
 import { pressureFrom } from './pressure.js';
 
 const host: HostInfo = { cpuCores: 2, memoryBytes: 4n * 1024n ** 3n, hostname: 'h', machineId: 'm', bootId: 'b', kernelVersion: '6.1', osImage: 'Debian', architecture: 'amd64' };
@@ -13,6 +13,13 @@ describe('node object', () => {
     expect(r.capacity).to.deep.equal({ cpu: '2', memory: '4194304Ki', pods: '110', 'ephemeral-storage': '10485760Ki' });
     expect(r.allocatable.cpu).to.equal('1900m');
     expect(r.allocatable.memory).to.equal(`${4194304 - 256 * 1024 - 100 * 1024}Ki`);
+  });
+
+  it('announces the local-path root as an annotation, when the agent has one', () => {
+    const withRoot = { ...id, localPathRoot: '/var/lib/gantry/agent/local-path' };
+    expect(nodeAnnotations(withRoot)).to.deep.equal({ 'storage.gantry.dev/local-path-root': '/var/lib/gantry/agent/local-path' });
+    expect((nodeObject(withRoot, host).metadata as { annotations: unknown }).annotations).to.deep.equal(nodeAnnotations(withRoot));
+    expect(nodeAnnotations(id)).to.deep.equal({});
   });
 
   it('never reports negative allocatable', () => {

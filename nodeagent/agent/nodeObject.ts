@@ -6,6 +6,7 @@ import { parseQuantity, Quantity } from '../../common/quantity.js';
 import { rfc3339 } from '../../common/clock.js';
 import type { HostInfo } from './hostInfo.js';
 import type { PressureState } from './pressure.js';
+import { localPathRootAnnotation } from '../storage/localPath.js';
 
 export const agentVersion = 'v1.32.0-gantry';
 
@@ -19,6 +20,8 @@ export interface NodeIdentity {
   reservedMemory: string;
   evictionMemoryAvailable: string;
   runtimeVersion: string;
+  /** The agent's directory for gantry.dev/local-path volumes, announced on the Node for the provisioner. */
+  localPathRoot?: string;
 }
 
 export interface NodeCondition {
@@ -38,6 +41,11 @@ export function nodeLabels(id: NodeIdentity, host: HostInfo): Record<string, str
     'beta.kubernetes.io/os': 'linux',
     'beta.kubernetes.io/arch': host.architecture,
   };
+}
+
+/** The annotations the agent owns on its Node, written at every start (create or adopt). */
+export function nodeAnnotations(id: NodeIdentity): Record<string, string> {
+  return id.localPathRoot ? { [localPathRootAnnotation]: id.localPathRoot } : {};
 }
 
 function nonNegative(q: Quantity): Quantity {
@@ -140,7 +148,7 @@ export function nodeObject(id: NodeIdentity, host: HostInfo): Record<string, unk
   return {
     apiVersion: 'v1',
     kind: 'Node',
-    metadata: { name: id.nodeName, labels: nodeLabels(id, host) },
+    metadata: { name: id.nodeName, labels: nodeLabels(id, host), annotations: nodeAnnotations(id) },
     spec: { podCIDR: id.podSubnet, podCIDRs: [id.podSubnet] },
   };
 }

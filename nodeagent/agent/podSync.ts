@@ -76,6 +76,8 @@ export class PodSyncer {
   private readonly terminationDeadline = new Map<string, number>();
   /** Pods whose endpoint drain has run: a later sync of the same termination does not wait again. */
   private readonly drained = new Set<string>();
+  /** Why the pod's last sandbox attempt failed (FailedMount, ...): shown on its containers until a retry succeeds. */
+  private readonly sandboxFailure = new Map<string, string>();
 
   constructor(private readonly d: PodSyncDeps) {}
 
@@ -162,6 +164,7 @@ export class PodSyncer {
     this.lastKnown.delete(uid);
     this.terminationDeadline.delete(uid);
     this.drained.delete(uid);
+    this.sandboxFailure.delete(uid);
     await this.d.translator.cleanupVolumes(uid);
   }
 
@@ -251,21 +254,30 @@ export class PodSyncer {
     }
     const key = `${uid}/sandbox`;
     const retryAt = this.d.backoff.retryAt(key, this.d.clock.now());
+    const failed = (message: string): void => {
+      this.sandboxFailure.set(uid, message);
+      for (const c of pod.spec.containers) st.waiting.set(c.name, { reason: 'ContainerCreating', message });
+    };
     if (retryAt !== undefined) {
+      // Syncs during the back-off keep saying why the pod waits (a pod status without the reason hides it).
+      const why = this.sandboxFailure.get(uid);
+      if (why !== undefined) failed(why);
       st.requeueAt(retryAt);
       return undefined;
     }
     try {
-      await this.d.translator.prepareVolumes(pod);
+      // A replacement sandbox (the old one died) belongs to a pod that already started here.
+      await this.d.translator.prepareVolumes(pod, { podStarted: old !== undefined });
     } catch (e) {
       this.d.events.record(pod, 'Warning', 'FailedMount', errorMessage(e));
-      for (const c of pod.spec.containers) st.waiting.set(c.name, { reason: 'ContainerCreating', message: errorMessage(e) });
+      failed(errorMessage(e));
       this.d.backoff.started(key);
       st.requeueAt(this.d.clock.now() + this.d.backoff.delayOf(key));
       return undefined;
     }
     try {
       const id = await this.d.runtime.runPodSandbox(this.d.translator.sandboxConfig(pod, old ? old.metadata.attempt + 1 : 0));
+      this.sandboxFailure.delete(uid);
       return await this.d.runtime.podSandboxStatus(id);
     } catch (e) {
       this.d.events.record(pod, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${errorMessage(e)}`);

@@ -1,8 +1,10 @@
 // The agent's PodTranslator over nodeagent/podspec: ConfigMaps and Secrets read from the API
 // when a container is configured (a container sees one version of each), volumes kept under
 // <podsRoot>/<uid>, logs under <logsRoot>/<namespace>_<name>_<uid> as the kubelet lays them out.
-// Service variables come from the agent's shared Services informer. Like the kubelet, no
-// container starts before that informer has listed once (a pod would silently miss
+// Claims and PersistentVolumes are read from the API with the node's own credentials (the
+// node authorizer lets a node read them only through its pods) when a pod's volumes are first
+// prepared. Service variables come from the agent's shared Services informer. Like the
+// kubelet, no container starts before that informer has listed once (a pod would silently miss
 // KUBERNETES_SERVICE_HOST); a start waits a bounded time for it and then fails with
 // CreateContainerConfigError, which the pod sync retries, so an unreachable API server
 // delays pods but never hangs their workers.
@@ -37,6 +39,8 @@ import {
   type ObjectSources,
   type PreparedVolume,
 } from '../podspec/index.js';
+import type { V1PersistentVolume, V1PersistentVolumeClaim } from '@kubernetes/client-node';
+import type { PersistentVolumeSources } from '../podspec/persistentVolume.js';
 import { serviceEnvForPod, type ServiceForEnv } from '../podspec/serviceEnv.js';
 import type { ContainerSpec, Pod } from './podTypes.js';
 import type { ContainerContext, PodTranslator } from './translator.js';
@@ -62,6 +66,8 @@ export interface PodspecTranslatorOptions {
   nodeMemoryBytes: bigint;
   nodeCpuCores: number;
   hostResolvConf?: string;
+  /** Where gantry.dev/local-path volumes live on this node (`<root>/local-path`); none: never created. */
+  localPathRoot?: string;
   /** Every Service of the cluster (started by the caller); without it containers get no service variables. */
   services?: ServiceCache;
   /** How long a container start waits for the first list of Services before it fails (and is retried). Default 5000. */
@@ -72,6 +78,7 @@ export interface PodspecTranslatorOptions {
 export class PodspecTranslator implements PodTranslator {
   private readonly volumes = new Map<string, Map<string, PreparedVolume>>();
   private readonly sources: ObjectSources;
+  private readonly persistentVolumes: PersistentVolumeSources;
   private readonly allocatable: Record<string, string>;
   private readonly hostResolv: ReturnType<typeof parseResolvConf>;
   /** One wait on the informer for all starts, so starts retried while the API is away add no waiters to it. */
@@ -96,6 +103,24 @@ export class PodspecTranslator implements PodTranslator {
         const obj = await read('Secret', ns, name);
         return obj ? secretContent(obj) : undefined;
       },
+    };
+    const orMissing = async <T>(p: string): Promise<T | undefined> => {
+      try {
+        return (await api.send<T>('GET', p)).body;
+      } catch (e) {
+        if (e instanceof NotFoundError) return undefined;
+        throw e;
+      }
+    };
+    const seg = encodeURIComponent;
+    this.persistentVolumes = {
+      claim: (ns, name) => orMissing<V1PersistentVolumeClaim>(`/api/v1/namespaces/${seg(ns)}/persistentvolumeclaims/${seg(name)}`),
+      volume: (name) => orMissing<V1PersistentVolume>(`/api/v1/persistentvolumes/${seg(name)}`),
+      node: async () => {
+        const node = await orMissing<KubeObject>(`/api/v1/nodes/${seg(o.nodeName)}`);
+        return { name: o.nodeName, labels: node?.metadata?.labels ?? {} };
+      },
+      ...(o.localPathRoot ? { localPathRoot: o.localPathRoot } : {}),
     };
     this.allocatable = { cpu: String(o.nodeCpuCores), memory: String(o.nodeMemoryBytes) };
     let resolv = '';
@@ -129,9 +154,16 @@ export class PodspecTranslator implements PodTranslator {
   }
 
 
-  async prepareVolumes(pod: Pod): Promise<void> {
+  async prepareVolumes(pod: Pod, opts: { podStarted?: boolean } = {}): Promise<void> {
     await fs.mkdir(this.podDir(pod.metadata.uid), { recursive: true, mode: 0o700 });
-    const prepared = await prepareVolumes(asPod(pod as unknown as KubeObject), this.podDir(pod.metadata.uid), { ...this.sources, nodeAllocatable: this.allocatable });
+    const previous = this.volumes.get(pod.metadata.uid);
+    const prepared = await prepareVolumes(asPod(pod as unknown as KubeObject), this.podDir(pod.metadata.uid), {
+      ...this.sources,
+      nodeAllocatable: this.allocatable,
+      persistentVolumes: this.persistentVolumes,
+      ...(previous ? { previous } : {}),
+      ...(opts.podStarted ? { podStarted: true } : {}),
+    });
     this.volumes.set(pod.metadata.uid, prepared);
   }
 
@@ -148,7 +180,8 @@ export class PodspecTranslator implements PodTranslator {
     const p = asPod(pod as unknown as KubeObject);
     const c = spec as unknown as Container;
     // Volumes are (re)written before each container starts: a restarted agent has no map yet, and content may have changed.
-    await this.prepareVolumes(pod);
+    // Called only once the pod's sandbox exists.
+    await this.prepareVolumes(pod, { podStarted: true });
     const serviceEnv = await this.serviceEnv(p);
     const envs = await resolveEnv(p, c, {
       ...this.sources,

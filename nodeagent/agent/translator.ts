@@ -13,8 +13,11 @@ export interface ContainerContext {
 export interface PodTranslator {
   qosClass(pod: Pod): string;
   sandboxConfig(pod: Pod, attempt: number): PodSandboxConfig;
-  /** Creates or refreshes the pod's volumes on the host. Throws a PodSpecError (reason FailedMount) when it cannot. */
-  prepareVolumes(pod: Pod): Promise<void>;
+  /**
+   * Creates or refreshes the pod's volumes on the host. Throws a PodSpecError (reason FailedMount) when it cannot.
+   * `podStarted`: the pod has run here before, so a claim deleted since then does not stop it.
+   */
+  prepareVolumes(pod: Pod, opts?: { podStarted?: boolean }): Promise<void>;
   /** Unmounts and removes everything the pod had on the host. */
   cleanupVolumes(podUid: string): Promise<void>;
   /** Throws a PodSpecError (reason CreateContainerConfigError) for missing ConfigMaps, Secrets or keys. */

@@ -81,9 +81,18 @@ export interface NamespaceOptions {
   ipc?: NamespaceMode;
 }
 
+/** Extra /etc/hosts lines (the kubelet writes the pod's hosts file itself; CRI has no field for it). */
+export interface HostsEntries {
+  /** The pod's fully qualified name (`<hostname>.<subdomain>.<ns>.svc.<domain>`), listed before its hostname. */
+  fqdn?: string;
+  /** spec.hostAliases, in order. */
+  aliases?: { ip: string; hostnames: string[] }[];
+}
+
 export interface PodSandboxConfig {
   metadata: PodSandboxMetadata;
   hostname: string;
+  hosts?: HostsEntries;
   /** Directory for the containers' log files. */
   logDirectory: string;
   dnsConfig?: DNSConfig;

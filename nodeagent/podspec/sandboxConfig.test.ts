@@ -55,6 +55,13 @@ describe('podspec/sandboxConfig', () => {
     },
     { name: 'shared process namespace', pod: { shareProcessNamespace: true }, check: (c) => expect(c.linux?.securityContext?.namespaceOptions?.pid).to.equal('POD') },
     { name: 'spec.hostname wins over the name', pod: { hostname: 'db-0' }, check: (c) => expect(c.hostname).to.equal('db-0') },
+    { name: 'a subdomain gives the pod its DNS name in /etc/hosts (a StatefulSet pod under its headless Service)', pod: { hostname: 'db-0', subdomain: 'db' }, check: (c) => expect(c.hosts).to.deep.equal({ fqdn: 'db-0.db.default.svc.cluster.local' }) },
+    { name: 'no DNS name of its own on the node network', pod: { hostname: 'db-0', subdomain: 'db', hostNetwork: true }, check: (c) => expect(c.hosts).to.equal(undefined) },
+    {
+      name: 'hostAliases in order, empty names dropped',
+      pod: { hostAliases: [{ ip: '10.1.2.3', hostnames: ['foo.local', 'bar.local'] }, { ip: '10.1.2.4', hostnames: ['', 'baz'] }] },
+      check: (c) => expect(c.hosts).to.deep.equal({ aliases: [{ ip: '10.1.2.3', hostnames: ['foo.local', 'bar.local'] }, { ip: '10.1.2.4', hostnames: ['baz'] }] }),
+    },
     { name: 'privileged when a container is', pod: { initContainers: [testContainer('init', { securityContext: { privileged: true } })] }, check: (c) => expect(c.linux?.securityContext?.privileged).to.equal(true) },
     { name: 'cgroup parent defaults to the QoS path', pod: {}, check: (c) => expect(c.linux?.cgroupParent).to.equal('besteffort/poduid-1') },
   ];
@@ -79,6 +86,7 @@ describe('podspec/sandboxConfig', () => {
     { name: 'host port out of range', pod: { containers: [testContainer('a', { ports: [{ containerPort: 80, hostPort: 70000 }] })] }, field: 'spec.containers[0].ports[0].hostPort' },
     { name: 'missing container port', pod: { containers: [testContainer('a', { ports: [{ hostPort: 80 } as never] })] }, field: 'spec.containers[0].ports[0].containerPort' },
     { name: 'unknown protocol', pod: { containers: [testContainer('a', { ports: [{ containerPort: 80, hostPort: 80, protocol: 'ICMP' }] })] }, field: 'spec.containers[0].ports[0].protocol' },
+    { name: 'host alias without an IP', pod: { hostAliases: [{ hostnames: ['x'] }] }, field: 'spec.hostAliases[0].ip' },
     { name: 'sysctl without value', pod: { securityContext: { sysctls: [{ name: 'kernel.x' } as never] } }, field: 'spec.securityContext.sysctls[0].value' },
   ];
   for (const tc of failures) {

@@ -3,7 +3,7 @@
 // sysctls and DNS.
 
 import os from 'node:os';
-import type { NamespaceOptions, PodSandboxConfig, PortMapping, Protocol } from '../cri/types.js';
+import type { HostsEntries, NamespaceOptions, PodSandboxConfig, PortMapping, Protocol } from '../cri/types.js';
 import { podDnsConfig, type DnsOptions } from './dns.js';
 import { PodSpecError } from './errors.js';
 import { podIdentityLabels } from './labels.js';
@@ -91,6 +91,22 @@ function sysctls(pod: Pod): Record<string, string> {
   return out;
 }
 
+/**
+ * The kubelet's extra /etc/hosts lines: a pod with a subdomain (a StatefulSet's, under its
+ * headless Service) knows its own DNS name, and spec.hostAliases add names of the pod's own.
+ */
+function hostsEntries(pod: Pod, hostname: string, hostNetwork: boolean, clusterDomain: string): HostsEntries {
+  const out: HostsEntries = {};
+  const subdomain = pod.spec.subdomain;
+  if (!hostNetwork && typeof subdomain === 'string' && subdomain !== '' && clusterDomain) out.fqdn = `${hostname}.${subdomain}.${pod.metadata.namespace}.svc.${clusterDomain}`;
+  const aliases = listAt(pod.spec.hostAliases, 'spec.hostAliases').map((a, i) => {
+    if (typeof a?.ip !== 'string' || a.ip === '') throw new PodSpecError(`spec.hostAliases[${i}].ip is required`, `spec.hostAliases[${i}].ip`);
+    return { ip: a.ip, hostnames: listAt(a.hostnames, `spec.hostAliases[${i}].hostnames`).filter((h): h is string => typeof h === 'string' && h !== '') };
+  });
+  if (aliases.length) out.aliases = aliases;
+  return out;
+}
+
 export function sandboxConfig(pod: Pod, opts: SandboxOptions): PodSandboxConfig {
   const { name, namespace, uid } = pod.metadata;
   const namespaceOptions = podNamespaceOptions(pod);
@@ -113,5 +129,7 @@ export function sandboxConfig(pod: Pod, opts: SandboxOptions): PodSandboxConfig 
       sysctls: sysctls(pod),
     },
   };
+  const hosts = hostsEntries(pod, hostname, namespaceOptions.network === 'NODE', opts.dns.clusterDomain);
+  if (hosts.fqdn || hosts.aliases) config.hosts = hosts;
   return config;
 }

@@ -166,6 +166,7 @@ export interface PodSpec {
   serviceAccountName?: string;
   hostname?: string;
   subdomain?: string;
+  hostAliases?: { ip?: string; hostnames?: string[] }[];
   hostNetwork?: boolean;
   hostPID?: boolean;
   hostIPC?: boolean;

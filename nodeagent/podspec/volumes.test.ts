@@ -142,7 +142,8 @@ describe('podspec/volumes', () => {
   });
 
   const failures: { name: string; volumes: Volume[]; type: typeof PodSpecError; message: RegExp; field: string }[] = [
-    { name: 'unknown volume type', volumes: [{ name: 'a' }, { name: 'b', persistentVolumeClaim: { claimName: 'x' } }], type: VolumeError, message: /persistentVolumeClaim is not supported/, field: 'spec.volumes[1]' },
+    { name: 'unknown volume type', volumes: [{ name: 'a' }, { name: 'b', nfs: { server: 'x', path: '/' } }], type: VolumeError, message: /volume type nfs is not supported/, field: 'spec.volumes[1]' },
+    { name: 'claim without claim sources', volumes: [{ name: 'b', persistentVolumeClaim: { claimName: 'x' } }], type: VolumeError, message: /^error processing PVC default\/x: persistentVolumeClaim volumes are not available on this node$/, field: 'spec.volumes[0].persistentVolumeClaim' },
     { name: 'two volume types', volumes: [{ name: 'a', emptyDir: {}, hostPath: { path: '/tmp' } }], type: VolumeError, message: /only one volume type/, field: 'spec.volumes[0]' },
     { name: 'missing configmap', volumes: [{ name: 'a', configMap: { name: 'x' } }], type: VolumeError, message: /^configmap "x" not found$/, field: 'spec.volumes[0].configMap' },
     { name: 'missing secret', volumes: [{ name: 'a', secret: { secretName: 'x' } }], type: VolumeError, message: /^secret "x" not found$/, field: 'spec.volumes[0].secret' },

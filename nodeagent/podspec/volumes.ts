@@ -8,7 +8,10 @@
 //   downward-api/<name>  downwardAPI
 //   projected/<name>     projected configMap/secret/downwardAPI sources
 //
-// hostPath volumes are the node's own paths and are only checked. prepareVolumes is
+// hostPath volumes are the node's own paths and are only checked; persistentVolumeClaim
+// volumes resolve to their PersistentVolume's path on the node (see persistentVolume.ts),
+// once per pod: like the kubelet's volume manager, a volume mounted for a pod stays as it
+// was resolved (a claim deleted later does not stop the pod's next container). prepareVolumes is
 // idempotent: running it again refreshes ConfigMap, Secret and downward API content in
 // place (atomically for readers). Callers serialize calls per pod.
 
@@ -19,6 +22,7 @@ import { PayloadError, writeAtomically, type Payload } from './atomicWriter.js';
 import { checkMedium, memoryVolumeSize, mountMemoryVolume } from './emptyDir.js';
 import { PodSpecError, VolumeError } from './errors.js';
 import { prepareHostPath } from './hostPath.js';
+import { resolveClaim, type PersistentVolumeSources } from './persistentVolume.js';
 import { configMapPayload, defaultFileMode, downwardApiPayload, modeAt, secretPayload } from './projection.js';
 import { ensureRealDir, isInside, UnsafePathError } from './paths.js';
 import type { ObjectSources } from './sources.js';
@@ -27,6 +31,16 @@ import { listAt, type Pod, type ResourceList, type Volume } from './types.js';
 export interface VolumeSources extends ObjectSources {
   /** The node's allocatable resources: downward API limits default to them; they cap memory volumes. */
   nodeAllocatable: ResourceList;
+  /** Claims and PersistentVolumes; without them persistentVolumeClaim volumes fail to mount. */
+  persistentVolumes?: PersistentVolumeSources;
+  /** What an earlier call prepared for this pod: resolved claims are kept, not looked up again. */
+  previous?: ReadonlyMap<string, PreparedVolume>;
+  /**
+   * The pod already runs here (its sandbox exists): its claims were checked when it started,
+   * so a claim deleted since (held by pvc-protection while the pod uses it) does not stop
+   * its next container, also after an agent restart.
+   */
+  podStarted?: boolean;
 }
 
 export interface PreparedVolume {
@@ -34,12 +48,14 @@ export interface PreparedVolume {
   hostPath: string;
   /** Kubernetes mounts ConfigMap, Secret, downward API and projected volumes read-only, whatever the mount asks. */
   readOnly: boolean;
+  /** For a persistentVolumeClaim volume: the claim and the PersistentVolume it resolved to. */
+  claim?: { claimName: string; volumeName: string };
 }
 
-const supportedTypes = ['emptyDir', 'hostPath', 'configMap', 'secret', 'downwardAPI', 'projected'] as const;
+const supportedTypes = ['emptyDir', 'hostPath', 'configMap', 'secret', 'downwardAPI', 'projected', 'persistentVolumeClaim'] as const;
 type VolumeType = (typeof supportedTypes)[number];
 
-const kindDirs: Record<Exclude<VolumeType, 'hostPath'>, string> = {
+const kindDirs: Record<Exclude<VolumeType, 'hostPath' | 'persistentVolumeClaim'>, string> = {
   emptyDir: 'empty-dir',
   configMap: 'configmap',
   secret: 'secret',
@@ -103,6 +119,13 @@ async function projectedPayload(pod: Pod, v: Volume, sources: VolumeSources, fie
 async function prepareOne(pod: Pod, v: Volume, podDir: string, sources: VolumeSources, field: string): Promise<PreparedVolume> {
   const type = volumeType(v, field);
   if (type === 'hostPath') return { hostPath: await prepareHostPath(v.hostPath ?? {}, `${field}.hostPath`), readOnly: false };
+  if (type === 'persistentVolumeClaim') {
+    const before = sources.previous?.get(v.name);
+    const claimName = (v.persistentVolumeClaim as { claimName?: unknown } | undefined)?.claimName;
+    if (before?.claim && before.claim.claimName === claimName) return before;
+    const r = await resolveClaim(pod, v, sources.persistentVolumes, field, { podStarted: sources.podStarted === true });
+    return { hostPath: r.hostPath, readOnly: r.readOnly, claim: { claimName: r.claimName, volumeName: r.volumeName } };
+  }
   const dir = await volumeDir(podDir, kindDirs[type], v.name, field);
   switch (type) {
     case 'emptyDir':

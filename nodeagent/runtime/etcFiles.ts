@@ -2,9 +2,9 @@
 // bind-mounts, written the way the kubelet writes them.
 
 import fs from 'node:fs';
-import type { DNSConfig } from '../cri/types.js';
+import type { DNSConfig, HostsEntries } from '../cri/types.js';
 
-export function hostsFile(hostname: string, podIp: string | undefined): string {
+export function hostsFile(hostname: string, podIp: string | undefined, extra: HostsEntries = {}): string {
   const lines = [
     '# Kubernetes-managed hosts file (Gantry).',
     '127.0.0.1\tlocalhost',
@@ -14,7 +14,9 @@ export function hostsFile(hostname: string, podIp: string | undefined): string {
     'fe00::1\tip6-allnodes',
     'fe00::2\tip6-allrouters',
   ];
-  if (podIp) lines.push(`${podIp}\t${hostname}`);
+  if (podIp) lines.push(extra.fqdn ? `${podIp}\t${extra.fqdn}\t${hostname}` : `${podIp}\t${hostname}`);
+  const aliases = (extra.aliases ?? []).filter((a) => a.hostnames.length);
+  if (aliases.length) lines.push('', '# Entries added by HostAliases.', ...aliases.map((a) => `${a.ip}\t${a.hostnames.join('\t')}`));
   return lines.join('\n') + '\n';
 }
 

@@ -90,7 +90,7 @@ export async function runPodSandbox(ctx: RuntimeContext, config: PodSandboxConfi
       await ctx.store.saveSandbox(record);
     }
     await fs.writeFile(record.etc.hostname, hostname + '\n', { mode: 0o644 });
-    await fs.writeFile(record.etc.hosts, hostsFile(hostname, record.network?.ip), { mode: 0o644 });
+    await fs.writeFile(record.etc.hosts, hostsFile(hostname, record.network?.ip, config.hosts), { mode: 0o644 });
     await fs.writeFile(record.etc.resolvConf, resolvConf(config.dnsConfig, ctx.opts.hostResolvConf), { mode: 0o644 });
     await fs.mkdir(config.logDirectory, { recursive: true });
     if (ns.ipc !== 'NODE') {

@@ -1,5 +1,5 @@
 // The node agent's HTTPS endpoint for the API server (the kubelet's port 10250): container
-// logs; exec, attach and port-forward over websockets or SPDY/3.1; and a health check. Mutual TLS with the client CA decides who
+// logs; the sampled resource usage (/stats/summary, for the metrics API); exec, attach and port-forward over websockets or SPDY/3.1; and a health check. Mutual TLS with the client CA decides who
 // may connect; an allow-list of certificate names decides who may ask anything.
 
 import https from 'node:https';
@@ -15,6 +15,7 @@ import { bridgeCommand, type CommandTransport, type RunningCommand } from './com
 import { serveContainerLogs } from './containerLogs.js';
 import { execSubprotocols, failureStatus, type ExecSubprotocol } from './execProtocol.js';
 import { servePortForward } from './portForward.js';
+import { serveStatsSummary } from './statsSummary.js';
 import { matchRoute } from './routes.js';
 import { SpdySession } from './spdy/session.js';
 import { SpdyCommandTransport, type SpdyCommandProtocol } from './spdyCommandTransport.js';
@@ -80,6 +81,9 @@ export async function startAgentServer(opts: AgentServerOptions): Promise<AgentS
         case 'healthz':
           res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': 2 });
           res.end('ok');
+          return;
+        case 'statsSummary':
+          serveStatsSummary(opts.stats, res);
           return;
         case 'containerLogs':
           await serveContainerLogs({ locator: opts.locator, runtime: opts.runtime, logger: log }, route, url.searchParams, req, res);

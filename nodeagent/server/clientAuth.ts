@@ -12,6 +12,6 @@ export function authorizePeer(socket: TLSSocket, allowed: ReadonlySet<string>): 
   // Node types CN as a string; a certificate with several CNs yields an array at run time.
   const cn: unknown = cert?.subject?.CN;
   if (typeof cn !== 'string' || cn === '') throw new ForbiddenError('forbidden: the client certificate has no single common name');
-  if (!allowed.has(cn)) throw new ForbiddenError(`forbidden: user "${cn}" may not use the node agent's API (logs, exec)`);
+  if (!allowed.has(cn)) throw new ForbiddenError(`forbidden: user "${cn}" may not use the node agent's API (logs, exec, stats)`);
   return cn;
 }

@@ -78,6 +78,9 @@ describe('parseExecQuery', () => {
 describe('matchRoute', () => {
   const cases: { path: string; want: ReturnType<typeof matchRoute> | typeof NotFoundError | typeof BadRequestError }[] = [
     { path: '/healthz', want: { kind: 'healthz' } },
+    { path: '/stats/summary', want: { kind: 'statsSummary' } },
+    { path: '/stats', want: NotFoundError },
+    { path: '/stats/summary/x', want: NotFoundError },
     { path: '/containerLogs/default/web-1/app', want: { kind: 'containerLogs', namespace: 'default', pod: 'web-1', container: 'app' } },
     { path: '/exec/kube-system/dns/c%2Dx', want: { kind: 'exec', namespace: 'kube-system', pod: 'dns', container: 'c-x' } },
     { path: '/containerLogs/default/web-1', want: NotFoundError },

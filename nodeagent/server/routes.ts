@@ -1,10 +1,12 @@
 // The paths the node agent serves, as the kubelet names them.
 
 import { BadRequestError, NotFoundError } from '../../common/errors.js';
+import { statsSummaryPath } from '../../common/api/statsSummary.js';
 import type { ContainerTarget } from './types.js';
 
 export type Route =
   | { kind: 'healthz' }
+  | { kind: 'statsSummary' }
   | ({ kind: 'containerLogs' | 'exec' | 'attach' } & ContainerTarget)
   | { kind: 'portForward'; namespace: string; pod: string; uid?: string };
 
@@ -13,6 +15,7 @@ const containerKinds = new Set(['containerLogs', 'exec', 'attach']);
 /** Throws NotFoundError for an unknown path, BadRequestError for a malformed one. */
 export function matchRoute(pathname: string): Route {
   if (pathname === '/healthz') return { kind: 'healthz' };
+  if (pathname === statsSummaryPath) return { kind: 'statsSummary' };
   const parts = pathname.split('/');
   // '', kind, namespace, pod, container
   const kind = parts[1] ?? '';

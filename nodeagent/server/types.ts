@@ -2,6 +2,7 @@
 // runtime container behind a pod's container name, and the runtime to exec, attach and
 // port-forward with.
 
+import type { StatsSummary } from '../../common/api/statsSummary.js';
 import type { Logger } from '../../common/logging.js';
 import type { RuntimeService } from '../cri/services.js';
 
@@ -36,11 +37,18 @@ export interface AgentServerOptions {
   allowedClientNames: string[];
   locator: ContainerLocator;
   runtime: RuntimeService;
+  /** The sampled usage behind /stats/summary (nodeagent/stats); without it that path answers 503. */
+  stats?: StatsSource;
   logger: Logger;
   /** How often exec websockets are pinged; default 5000. */
   pingIntervalMs?: number;
   /** How long a SPDY client may take to open the streams its request needs; default 30000. */
   streamCreationTimeoutMs?: number;
+}
+
+export interface StatsSource {
+  /** The latest figures; undefined until the first sample. */
+  summary(): StatsSummary | undefined;
 }
 
 export interface AgentServer {
