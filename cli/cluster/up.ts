@@ -27,6 +27,7 @@ import { ensureEncryptionConfig } from './encryption.js';
 import { choosePort, dnsPortFree, portAnswers } from './ports.js';
 import { startSupervised } from './supervise.js';
 import { ensureClusterImages, startClusterRegistry } from './registry.js';
+import { ensureDefaultStorageClass } from './storageClass.js';
 import { readState, writeState, type ClusterProcess, type ClusterState, type NodeState } from './state.js';
 
 /** Service cluster IPs (kubeadm's default), apart from the pod network. */
@@ -312,6 +313,7 @@ export async function up(opts: UpOptions): Promise<UpResult> {
   const client = new RestClient({ server, caPem: pki.ca.certPem, token: adminToken });
   const api = new ApiClient({ client, qps: 50, burst: 50, clock: realClock });
   const token = await createBootstrapToken(api, { ttlMs: 60 * 60_000, description: 'gantry up: its hosts join with it', server: hostServer, caPem: pki.ca.certPem });
+  if (await ensureDefaultStorageClass(api)) opts.out('created the default StorageClass local-path (a directory on the node of the claim\'s first pod)');
   const net = { clusterCidr: defaultClusterCidr, clusterDns: dnsIp, clusterDomain };
   const joined = await Promise.all(
     nodes.map((node) => joinCluster({ server: hostServer, token: token.token, caHash: token.caHash, nodeName: node.name, address: node.address, dir: nodeDir(home, node.name), out: (l) => opts.out(`  ${node.name}: ${l}`) })),

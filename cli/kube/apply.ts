@@ -1,6 +1,7 @@
 // `gantry apply -f`: server-side apply of every object in the manifests, under the field
 // manager `gantry`, one object after another (a namespace before the objects in it), going
-// on past failures and failing at the end.
+// on past failures and failing at the end. On a terminal a status line on stderr counts the
+// objects as they are applied (progress.ts).
 
 import { resourcePath } from '../../common/client/apiClient.js';
 import { ApiError, ConflictError, NotFoundError } from '../../common/errors.js';
@@ -15,6 +16,7 @@ import type { Session } from './access.js';
 import { prune, type PruneScope } from './prune.js';
 import { waitForApplied } from './applyWait.js';
 import { parseDurationFlag } from './durationFlag.js';
+import { progressLine } from './progress.js';
 import type { Target } from './targets.js';
 
 export interface ApplyFlags {
@@ -105,35 +107,44 @@ export async function applyCommand(ctx: CommandContext, flags: ApplyFlags): Prom
   const s = set.objects.length || flags.prune ? ctx.session() : undefined;
   const kept: PruneScope[] = [];
   const applied: Target[] = [];
-  for (const m of set.objects) {
-    const t = await manifestTarget(s!, m);
-    if (typeof t === 'string') {
-      counts.failed++;
-      io.err(`${c.red('error:')} ${t}\n`);
-      continue;
-    }
-    kept.push(t);
-    try {
-      const outcome = await applyOne(s!, t, objectFor(m, t), { dryRun, force: Boolean(flags.forceConflicts), fieldManager });
-      applied.push(t);
-      counts[outcome]++;
-      const paint = outcome === 'unchanged' ? c.dim : outcome === 'created' ? c.green : c.yellow;
-      io.out(`${t.label} ${paint(outcome)}${dryRun ? ' (server dry run)' : ''}\n`);
-    } catch (e) {
-      counts.failed++;
-      io.err(`${c.red('error:')} ${applyError(t, m, e)}\n`);
-    }
-  }
+  // A status line on a terminal's stderr while objects are applied (progress.ts); out and err go around it.
+  const status = progressLine(io);
+  const total = set.objects.length;
   let pruned: number | undefined;
-  if (flags.prune) {
-    // A manifest that could not be read may hold objects still wanted: prune nothing then.
-    if (set.problems.length) io.err(`${c.yellow('warning:')} nothing pruned: some manifests could not be read, and objects in them would have been deleted\n`);
-    else {
-      const r = await prune(s!, kept, { selector: flags.selector!, fieldManager, dryRun }, (label) => io.out(`${label} ${c.red('pruned')}${dryRun ? ' (server dry run)' : ''}\n`));
-      for (const e of r.errors) io.err(`${c.red('error:')} ${e}\n`);
-      counts.failed += r.errors.length;
-      pruned = r.pruned.length;
+  try {
+    for (const [i, m] of set.objects.entries()) {
+      status.update(`applying ${i + 1}/${total} object${total === 1 ? '' : 's'}${dryRun ? ' (server dry run)' : ''}… ${m.obj.kind ?? ''}/${m.obj.metadata?.name ?? ''}`);
+      const t = await manifestTarget(s!, m);
+      if (typeof t === 'string') {
+        counts.failed++;
+        status.err(`${c.red('error:')} ${t}\n`);
+        continue;
+      }
+      kept.push(t);
+      try {
+        const outcome = await applyOne(s!, t, objectFor(m, t), { dryRun, force: Boolean(flags.forceConflicts), fieldManager });
+        applied.push(t);
+        counts[outcome]++;
+        const paint = outcome === 'unchanged' ? c.dim : outcome === 'created' ? c.green : c.yellow;
+        status.out(`${t.label} ${paint(outcome)}${dryRun ? ' (server dry run)' : ''}\n`);
+      } catch (e) {
+        counts.failed++;
+        status.err(`${c.red('error:')} ${applyError(t, m, e)}\n`);
+      }
     }
+    if (flags.prune) {
+      // A manifest that could not be read may hold objects still wanted: prune nothing then.
+      if (set.problems.length) status.err(`${c.yellow('warning:')} nothing pruned: some manifests could not be read, and objects in them would have been deleted\n`);
+      else {
+        status.update(`pruning what left the manifests (-l ${flags.selector})…`);
+        const r = await prune(s!, kept, { selector: flags.selector!, fieldManager, dryRun }, (label) => status.out(`${label} ${c.red('pruned')}${dryRun ? ' (server dry run)' : ''}\n`));
+        for (const e of r.errors) status.err(`${c.red('error:')} ${e}\n`);
+        counts.failed += r.errors.length;
+        pruned = r.pruned.length;
+      }
+    }
+  } finally {
+    status.done();
   }
   io.out(`${summary(counts, dryRun, pruned)}\n`);
   // Each failure was said where it happened; the summary counted them.

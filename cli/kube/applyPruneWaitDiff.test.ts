@@ -131,6 +131,24 @@ describe('gantry apply --prune, apply --wait and diff (etcd + API server process
     });
   });
 
+  describe('apply: progress on a terminal', () => {
+    it("counts the objects on a terminal's stderr, around the per-object lines, erased before the summary; stdout and a non-terminal's stderr unchanged", async () => {
+      const manifest = docs(cm('p1', 'app: progress'), cm('p2', 'app: progress'), cm('p3', 'app: progress'));
+      const plain = await gantry(['apply', '-f', '-'], manifest);
+      expect(plain).to.deep.equal({ code: 0, stdout: 'configmap/p1 created\nconfigmap/p2 created\nconfigmap/p3 created\n3 objects: 3 created\n', stderr: '' });
+      const tty = await runGantry(['apply', '-f', '-'], { env, stdin: manifest, errIsTTY: true });
+      expect(tty.code).to.equal(0);
+      expect(tty.stdout).to.equal('configmap/p1 unchanged\nconfigmap/p2 unchanged\nconfigmap/p3 unchanged\n3 objects: 3 unchanged\n');
+      const erase = '\r\x1b[K';
+      expect(tty.stderr).to.equal(
+        [1, 2, 3].map((i) => `${erase}applying ${i}/3 objects… ConfigMap/p${i}${erase}applying ${i}/3 objects… ConfigMap/p${i}`).join('') + erase,
+      );
+      // TERM=dumb cannot erase a line: nothing extra.
+      const dumb = await runGantry(['apply', '-f', '-'], { env: { ...env, TERM: 'dumb' }, stdin: manifest, errIsTTY: true });
+      expect(dumb.stderr).to.equal('');
+    });
+  });
+
   describe('apply --wait', () => {
     it('waits for a deployment to roll out: quiet when not a terminal', async () => {
       const run = started(['apply', '-f', '-', '--wait', '--timeout', '30s'], deploy('w1'));

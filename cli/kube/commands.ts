@@ -93,7 +93,7 @@ export function registerKubeCommands(program: Command, io: KubeIO & { exit?: (co
     .action(async (o: AccessFlags & VersionFlags) => runCommand(io, o, (ctx) => versionCommand(io, o, ctx.session)));
 
   withAccessFlags(add('apply'))
-    .description('create or update objects from manifests by server-side apply (field manager gantry); prints created, configured or unchanged per object and a summary')
+    .description('create or update objects from manifests by server-side apply (field manager gantry); prints created, configured or unchanged per object and a summary (on a terminal, a status line on stderr counts the objects as they go)')
     .option('-f, --filename <path>', 'a manifest file, a directory of them, or - for standard input (repeatable)', collect, [])
     .option('-R, --recursive', 'descend into subdirectories of -f directories')
     .option('--dry-run <mode>', 'server: the server checks and answers but stores nothing')
@@ -311,13 +311,18 @@ export function registerKubeCommands(program: Command, io: KubeIO & { exit?: (co
     .action(async (name: string, o: AccessFlags) => runCommand(io, o, (ctx) => whyCommand(ctx, name)));
 
   withAccessFlags(add('top'))
-    .description("requests and limits against each node's allocatable, summed as the scheduler does (init containers, sidecars, overhead), with a bar per resource on a terminal; or per pod. No usage: the node agents expose no stats through the API")
+    .description("per node and resource (cpu, memory, pods): actual use from the metrics API (the node agents sample their cgroups every 10 s), what the pods request and their limits, each against allocatable as the scheduler sums them, with a bar per resource on a terminal; per pod (or container with --containers): use beside its request and limit. Usage shows as <unknown> (with the reason on stderr) where there is none yet or no metrics API; requests and limits always show")
     .argument('<nodes|pods>', 'what to show')
+    .argument('[name]', 'one node or pod')
     .option('-A, --all-namespaces', 'with pods: every namespace (adds a NAMESPACE column)')
     .option('-l, --selector <selector>', 'label selector of the nodes or pods')
+    .option('--field-selector <selector>', 'field selector of the nodes or pods (e.g. spec.nodeName=n1 for pods)')
+    .option('--containers', 'with pods: one row per container')
+    .option('--sort-by <cpu|memory>', 'largest first by cpu or memory')
+    .option('--requests', "only requests and limits (what the scheduler counts): no usage column, the metrics API not asked")
     .option('--no-headers', 'no header lines')
-    .addHelpText('after', examples(['gantry top nodes', 'gantry top pods -A', 'gantry top pods -l app=web']))
-    .action(async (what: string, o: AccessFlags & TopFlags) => runCommand(io, o, (ctx) => topCommand(ctx, what, o)));
+    .addHelpText('after', examples(['gantry top nodes', 'gantry top nodes n1', 'gantry top pods -A --sort-by=cpu', 'gantry top pods web-1 --containers', 'gantry top pods -l app=web --field-selector spec.nodeName=n1', 'gantry top nodes --requests   # without usage']))
+    .action(async (what: string, name: string | undefined, o: AccessFlags & TopFlags) => runCommand(io, o, (ctx) => topCommand(ctx, what, name, o)));
 
   withAccessFlags(add('explain'), { namespaced: false })
     .description("document a resource or one of its fields from the server's OpenAPI v3: kind, version, the field's type and description, and its fields")

@@ -182,6 +182,22 @@ describe('gantry drain against kubectl drain (etcd + API server + controller man
     expect(r.stdout).to.match(/^node\/b-node already cordoned\n/);
     expect(r.stdout).to.match(/pod\/web-[a-z0-9]{5} evicted\n[^]*pod\/web-[a-z0-9]{5} evicted\nnode\/b-node drained\n$/);
   });
+  it("on a terminal's stderr, a status line counts the pods gone, around the printed lines, erased at the end; stdout unchanged", async () => {
+    await create(resourceFor('Node', ''), undefined, { metadata: { name: 't-node' } });
+    for (const name of ['t-a', 't-b']) await create(pods, 'drain', { metadata: { name }, spec: { nodeName: 't-node', containers: [{ name: 'a', image: 'busybox' }] } });
+    const r = await runGantry(['drain', 't-node', '--force', '--grace-period=0', '--timeout=60s'], { env, errIsTTY: true });
+    expect(r.code, r.stderr).to.equal(0);
+    // The evictions run side by side: their lines may come in either order.
+    expect(r.stdout.split('\n').sort()).to.deep.equal(['', 'evicting pod drain/t-a', 'evicting pod drain/t-b', 'node/t-node cordoned', 'node/t-node drained', 'pod/t-a evicted', 'pod/t-b evicted']);
+    expect(r.stdout).to.match(/^node\/t-node cordoned\n[^]*node\/t-node drained\n$/);
+    const erase = '\r\x1b[K';
+    expect(r.stderr.startsWith(erase) && r.stderr.endsWith(erase), JSON.stringify(r.stderr)).to.equal(true);
+    // Between erases only status text; a line printed on stderr is followed by the status redrawn.
+    const shown = r.stderr.split(erase).filter(Boolean).filter((x, i, all) => x !== all[i - 1]);
+    const warning = 'Warning: deleting Pods that declare no controller: drain/t-a, drain/t-b\n';
+    expect(shown).to.deep.equal(['draining node/t-node: listing its pods…', `${warning}draining node/t-node: listing its pods…`, 'draining node/t-node: 0 of 2 pods gone…', 'draining node/t-node: 1 of 2 pods gone…', 'draining node/t-node: 2 of 2 pods gone…']);
+  });
+
   it('--disable-eviction deletes past a budget, printing what kubectl prints', async () => {
     await create(resourceFor('PodDisruptionBudget', 'policy'), 'drain', { metadata: { name: 'solo' }, spec: { minAvailable: 1, selector: { matchLabels: { app: 'solo' } } } });
     for (const who of ['g', 'k']) {

@@ -3,6 +3,7 @@
 // (429), and waits for the pods to be gone, as kubectl drain does, with its messages.
 // DaemonSet pods are skipped with --ignore-daemonsets (refused without), mirror pods always;
 // pods with emptyDir need --delete-emptydir-data, pods without a controller --force.
+// While the pods go, a terminal's stderr shows how many are gone (progress.ts).
 
 import type { KubeObject } from '../../common/api/meta.js';
 import { isObject } from '../../common/api/meta.js';
@@ -11,6 +12,7 @@ import { NotFoundError, TooManyRequestsError } from '../../common/errors.js';
 import type { CommandContext } from './commands.js';
 import { parseDurationFlag } from './durationFlag.js';
 import { CliError, UsageError } from './errors.js';
+import { progressLine, type Progress } from './progress.js';
 
 const nodes = resourceFor('Node', '');
 const pods = resourceFor('Pod', '');
@@ -90,23 +92,29 @@ export async function drainCommand(ctx: CommandContext, names: string[], flags: 
   const s = ctx.session();
   const pending: string[] = [];
   let failure: string[] | undefined;
-  for (const raw of names) {
-    const name = raw.replace(/^(nodes?|no)\//, '');
-    const node = await s.api.get(nodes, undefined, name);
-    if (isObject(node.spec) && node.spec.unschedulable === true) ctx.io.out(`node/${name} already cordoned\n`);
-    else {
-      await s.api.patch(nodes, undefined, name, 'strategic', { spec: { unschedulable: true } });
-      ctx.io.out(`node/${name} cordoned\n`);
+  // Every line below goes around the status line (progress.ts), which is gone before an error is printed.
+  const status = progressLine(ctx.io);
+  try {
+    for (const raw of names) {
+      const name = raw.replace(/^(nodes?|no)\//, '');
+      const node = await s.api.get(nodes, undefined, name);
+      if (isObject(node.spec) && node.spec.unschedulable === true) status.out(`node/${name} already cordoned\n`);
+      else {
+        await s.api.patch(nodes, undefined, name, 'strategic', { spec: { unschedulable: true } });
+        status.out(`node/${name} cordoned\n`);
+      }
+      try {
+        await drainNode(ctx, status, name, flags, grace, timeoutMs);
+        status.out(`node/${name} drained\n`);
+      } catch (e) {
+        if (!(e instanceof DrainError)) throw e;
+        status.err(`error: unable to drain node "${name}" due to error: ${e.message}, continuing command...\n`);
+        pending.push(name);
+        failure = [...(failure ?? []), ...e.messages];
+      }
     }
-    try {
-      await drainNode(ctx, name, flags, grace, timeoutMs);
-      ctx.io.out(`node/${name} drained\n`);
-    } catch (e) {
-      if (!(e instanceof DrainError)) throw e;
-      ctx.io.err(`error: unable to drain node "${name}" due to error: ${e.message}, continuing command...\n`);
-      pending.push(name);
-      failure = [...(failure ?? []), ...e.messages];
-    }
+  } finally {
+    status.done();
   }
   if (pending.length) {
     ctx.io.err(`There are pending nodes to be drained:\n${pending.map((n) => ` ${n}\n`).join('')}`);
@@ -117,8 +125,20 @@ export async function drainCommand(ctx: CommandContext, names: string[], flags: 
   }
 }
 
-async function drainNode(ctx: CommandContext, node: string, flags: DrainFlags, grace: number, timeoutMs: number): Promise<void> {
+/** `draining node/n1: 2 of 5 pods gone…`, kept current as each pod goes. */
+function podsGone(status: Progress, node: string, total: number): () => void {
+  let gone = 0;
+  const show = (): void => status.update(`draining node/${node}: ${gone} of ${total} pod${total === 1 ? '' : 's'} gone…`);
+  show();
+  return () => {
+    gone++;
+    show();
+  };
+}
+
+async function drainNode(ctx: CommandContext, status: Progress, node: string, flags: DrainFlags, grace: number, timeoutMs: number): Promise<void> {
   const s = ctx.session();
+  status.update(`draining node/${node}: listing its pods…`);
   const onNode = (await s.api.list(pods, undefined, { fieldSelector: `spec.nodeName=${node}` })).items;
   const errors: { message: string; pod: KubeObject }[] = [];
   const warnings: { message: string; pod: KubeObject }[] = [];
@@ -134,21 +154,22 @@ async function drainNode(ctx: CommandContext, node: string, flags: DrainFlags, g
   if (errors.length) {
     throw new DrainError([...groupByMessage(errors)].map(([m, list]) => `cannot delete ${m}: ${list.join(', ')}`));
   }
-  if (warnings.length) ctx.io.err(`Warning: ${[...groupByMessage(warnings)].map(([m, list]) => `${m}: ${list.join(', ')}`).join('; ')}\n`);
+  if (warnings.length) status.err(`Warning: ${[...groupByMessage(warnings)].map(([m, list]) => `${m}: ${list.join(', ')}`).join('; ')}\n`);
   const deadline = timeoutMs > 0 ? Date.now() + timeoutMs : Infinity;
   const timeoutText = flags.timeout ?? '';
-  const results = await Promise.allSettled(toDrain.map((pod) => removePod(ctx, pod, flags, grace, deadline, timeoutText)));
+  const settled = podsGone(status, node, toDrain.length);
+  const results = await Promise.allSettled(toDrain.map((pod) => removePod(ctx, status, pod, flags, grace, deadline, timeoutText).then(settled)));
   const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => (r.reason instanceof DrainError ? r.reason.messages : [r.reason instanceof Error ? r.reason.message : String(r.reason)]));
   if (failed.length) {
     const err = new DrainError(failed.flatMap((e) => e));
     // kubectl lists what is still on the node before it gives up on it.
     const still = (await s.api.list(pods, undefined, { fieldSelector: `spec.nodeName=${node}` })).items.filter((p) => podVerdict(p, flags).action === 'drain');
-    if (still.length) ctx.io.err(`There are pending pods in node ${JSON.stringify(node)} when an error occurred: ${err.message}\n${still.map((p) => `pod/${p.metadata.name ?? ''}\n`).join('')}`);
+    if (still.length) status.err(`There are pending pods in node ${JSON.stringify(node)} when an error occurred: ${err.message}\n${still.map((p) => `pod/${p.metadata.name ?? ''}\n`).join('')}`);
     throw err;
   }
 }
 
-async function removePod(ctx: CommandContext, pod: KubeObject, flags: DrainFlags, grace: number, deadline: number, timeoutText: string): Promise<void> {
+async function removePod(ctx: CommandContext, status: Progress, pod: KubeObject, flags: DrainFlags, grace: number, deadline: number, timeoutText: string): Promise<void> {
   const s = ctx.session();
   const ns = pod.metadata.namespace ?? '';
   const name = pod.metadata.name ?? '';
@@ -163,7 +184,7 @@ async function removePod(ctx: CommandContext, pod: KubeObject, flags: DrainFlags
   } else {
     for (;;) {
       // As kubectl: the announcement comes before the deadline check, and the 5 s pause ignores the deadline.
-      ctx.io.out(`evicting pod ${ns}/${name}\n`);
+      status.out(`evicting pod ${ns}/${name}\n`);
       if (Date.now() > deadline) throw new DrainError(`error when evicting ${where}: global timeout reached: ${timeoutText}`);
       try {
         await s.api.createSubresource(pods, ns, name, 'eviction', { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace: ns }, deleteOptions });
@@ -171,7 +192,7 @@ async function removePod(ctx: CommandContext, pod: KubeObject, flags: DrainFlags
       } catch (e) {
         if (e instanceof NotFoundError) return;
         if (!(e instanceof TooManyRequestsError)) throw new DrainError(`error when evicting ${where}: ${(e as Error).message}`);
-        ctx.io.err(`error when evicting ${where} (will retry after 5s): ${e.message}\n`);
+        status.err(`error when evicting ${where} (will retry after 5s): ${e.message}\n`);
         await sleep(evictionRetryMs);
       }
     }
@@ -188,5 +209,5 @@ async function removePod(ctx: CommandContext, pod: KubeObject, flags: DrainFlags
     if (Date.now() > deadline) throw new DrainError(`error when waiting for pod ${JSON.stringify(name)} in namespace ${JSON.stringify(ns)} to terminate: global timeout reached: ${timeoutText}`);
     await sleep(deletePollMs);
   }
-  ctx.io.out(`pod/${name} ${flags.disableEviction ? 'deleted' : 'evicted'}\n`);
+  status.out(`pod/${name} ${flags.disableEviction ? 'deleted' : 'evicted'}\n`);
 }

@@ -8,6 +8,10 @@ export interface KubeIO {
   readStdin(): Promise<string>;
   /** Whether standard output is a terminal: colour and progress only then. */
   isTTY: boolean;
+  /** Whether standard error is a terminal: a live status line (progress.ts) only then. */
+  errIsTTY?: boolean;
+  /** The terminal's width in columns, so a status line stays on one row. */
+  columns?: number;
   env: NodeJS.ProcessEnv;
   /** Set by a command that failed after printing what it could. */
   exitCode: number;
@@ -25,6 +29,10 @@ export function processIO(): KubeIO {
       return Buffer.concat(chunks).toString('utf8');
     },
     isTTY: Boolean(process.stdout.isTTY),
+    errIsTTY: Boolean(process.stderr.isTTY),
+    get columns() {
+      return process.stderr.columns;
+    },
     env: process.env,
     terminal: { stdin: process.stdin, stdout: process.stdout },
     get exitCode() {

@@ -18,7 +18,7 @@ class Exit extends Error {
 }
 
 /** `onOut` sees standard output as it is written, for tests that act when a command reaches a point. */
-export async function runGantry(args: string[], o: { env: NodeJS.ProcessEnv; stdin?: string; isTTY?: boolean; onOut?: (soFar: string) => void }): Promise<GantryResult> {
+export async function runGantry(args: string[], o: { env: NodeJS.ProcessEnv; stdin?: string; isTTY?: boolean; errIsTTY?: boolean; onOut?: (soFar: string) => void }): Promise<GantryResult> {
   let stdout = '';
   let stderr = '';
   const io: KubeIO & { exit: (code: number) => never } = {
@@ -29,6 +29,7 @@ export async function runGantry(args: string[], o: { env: NodeJS.ProcessEnv; std
     err: (t) => void (stderr += t),
     readStdin: async () => o.stdin ?? '',
     isTTY: o.isTTY ?? false,
+    errIsTTY: o.errIsTTY ?? false,
     env: o.env,
     exitCode: 0,
     exit: (code) => {

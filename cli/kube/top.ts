@@ -1,120 +1,121 @@
-// `gantry top nodes|pods`: what the pods ask (requests) and may take (limits) against each
-// node's allocatable, summed the way the scheduler's bin-packer sums them (podAmounts.ts), with
-// a bar per resource on a terminal. Actual usage is not shown: the node agents expose no stats
-// endpoint and the API server has no node proxy or metrics API to reach one, and the header
-// says so rather than printing blanks that look like zero.
+// `gantry top nodes|pods [NAME]`: one view of what is used (the metrics API, fed by the node
+// agents' cgroup samples) beside what is requested and limited (the pods' specs, summed as the
+// scheduler sums them) against allocatable. Usage is a bonus, not a precondition: without the
+// metrics API, or before a node or pod has been sampled, its usage shows as <unknown> with one
+// line on stderr saying why, and the requests and limits still show. `--requests` leaves
+// usage out (and never asks the metrics API). kubectl's own columns come from `kubectl top`.
 
 import { resourceFor } from '../../common/api/resources.js';
+import { ApiError, NotFoundError } from '../../common/errors.js';
+import type { Session } from './access.js';
 import type { CommandContext } from './commands.js';
 import type { Node, Pod } from './describe/wire.js';
 import { UsageError } from './errors.js';
-import { formatAmount, nodeUsage, podAmounts, type Amounts, type NodeLike, type PodLike } from './podAmounts.js';
+import { topNodesText } from './topNodes.js';
+import { topPodsText, type PodUsage } from './topPods.js';
+import { nodeUsages, podUsages, type NodeMetricsLike, type PodMetricsLike, type SortBy, type Usage } from './topUsage.js';
+
+// why.ts lays out its table with the same helper.
+export { table } from './topTable.js';
 
 export interface TopFlags {
   selector?: string;
+  fieldSelector?: string;
   allNamespaces?: boolean;
   /** false with --no-headers (commander names the negated flag so). */
   headers?: boolean;
+  /** pods: one row per container. */
+  containers?: boolean;
+  sortBy?: string;
+  /** Requests and limits only: usage left out, the metrics API not asked. */
+  requests?: boolean;
 }
 
-export const usageNote = 'requests and limits as the scheduler counts them; no usage: the node agents expose no stats through the API';
+const metricsBase = '/apis/metrics.k8s.io/v1beta1';
+/** Pods that have finished hold nothing on their node; the scheduler leaves them out too. */
+const unfinished = 'status.phase!=Succeeded,status.phase!=Failed';
+export const samplingNote = 'the node agents sample every 10 s; a new node or pod has usage after two samples';
 
-/** Columns padded to their widest cell, three spaces apart (kubectl's table layout). */
-export function table(rows: string[][]): string {
-  const widths: number[] = [];
-  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, [...c].length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(widths[i]! - [...c].length))).join('   ').trimEnd() + '\n').join('');
+function kindOf(what: string): 'nodes' | 'pods' {
+  if (what === 'nodes' || what === 'node' || what === 'no') return 'nodes';
+  if (what === 'pods' || what === 'pod' || what === 'po') return 'pods';
+  throw new UsageError(`top shows nodes or pods, not "${what}"`);
 }
 
-const barWidth = 10;
-
-/** `[####······]`: the share of allocatable taken, capped at full (an overcommitted limit shows `!` at the end). */
-export function bar(part: number, whole: number): string {
-  if (whole <= 0) return `[${'·'.repeat(barWidth)}]`;
-  const filled = Math.min(barWidth, Math.round((part / whole) * barWidth));
-  return `[${'#'.repeat(filled)}${'·'.repeat(barWidth - filled)}]${part > whole ? '!' : ''}`;
+function sortByOf(v: string | undefined): SortBy | undefined {
+  if (v === undefined || v === '') return undefined;
+  if (v === 'cpu' || v === 'memory') return v;
+  throw new UsageError(`--sort-by accepts only cpu or memory, not "${v}"`);
 }
 
-function percent(part: number, whole: number): string {
-  return whole > 0 ? `${Math.trunc((part / whole) * 100)}%` : '-';
+function selectors(flags: TopFlags, extraField?: string): Record<string, string> {
+  const field = [flags.fieldSelector, extraField].filter(Boolean).join(',');
+  return { ...(flags.selector ? { labelSelector: flags.selector } : {}), ...(field ? { fieldSelector: field } : {}) };
 }
 
-function cell(name: string, part: number, whole: number, tty: boolean): string {
-  const base = `${formatAmount(name, part)}/${formatAmount(name, whole)} ${percent(part, whole)}`;
-  return tty ? `${base} ${bar(part, whole)}` : base;
-}
-
-const get = (a: Amounts, k: string): number => a.get(k) ?? 0;
-
-export function topNodesText(nodes: NodeLike[], pods: PodLike[], o: { tty: boolean; headers: boolean }): string {
-  const usage = nodeUsage(nodes, pods);
-  const rows: string[][] = [];
-  if (o.headers) rows.push(['NAME', 'CPU REQUESTS', 'CPU LIMITS', 'MEMORY REQUESTS', 'MEMORY LIMITS', 'PODS']);
-  const names = [...usage.keys()].sort();
-  for (const name of names) {
-    const u = usage.get(name)!;
-    rows.push([
-      name,
-      cell('cpu', get(u.requests, 'cpu'), get(u.allocatable, 'cpu'), o.tty),
-      cell('cpu', get(u.limits, 'cpu'), get(u.allocatable, 'cpu'), o.tty),
-      cell('memory', get(u.requests, 'memory'), get(u.allocatable, 'memory'), o.tty),
-      cell('memory', get(u.limits, 'memory'), get(u.allocatable, 'memory'), o.tty),
-      cell('pods', u.pods, get(u.allocatable, 'pods'), o.tty),
-    ]);
+/** Usage objects, or why there are none: a server without the metrics API, or its refusal. */
+async function metrics<T>(s: Session, path: string, query: Record<string, string>, one: boolean): Promise<{ items: T[] } | { why: string }> {
+  const groups = (await s.api.send<{ groups?: { name: string; versions?: { version: string }[] }[] }>('GET', '/apis')).body.groups ?? [];
+  if (!groups.find((g) => g.name === 'metrics.k8s.io')?.versions?.some((v) => v.version === 'v1beta1')) return { why: 'the server does not serve the metrics API (metrics.k8s.io/v1beta1)' };
+  try {
+    if (one) return { items: [(await s.api.send<T>('GET', path)).body] };
+    return { items: (await s.api.send<{ items?: T[] }>('GET', path, { query })).body.items ?? [] };
+  } catch (e) {
+    if (one && e instanceof NotFoundError) return { items: [] };
+    if (e instanceof ApiError) return { why: `the metrics API refused: ${e.message}` };
+    throw e;
   }
-  return table(rows);
 }
 
-export function topPodsText(pods: PodLike[], o: { allNamespaces: boolean; headers: boolean }): string {
-  const rows: string[][] = [];
-  if (o.headers) rows.push([...(o.allNamespaces ? ['NAMESPACE'] : []), 'NAME', 'NODE', 'CPU REQUESTS', 'CPU LIMITS', 'MEMORY REQUESTS', 'MEMORY LIMITS']);
-  const sorted = [...pods].sort((a, b) => `${a.metadata?.namespace}/${a.metadata?.name}`.localeCompare(`${b.metadata?.namespace}/${b.metadata?.name}`));
-  for (const p of sorted) {
-    const rq = podAmounts(p, 'requests');
-    const lim = podAmounts(p, 'limits');
-    // A limit that is not set means "no limit", not zero.
-    const limit = (k: string): string => (lim.has(k) ? formatAmount(k, get(lim, k)) : '-');
-    rows.push([
-      ...(o.allNamespaces ? [p.metadata?.namespace ?? ''] : []),
-      p.metadata?.name ?? '',
-      p.spec?.nodeName || '<none>',
-      formatAmount('cpu', get(rq, 'cpu')),
-      limit('cpu'),
-      formatAmount('memory', get(rq, 'memory')),
-      limit('memory'),
-    ]);
-  }
-  return table(rows);
+/** The one stderr line when some usage is unknown. */
+function unknownNote(kind: 'nodes' | 'pods', unknown: number, total: number, why: string | undefined): string | undefined {
+  if (why) return `usage unknown: ${why}; showing requests and limits only\n`;
+  if (!unknown) return undefined;
+  const what = total === 1 ? kind.slice(0, -1) : kind;
+  const which = unknown === total ? `the ${total === 1 ? what : `${total} ${what}`}` : `${unknown} of ${total} ${what}`;
+  return `usage unknown for ${which}: ${kind === 'pods' ? 'not running, or ' : ''}no sample yet (${samplingNote})\n`;
 }
 
-export async function topCommand(ctx: CommandContext, what: string, flags: TopFlags): Promise<void> {
+export async function topCommand(ctx: CommandContext, what: string, name: string | undefined, flags: TopFlags): Promise<void> {
+  const kind = kindOf(what);
+  const sortBy = sortByOf(flags.sortBy);
+  if (name && (flags.selector || flags.fieldSelector)) throw new UsageError('only one of NAME or --selector can be provided');
+  if (kind === 'nodes' && flags.containers) throw new UsageError('--containers applies to pods only');
   const s = ctx.session();
   const headers = flags.headers !== false;
-  const note = headers ? `# ${usageNote}\n` : '';
-  if (what === 'nodes' || what === 'node' || what === 'no') {
-    const [nodes, pods] = await Promise.all([
-      s.api.list<Node>(resourceFor('Node'), undefined, flags.selector ? { labelSelector: flags.selector } : {}),
-      s.api.list<Pod>(resourceFor('Pod'), undefined, { fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' }),
+  const showUsage = !flags.requests;
+  const enc = encodeURIComponent;
+
+  if (kind === 'nodes') {
+    const [nodes, pods, m] = await Promise.all([
+      name ? s.api.get<Node>(resourceFor('Node'), undefined, name).then((n) => [n]) : s.api.list<Node>(resourceFor('Node'), undefined, selectors(flags)).then((l) => l.items),
+      s.api.list<Pod>(resourceFor('Pod'), undefined, { fieldSelector: [unfinished, ...(name ? [`spec.nodeName=${name}`] : [])].join(',') }).then((l) => l.items),
+      showUsage ? metrics<NodeMetricsLike>(s, name ? `${metricsBase}/nodes/${enc(name)}` : `${metricsBase}/nodes`, selectors(flags), Boolean(name)) : undefined,
     ]);
-    if (!nodes.items.length) {
+    if (!nodes.length) {
       ctx.io.err('No resources found\n');
       return;
     }
-    ctx.io.out(note + topNodesText(nodes.items, pods.items, { tty: ctx.io.isTTY, headers }));
+    const usage: Map<string, Usage> = m && 'items' in m ? nodeUsages(m.items) : new Map();
+    ctx.io.out(topNodesText(nodes, pods, usage, { headers, tty: ctx.io.isTTY, showUsage, ...(sortBy ? { sortBy } : {}) }));
+    const note = m && unknownNote('nodes', nodes.filter((n) => !usage.has(n.metadata?.name ?? '')).length, nodes.length, 'why' in m ? m.why : undefined);
+    if (note) ctx.io.err(note);
     return;
   }
-  if (what === 'pods' || what === 'pod' || what === 'po') {
-    const ns = flags.allNamespaces ? undefined : s.namespace;
-    const list = await s.api.list<Pod>(resourceFor('Pod'), ns, {
-      fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed',
-      ...(flags.selector ? { labelSelector: flags.selector } : {}),
-    });
-    if (!list.items.length) {
-      ctx.io.err(flags.allNamespaces ? 'No resources found\n' : `No resources found in ${s.namespace} namespace.\n`);
-      return;
-    }
-    ctx.io.out(note + topPodsText(list.items, { allNamespaces: Boolean(flags.allNamespaces), headers }));
+
+  const ns = flags.allNamespaces && !name ? undefined : s.namespace;
+  const podsPath = ns === undefined ? `${metricsBase}/pods` : `${metricsBase}/namespaces/${enc(ns)}/pods`;
+  const [pods, m] = await Promise.all([
+    name ? s.api.get<Pod>(resourceFor('Pod'), ns, name).then((p) => [p]) : s.api.list<Pod>(resourceFor('Pod'), ns, selectors(flags, unfinished)).then((l) => l.items),
+    showUsage ? metrics<PodMetricsLike>(s, name ? `${podsPath}/${enc(name)}` : podsPath, selectors(flags), Boolean(name)) : undefined,
+  ]);
+  if (!pods.length) {
+    ctx.io.err(ns === undefined ? 'No resources found\n' : `No resources found in ${ns} namespace.\n`);
     return;
   }
-  throw new UsageError(`top shows nodes or pods, not "${what}"`);
+  const usage: Map<string, PodUsage> = m && 'items' in m ? podUsages(m.items) : new Map();
+  ctx.io.out(topPodsText(pods, usage, { headers, allNamespaces: ns === undefined, containers: Boolean(flags.containers), showUsage, ...(sortBy ? { sortBy } : {}) }));
+  const key = (p: Pod): string => `${p.metadata?.namespace ?? ''}/${p.metadata?.name ?? ''}`;
+  const note = m && unknownNote('pods', pods.filter((p) => !usage.has(key(p))).length, pods.length, 'why' in m ? m.why : undefined);
+  if (note) ctx.io.err(note);
 }

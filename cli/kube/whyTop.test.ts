@@ -18,7 +18,7 @@ import { makeNode } from '../../common/testing/builders.js';
 import { eventually } from '../../common/testing/eventually.js';
 import { startProcessCluster, type ProcessCluster } from '../../common/testing/cluster.js';
 import { runGantry, type GantryResult } from './testing.js';
-import { usageNote } from './top.js';
+import { samplingNote } from './top.js';
 
 const ns = 'why';
 const ago = (ms: number): string => new Date(Date.now() - ms).toISOString().replace(/\.\d+Z$/, 'Z');
@@ -191,45 +191,71 @@ describe('gantry why and gantry top (etcd + API server + scheduler processes)', 
     expect(wrong.stderr).to.contain('why explains pods: give a pod name, not "deploy/web"');
   });
 
-  it("top nodes: requests and limits against allocatable as the bin-packer counts them (init containers, sidecars), a bar per resource on a terminal", async () => {
+  it('top nodes: usage <unknown> with the reason on stderr (no node agent runs), beside requests and limits against allocatable as the bin-packer counts them (init containers, sidecars); a bar per resource on a terminal', async () => {
     const r = await gantry('top', 'nodes');
-    expect(r.stderr).to.equal('');
+    expect(r.code).to.equal(0);
+    expect(r.stderr).to.equal(`usage unknown for the 5 nodes: no sample yet (${samplingNote})\n`);
     expect(r.stdout).to.equal(
       [
-        `# ${usageNote}`,
-        'NAME       CPU REQUESTS      CPU LIMITS        MEMORY REQUESTS   MEMORY LIMITS   PODS',
-        'busy       1200m/2000m 60%   1000m/2000m 50%   384Mi/4Gi 9%      512Mi/4Gi 12%   1/110 0%',
-        'cordoned   0m/8000m 0%       0m/8000m 0%       0/8Gi 0%          0/8Gi 0%        0/110 0%',
-        'roomy      1500m/4000m 37%   0m/4000m 0%       1Gi/8Gi 12%       0/8Gi 0%        1/110 0%',
-        'small      0m/1000m 0%       0m/1000m 0%       0/2Gi 0%          0/2Gi 0%        0/110 0%',
-        'tainted    0m/8000m 0%       0m/8000m 0%       32Mi/8Gi 0%       64Mi/8Gi 0%     5/110 4%',
+        'NAME       RESOURCE   USAGE       REQUESTS    LIMITS      ALLOCATABLE',
+        'busy       cpu        <unknown>   1200m 60%   1000m 50%   2000m',
+        'busy       memory     <unknown>   384Mi 9%    512Mi 12%   4Gi',
+        'busy       pods       -           1 0%        -           110',
+        'cordoned   cpu        <unknown>   0m 0%       0m 0%       8000m',
+        'cordoned   memory     <unknown>   0 0%        0 0%        8Gi',
+        'cordoned   pods       -           0 0%        -           110',
+        'roomy      cpu        <unknown>   1500m 37%   0m 0%       4000m',
+        'roomy      memory     <unknown>   1Gi 12%     0 0%        8Gi',
+        'roomy      pods       -           1 0%        -           110',
+        'small      cpu        <unknown>   0m 0%       0m 0%       1000m',
+        'small      memory     <unknown>   0 0%        0 0%        2Gi',
+        'small      pods       -           0 0%        -           110',
+        'tainted    cpu        <unknown>   0m 0%       0m 0%       8000m',
+        'tainted    memory     <unknown>   32Mi 0%     64Mi 0%     8Gi',
+        'tainted    pods       -           5 4%        -           110',
         '',
       ].join('\n'),
     );
-    const tty = await runGantry(['top', 'nodes', '--no-headers'], { env, isTTY: true });
-    expect(tty.stdout.split('\n')[0]).to.equal('busy       1200m/2000m 60% [######····]   1000m/2000m 50% [#####·····]   384Mi/4Gi 9% [#·········]   512Mi/4Gi 12% [#·········]   1/110 0% [··········]');
+    const tty = await runGantry(['top', 'nodes', 'busy', '--no-headers'], { env, isTTY: true });
+    expect(tty.stdout).to.equal(
+      [
+        'busy   cpu      <unknown>   1200m 60%   1000m 50%   2000m   [######····]',
+        'busy   memory   <unknown>   384Mi 9%    512Mi 12%   4Gi     [#·········]',
+        'busy   pods     -           1 0%        -           110     [··········]',
+        '',
+      ].join('\n'),
+    );
+    expect(tty.stderr).to.equal(`usage unknown for the node: no sample yet (${samplingNote})\n`);
+    // --requests leaves usage out and says nothing about it.
+    const requests = await gantry('top', 'nodes', '--requests', '-l', 'kubernetes.io/hostname=busy');
+    expect(requests).to.deep.equal({ code: 0, stderr: '', stdout: 'NAME   RESOURCE   REQUESTS    LIMITS      ALLOCATABLE\nbusy   cpu        1200m 60%   1000m 50%   2000m\nbusy   memory     384Mi 9%    512Mi 12%   4Gi\nbusy   pods       1 0%        -           110\n' });
   });
 
-  it('top pods: requests and limits per pod, -A adds the namespace; an empty namespace says so', async () => {
+  it('top pods: usage beside each pod\'s request and limit, <unknown> before a sample; --containers, -A, --field-selector; an empty namespace says so', async () => {
     const r = await gantry('top', 'pods', '-n', ns);
+    expect(r.code).to.equal(0);
+    expect(r.stderr).to.equal(`usage unknown for the 7 pods: not running, or no sample yet (${samplingNote})\n`);
     expect(r.stdout).to.equal(
       [
-        `# ${usageNote}`,
-        'NAME    NODE      CPU REQUESTS   CPU LIMITS   MEMORY REQUESTS   MEMORY LIMITS',
-        'big     roomy     1500m          -            1Gi               -',
-        'crash   tainted   0m             -            0                 -',
-        'fine    tainted   0m             -            0                 -',
-        'hog     busy      1200m          1000m        384Mi             512Mi',
-        'oom     tainted   0m             -            32Mi              64Mi',
-        'probe   tainted   0m             -            0                 -',
-        'pull    tainted   0m             -            0                 -',
+        'NAME    CPU                                      MEMORY',
+        'big     <unknown> (request 1500m, no limit)      <unknown> (request 1Gi, no limit)',
+        'crash   <unknown> (no request, no limit)         <unknown> (no request, no limit)',
+        'fine    <unknown> (no request, no limit)         <unknown> (no request, no limit)',
+        'hog     <unknown> (request 1200m, limit 1000m)   <unknown> (request 384Mi, limit 512Mi)',
+        'oom     <unknown> (no request, no limit)         <unknown> (request 32Mi, limit 64Mi)',
+        'probe   <unknown> (no request, no limit)         <unknown> (no request, no limit)',
+        'pull    <unknown> (no request, no limit)         <unknown> (no request, no limit)',
         '',
       ].join('\n'),
     );
+    const containers = await gantry('top', 'pods', '-n', ns, '--containers', '--field-selector', 'spec.nodeName=busy', '--requests');
+    expect(containers).to.deep.equal({ code: 0, stderr: '', stdout: 'POD   NAME    CPU                         MEMORY\nhog   proxy   request 300m, no limit      request 128Mi, no limit\nhog   c       request 500m, limit 1000m   request 256Mi, limit 512Mi\n' });
     const all = await gantry('top', 'pods', '-A', '-l', 'missing=label');
     expect(all).to.deep.equal({ code: 0, stdout: '', stderr: 'No resources found\n' });
     const empty = await gantry('top', 'pods', '-n', 'default');
     expect(empty.stderr).to.equal('No resources found in default namespace.\n');
+    const missing = await gantry('top', 'pod', 'nope', '-n', ns);
+    expect(missing).to.deep.equal({ code: 1, stdout: '', stderr: 'Error from server (NotFound): pods "nope" not found\n' });
     const bad = await gantry('top', 'deployments');
     expect(bad.code).to.equal(2);
     expect(bad.stderr).to.contain('top shows nodes or pods, not "deployments"');
