@@ -266,7 +266,12 @@ describe('e2e: a second machine joins with gantry token/join and leaves with gan
     expect(await nodeExists()).to.equal(false);
   });
 
-  it('join as printed (plus the node name, address and home) makes machine-2 a Ready node with a pod CIDR', async () => {
+  it('join as printed (plus the node name, address and home) makes machine-2 a Ready node with a pod CIDR; a DaemonSet applied before reaches it', async () => {
+    // A DaemonSet that exists before machine-2 joins: its pod runs on host-1 now and must
+    // reach the new node once it joins, with nobody touching the DaemonSet.
+    const daemon = { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'join-daemon' }, spec: { selector: { matchLabels: { app: 'join-daemon' } }, template: { metadata: { labels: { app: 'join-daemon' } }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'd', image: 'busybox', command: ['sleep', '3600'] }] } } } };
+    await ok(['apply', '-f', '-'], JSON.stringify(daemon));
+    await ok(['rollout', 'status', 'daemonset/join-daemon', '--timeout=120s'], undefined, 130_000);
     const r = await onMachine([...join, '--node-name', nodeName, '--address', machine!.address, '--home', machine!.home]);
     expect(r.code, `${showRun(r)}\nagent log:\n${agentLog()}`).to.equal(0);
     const js = readJoinState();
@@ -288,6 +293,22 @@ describe('e2e: a second machine joins with gantry token/join and leaves with gan
     expect(node.spec.podCIDR).to.match(/^10\.244\.\d+\.0\/24$/);
     const host1 = JSON.parse(await ok(['get', 'node', 'host-1', '-o', 'json'])) as { spec: { podCIDR?: string } };
     expect(node.spec.podCIDR).to.not.equal(host1.spec.podCIDR);
+
+    // The DaemonSet's pod on the new node, started by its agent.
+    type DaemonPods = { items: Array<{ spec: { nodeName?: string }; status: { phase?: string } }> };
+    const placed = (d: DaemonPods): string[] => d.items.map((p) => `${p.spec.nodeName} ${p.status.phase}`).sort();
+    const want = [`host-1 Running`, `${nodeName} Running`].sort();
+    const daemons = await eventually(
+      `the DaemonSet's pod Running on ${nodeName}`,
+      async () => {
+        const d = JSON.parse(await ok(['get', 'pods', '-l', 'app=join-daemon', '-o', 'json'])) as DaemonPods;
+        return JSON.stringify(placed(d)) === JSON.stringify(want) ? d : undefined;
+      },
+      120_000,
+      500,
+    );
+    expect(placed(daemons)).to.deep.equal(want);
+    await ok(['delete', 'daemonset', 'join-daemon', '--cascade=foreground', '--timeout=120s'], undefined, 130_000);
   });
 
   it('a pod on machine-2 reaches a pod on host-1 by its IP, through its Service and by DNS name', async () => {
