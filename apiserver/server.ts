@@ -18,8 +18,10 @@ import { admitNodeRequest, nodeOfUser, nodeRestrictionLookups } from './admissio
 import { admitSchedulerPodPatch, isSchedulerPodPatch } from './admission/schedulerRestriction.js';
 import { admitDefaultTolerations, gantryDefaultTolerationSeconds, type DefaultTolerationSeconds } from './admission/defaultTolerations.js';
 import { admitPodPriority, admitPriorityClass, type PriorityClassLookup } from './admission/priority.js';
+import { admitPersistentVolume, admitPersistentVolumeClaim, type StorageClassLookup } from './admission/storageDefaults.js';
+import { admitPersistentVolumeClaimUpdate, admitPersistentVolumeUpdate } from './admission/storageRestrictions.js';
 import { authorizeRequest, RequestAuthenticator } from './auth/authenticator.js';
-import { RuleAuthorizer, type Rule } from './auth/authorizer.js';
+import { withLabelSelector, type Rule } from './auth/authorizer.js';
 import { followPods, NodeGraph } from './auth/nodeGraph.js';
 import { BootstrapTokenAuthenticator } from './auth/bootstrapTokens.js';
 import { restrictCsrReads } from './auth/csrRestriction.js';
@@ -36,10 +38,16 @@ import { openApiV3 } from './openapi/index.js';
 import { buildOpenApiV2, serveOpenApiV2 } from './openapi/v2.js';
 import type { KubeletClientCredentials } from './proxy/agentTls.js';
 import { PodConnector } from './proxy/podConnector.js';
+import { MetricsAwareAuthorizer } from './metricsapi/authorization.js';
+import { MetricsApi } from './metricsapi/metricsApi.js';
+import { sendMetrics } from './metricsapi/metricsResponse.js';
+import { metricsResources } from './metricsapi/resources.js';
+import { httpsSummaryFetcher } from './metricsapi/summaryClient.js';
+import { UsageCollector } from './metricsapi/usageCollector.js';
 import { serviceAllocation } from './registry/allocators/serviceAllocation.js';
 import { builtinKinds } from './registry/registry.js';
 import { ReviewEndpoint } from './registry/reviewEndpoint.js';
-import { ResourceStore } from './registry/resourceStore.js';
+import { ResourceStore, type ResourceStoreDeps } from './registry/resourceStore.js';
 import type { Allocator } from './registry/strategy.js';
 import { EtcdStorage, type EtcdClientCredentials } from './storage/etcdStorage.js';
 import type { ValueTransformer } from './storage/encryption.js';
@@ -120,19 +128,30 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     get: (name) => cache.get(`${root}priorityclasses.scheduling.k8s.io/${name}`)?.object,
     list: () => cache.list(`${root}priorityclasses.scheduling.k8s.io/`).map((e) => e.object),
   };
+  const storageClasses: StorageClassLookup = {
+    get: (name) => cache.get(`${root}storageclasses.storage.k8s.io/${name}`)?.object,
+    list: () => cache.list(`${root}storageclasses.storage.k8s.io/`).map((e) => e.object),
+  };
   const admitters: Partial<Record<string, (obj: KubeObject) => void>> = {
     pods: (pod) => {
       admitPodPriority(pod, priorityClasses);
       admitDefaultTolerations(pod, opts.defaultTolerationSeconds ?? gantryDefaultTolerationSeconds);
     },
     priorityclasses: (pc) => admitPriorityClass(pc, priorityClasses),
+    persistentvolumeclaims: (pvc) => admitPersistentVolumeClaim(pvc, storageClasses),
+    persistentvolumes: admitPersistentVolume,
+  };
+  const updateAdmitters: Partial<Record<string, NonNullable<ResourceStoreDeps['admitUpdate']>>> = {
+    persistentvolumeclaims: (pvc, old, requester, sub) => admitPersistentVolumeClaimUpdate(pvc, old, requester, sub, storageClasses),
+    persistentvolumes: admitPersistentVolumeUpdate,
   };
   const services = serviceAllocation({ storage, root, clock, logger, serviceClusterIPRange: opts.serviceClusterIPRange, serviceNodePortRange: opts.serviceNodePortRange });
   const allocators: Partial<Record<string, Allocator>> = { services: services.allocator };
   for (const [key, kind] of builtinKinds()) {
     const admitCreate = admitters[kind.descriptor.plural];
+    const admitUpdate = updateAdmitters[kind.descriptor.plural];
     const allocator = allocators[kind.descriptor.plural];
-    stores.set(key, new ResourceStore({ ...kind, storage, cache, validator, clock, logger: logger.child({ resource: kind.descriptor.plural }), namespaceGate, root, fieldTracker: fieldManager, ...(admitCreate ? { admitCreate } : {}), ...(allocator ? { allocator } : {}) }));
+    stores.set(key, new ResourceStore({ ...kind, storage, cache, validator, clock, logger: logger.child({ resource: kind.descriptor.plural }), namespaceGate, root, fieldTracker: fieldManager, ...(admitCreate ? { admitCreate } : {}), ...(admitUpdate ? { admitUpdate } : {}), ...(allocator ? { allocator } : {}) }));
   }
   // Like kube-apiserver's repair controllers: mend claims before serving, then every 3 minutes.
   await services.repair.runOnce().catch((e: unknown) => logger.warn('service claim repair failed', { error: String(e) }));
@@ -143,12 +162,12 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     });
   }
 
-  const discovery = buildDiscovery([...builtinResources, ...reviewResources]);
+  const discovery = buildDiscovery([...builtinResources, ...reviewResources, ...metricsResources]);
   const openapi = openApiV3(builtinResources, definitions);
   // The Node authorizer's graph follows the pods in the watch cache (see nodeGraph.ts).
   const nodeGraph = new NodeGraph();
   const stopNodeGraph = followPods(cache, root, nodeGraph, logger.child({ subsystem: 'nodeauthorizer' }));
-  const authorizer = new RuleAuthorizer(opts.rules, { nodeGraph });
+  const authorizer = new MetricsAwareAuthorizer(opts.rules, { nodeGraph });
   const authenticator = new RequestAuthenticator({
     tokens: opts.authenticator,
     anonymous: true,
@@ -167,7 +186,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const admit = (req: IncomingMessage, url: URL): { user: UserInfo; info: RequestInfo } => {
     const info = resolveRequest(req.method ?? 'GET', url.pathname, url.searchParams);
     const user = authenticator.authenticate(req);
-    authorizeRequest(authorizer, user, info);
+    authorizeRequest(authorizer, user, withLabelSelector(info, url.searchParams));
     restrictCsrReads(user, info, url.searchParams, csrRequester);
     requesters.set(req, user);
     return { user, info };
@@ -185,6 +204,16 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     getPod: (ns, name) => store('/pods').get(ns, name),
     admit: (req, url) => admit(req, url),
     logger: logger.child({ subsystem: 'podproxy' }),
+  });
+  // metrics.k8s.io: usage fanned out from the Ready nodes' agents over the pods/log channel.
+  const usage = new UsageCollector({ nodes: () => cache.list(`${root}nodes/`).map((e) => e.object), fetch: httpsSummaryFetcher(opts.kubeletClient), clock, logger: logger.child({ subsystem: 'metricsapi' }) });
+  const metricsApi = new MetricsApi({
+    snapshot: () => usage.snapshot(),
+    listNodes: async (s) => (await store('/nodes').list(undefined, { ...s, resourceVersion: '0' })).items,
+    getNode: (name) => fresh('/nodes', undefined, name),
+    listPods: async (ns, s) => (await store('/pods').list(ns, { ...s, resourceVersion: '0' })).items,
+    getPod: (ns, name) => fresh('/pods', ns, name),
+    clock,
   });
   const handler = new ResourceHandler({
     stores,
@@ -310,7 +339,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       sendStatus(res, statusFromError(new NotServedError()).status);
       return;
     }
-    const served = reviews.serves(info)
+    const served = metricsApi.serves(info)
+      ? metricsApi.handle(info, url.searchParams).then((body) => sendMetrics(res as unknown as ServerResponse, req.headers.accept, url.searchParams.get('includeObject'), body, clock.now()))
+      : reviews.serves(info)
       ? reviews.handle(info, res.locals.user as UserInfo, req as unknown as IncomingMessage, res as unknown as ServerResponse)
       : handler.handle(info, req as unknown as IncomingMessage, res as unknown as ServerResponse, url.searchParams);
     served.catch((e: unknown) => {

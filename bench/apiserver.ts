@@ -2,7 +2,10 @@
 // Prints each figure beside its physical floor measured in the same run, then one JSON line.
 // Never a pass/fail test. Options: --cpu-prof DIR writes the API server's V8 CPU profile
 // and the phases' time windows there; `npx tsx bench/profileSummary.ts DIR` summarizes them.
+// --heap-snapshot DIR writes a V8 heap snapshot of the API server there after the LIST phase.
+// --phases list,watch runs only those phases (createThroughput, createLatency, list, watch).
 
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ApiHttp, expectStatus } from './lib/apiHttp.js';
@@ -22,13 +25,45 @@ import { watchLatency } from './phases/watchLatency.js';
 
 const maxRuntimeMs = 5 * 60_000;
 
-function parseArgs(argv: string[]): { cpuProfDir?: string } {
-  const out: { cpuProfDir?: string } = {};
+const allPhases = ['createThroughput', 'createLatency', 'list', 'watch'] as const;
+type Phase = (typeof allPhases)[number];
+
+interface Args {
+  cpuProfDir?: string;
+  heapSnapshotDir?: string;
+  phases: Set<Phase>;
+}
+
+function parseArgs(argv: string[]): Args {
+  const out: Args = { phases: new Set(allPhases) };
+  const usage = `usage: apiserver.ts [--cpu-prof DIR] [--heap-snapshot DIR] [--phases ${allPhases.join(',')}]`;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--cpu-prof' && argv[i + 1]) out.cpuProfDir = path.resolve(argv[++i]!);
-    else throw new Error(`unknown argument ${JSON.stringify(argv[i])}; usage: apiserver.ts [--cpu-prof DIR]`);
+    else if (argv[i] === '--heap-snapshot' && argv[i + 1]) out.heapSnapshotDir = path.resolve(argv[++i]!);
+    else if (argv[i] === '--phases' && argv[i + 1]) {
+      const names = argv[++i]!.split(',');
+      for (const n of names) if (!(allPhases as readonly string[]).includes(n)) throw new Error(`unknown phase ${JSON.stringify(n)}; ${usage}`);
+      out.phases = new Set(names as Phase[]);
+    } else throw new Error(`unknown argument ${JSON.stringify(argv[i])}; ${usage}`);
   }
   return out;
+}
+
+/** Asks the API server for a heap snapshot (SIGUSR2) and waits until the file is complete. */
+async function heapSnapshot(pid: number, dir: string): Promise<string> {
+  const before = new Set(fs.existsSync(dir) ? fs.readdirSync(dir) : []);
+  process.kill(pid, 'SIGUSR2');
+  const deadline = Date.now() + 120_000;
+  let last = -1;
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 1_000));
+    const file = fs.readdirSync(dir).find((f) => f.endsWith('.heapsnapshot') && !before.has(f));
+    if (!file) continue;
+    const size = fs.statSync(path.join(dir, file)).size;
+    if (size > 0 && size === last) return path.join(dir, file);
+    last = size;
+  }
+  throw new Error('no heap snapshot after 120 s');
 }
 
 async function main(): Promise<void> {
@@ -48,7 +83,8 @@ async function main(): Promise<void> {
   const progress = (line: string): void => console.error(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}`);
   try {
     progress('starting etcd, the floor etcd and the API server (separate processes)');
-    const cluster = await startBenchCluster(cleanup, args.cpuProfDir ? { cpuProfDir: args.cpuProfDir } : {});
+    if (args.heapSnapshotDir) fs.mkdirSync(args.heapSnapshotDir, { recursive: true });
+    const cluster = await startBenchCluster(cleanup, { ...(args.cpuProfDir ? { cpuProfDir: args.cpuProfDir } : {}), ...(args.heapSnapshotDir ? { heapSnapshotDir: args.heapSnapshotDir } : {}) });
     const api = new ApiHttp(cluster.access);
     cleanup.add('close the API client', () => api.close());
     const floor = new RawEtcd(cluster.floorEtcd.endpoint);
@@ -60,7 +96,7 @@ async function main(): Promise<void> {
     for (const ns of [benchNamespace, watchNamespace]) {
       expectStatus(await api.post('/api/v1/namespaces', JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } })), 201, `create namespace ${ns}`);
     }
-    const ctx: BenchContext = { cluster, api, floor, apiEtcd, storedPod: Buffer.alloc(0), requestBytes: Buffer.byteLength(benchPodBody('probe')), podsCreated: 0, progress };
+    const ctx: BenchContext = { cluster, api, floor, apiEtcd, storedPod: Buffer.alloc(0), apiServerRssAtStart: rssAtStart, requestBytes: Buffer.byteLength(benchPodBody('probe')), podsCreated: 0, progress };
     // The floors write exactly what the API server stores for one pod.
     await createPod(ctx, benchNamespace, 'probe');
     const stored = await apiEtcd.get(`/registry/pods/${benchNamespace}/probe`);
@@ -69,10 +105,13 @@ async function main(): Promise<void> {
 
     const rows: FigureRow[] = [];
     const marks = new PhaseMarks([cluster.apiServerPid, cluster.apiEtcd.pid, cluster.floorEtcd.pid], [cluster.apiEtcd.endpoint, cluster.floorEtcd.endpoint]);
-    rows.push(await marks.time('createThroughput', () => createThroughput(ctx)));
-    rows.push(await marks.time('createLatency', () => createLatency(ctx)));
-    rows.push(...(await marks.time('list', () => listLatency(ctx))));
-    rows.push(await marks.time('watch', () => watchLatency(ctx)));
+    if (args.phases.has('createThroughput')) rows.push(await marks.time('createThroughput', () => createThroughput(ctx)));
+    if (args.phases.has('createLatency')) rows.push(await marks.time('createLatency', () => createLatency(ctx)));
+    if (args.phases.has('list')) {
+      rows.push(...(await marks.time('list', () => listLatency(ctx, (phase, fn) => marks.time(phase, fn)))));
+      if (args.heapSnapshotDir) progress(`heap snapshot of the API server: ${await heapSnapshot(cluster.apiServerPid, args.heapSnapshotDir)}`);
+    }
+    if (args.phases.has('watch')) rows.push(await marks.time('watch', () => watchLatency(ctx)));
     if (args.cpuProfDir) marks.write(path.join(args.cpuProfDir, 'phases.json'));
 
     const layout = 'separate processes: API server (node), etcd, floor etcd, benchmark client (this process)';
@@ -84,6 +123,7 @@ async function main(): Promise<void> {
       requestBytesPerPod: ctx.requestBytes,
       storedBytesPerPod: ctx.storedPod.length,
       apiServerRssAtStartBytes: rssAtStart,
+      phases: [...args.phases],
       cpuProfile: args.cpuProfDir ?? null,
       foreignCpuPercentByPhase: Object.fromEntries(marks.windows.map((w) => [w.phase, w.foreignCpuPercent])),
       slowEtcdFsyncsByPhase: Object.fromEntries(marks.windows.map((w) => [w.phase, w.slowEtcdFsyncs])),

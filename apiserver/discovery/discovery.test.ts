@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { builtinResources, reviewResources } from '../../common/api/resources.js';
+import { metricsResources } from '../metricsapi/resources.js';
 import { buildDiscovery } from './discovery.js';
 
 interface Resource {
@@ -18,22 +19,25 @@ interface AggregatedGroup {
 }
 
 describe('discovery', () => {
-  const d = buildDiscovery([...builtinResources, ...reviewResources]);
+  const d = buildDiscovery([...builtinResources, ...reviewResources, ...metricsResources]);
   const list = (gv: string): Resource[] => (d.resourceLists.get(gv) as { resources: Resource[] }).resources;
 
-  const verbCases: { gv: string; name: string; verbs: string[] }[] = [
+  const verbCases: { gv: string; name: string; verbs: string[]; stored?: false }[] = [
     { gv: 'v1', name: 'pods', verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'] },
     { gv: 'authorization.k8s.io/v1', name: 'selfsubjectaccessreviews', verbs: ['create'] },
     { gv: 'authorization.k8s.io/v1', name: 'selfsubjectrulesreviews', verbs: ['create'] },
     { gv: 'authentication.k8s.io/v1', name: 'selfsubjectreviews', verbs: ['create'] },
     { gv: 'authentication.k8s.io/v1beta1', name: 'selfsubjectreviews', verbs: ['create'] },
+    // Read-only and not stored: served from the node agents' usage (metricsapi/).
+    { gv: 'metrics.k8s.io/v1beta1', name: 'nodes', verbs: ['get', 'list'], stored: false },
+    { gv: 'metrics.k8s.io/v1beta1', name: 'pods', verbs: ['get', 'list'], stored: false },
   ];
   for (const tc of verbCases) {
     it(`${tc.gv} ${tc.name} serves ${tc.verbs.join(',')}`, () => {
       const r = list(tc.gv).find((x) => x.name === tc.name);
       expect(r?.verbs).to.deep.equal(tc.verbs);
       // Only stored kinds have a storage version.
-      expect(r && 'storageVersionHash' in r).to.equal(tc.verbs.length > 1);
+      expect(r && 'storageVersionHash' in r).to.equal(tc.stored !== false && tc.verbs.length > 1);
     });
   }
 
@@ -59,5 +63,11 @@ describe('discovery', () => {
     const ssar = items.find((g) => g.metadata.name === 'authorization.k8s.io')!.versions[0]!.resources.find((r) => r.resource === 'selfsubjectaccessreviews')!;
     expect(ssar).to.deep.include({ verbs: ['create'], scope: 'Cluster' });
     expect(ssar.responseKind.kind).to.equal('SelfSubjectAccessReview');
+    const metrics = items.find((g) => g.metadata.name === 'metrics.k8s.io')!;
+    expect(metrics.versions.map((v) => v.version)).to.deep.equal(['v1beta1']);
+    expect(metrics.versions[0]!.resources.map((r) => [r.resource, r.scope, r.responseKind.kind, r.verbs.join(',')])).to.deep.equal([
+      ['nodes', 'Cluster', 'NodeMetrics', 'get,list'],
+      ['pods', 'Namespaced', 'PodMetrics', 'get,list'],
+    ]);
   });
 });

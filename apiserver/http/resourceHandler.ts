@@ -20,7 +20,7 @@ import { decodeBody, mediaType, readBody } from './body.js';
 import { requestBodyKind } from '../protobuf/kinds.js';
 import { negotiate, type Negotiated } from './negotiate.js';
 import type { ResourceRequest } from './requestInfo.js';
-import { send, sendList, sendObject } from './respond.js';
+import { encodedList, send, sendEncoded, sendList, sendObject } from './respond.js';
 import { serveWatch } from './watchStream.js';
 import type { ServerSideApply } from '../apply/serverSideApply.js';
 
@@ -166,12 +166,12 @@ export class ResourceHandler {
     switch (info.verb) {
       case 'get': {
         const rv = query.get('resourceVersion');
-        const obj = await store.get(ns, info.name!, rv !== null ? { resourceVersion: rv } : {});
-        if (info.subresource === 'scale') return send(res, 200, toScale(obj));
-        return sendObject(res, 200, obj, neg, printer, now);
+        const obj = await store.getEncoded(ns, info.name!, rv !== null ? { resourceVersion: rv } : {});
+        if (info.subresource === 'scale') return send(res, 200, toScale(obj.object));
+        return sendEncoded(res, 200, obj, neg, printer, now);
       }
       case 'list':
-        return sendList(res, await store.list(ns, listOptions(query)), neg, printer, now);
+        return sendList(res, await store.listEncoded(ns, listOptions(query)), neg, printer, now);
       case 'watch':
         return this.watch(store, ns, info, req, res, query, neg, printer);
       case 'create':
@@ -190,7 +190,7 @@ export class ResourceHandler {
         const raw = await readBody(req);
         const body = raw.length ? decodeBody(raw, req.headers['content-type'] ?? 'application/json', requestBodyKind(d, info.verb, info.subresource)) : undefined;
         const list = await store.deleteCollection(ns, listOptions(query), deleteOptions(query, body));
-        return sendList(res, list, neg, printer, now);
+        return sendList(res, encodedList(list), neg, printer, now);
       }
       case 'connect': {
         if (!this.deps.connect) throw new MethodNotAllowedError(`${info.subresource ?? 'connect'} is not available`);
@@ -272,6 +272,8 @@ export class ResourceHandler {
   private async update(store: ResourceStore, ns: string | undefined, info: ResourceRequest, req: IncomingMessage, res: ServerResponse, q: URLSearchParams, neg: Negotiated, printer: TablePrinter, now: number): Promise<void> {
     const body = asObject(decodeBody(await readBody(req), req.headers['content-type'], requestBodyKind(store.descriptor, info.verb, info.subresource)));
     const opts = writeOptions(q, req);
+    const requester = this.deps.requester?.(req);
+    if (requester) opts.requester = requester;
     const name = info.name;
     if (!name) throw new MethodNotAllowedError('PUT needs an object name');
     if (info.subresource === 'scale') {
@@ -295,6 +297,8 @@ export class ResourceHandler {
     if (!type) throw new ApiError('UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`);
     const patch = decodeBody(await readBody(req), req.headers['content-type']);
     const opts = writeOptions(q, req);
+    const requester = this.deps.requester?.(req);
+    if (requester) opts.requester = requester;
     const name = info.name;
     if (!name) throw new MethodNotAllowedError('PATCH needs an object name');
     if (type === 'apply') {

@@ -6,7 +6,9 @@ import { toYaml } from '../../common/yaml.js';
 import type { Negotiated } from './negotiate.js';
 import type { TablePrinter } from '../tables/types.js';
 import { buildTable, type Table } from '../tables/table.js';
-import { jsonOf } from './serialize.js';
+import type { EncodedList } from '../registry/resourceStore.js';
+import { PlainEncoded, type EncodedObject } from '../watchcache/encoded.js';
+import { ByteChunks, jsonListBody, tableBody } from './serialize.js';
 
 export function send(res: ServerResponse, code: number, body: unknown, format: 'json' | 'yaml' = 'json', warnings: string[] = []): void {
   // Already answered (a request timed out while its handler worked on): nothing more to say.
@@ -31,6 +33,19 @@ export function toTable(items: KubeObject[], printer: TablePrinter, neg: Negotia
   return buildTable(printer, items, { now, includeObject: neg.includeObject, noHeaders: !withColumns, metadata: meta });
 }
 
+/** Writes a body gathered from pieces, with its Content-Length. */
+function sendChunks(res: ServerResponse, code: number, body: ByteChunks, warnings: string[] = []): void {
+  if (res.writableEnded) return;
+  for (const w of warnings) res.appendHeader('Warning', `299 - ${JSON.stringify(w)}`);
+  res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': body.length, 'Cache-Control': 'no-cache, private' });
+  body.writeTo(res);
+  res.end();
+}
+
+function tableOf(items: readonly EncodedObject[], printer: TablePrinter, neg: Negotiated, meta: ListMeta, now: number): ByteChunks {
+  return tableBody(printer, items, { now, includeObject: neg.includeObject, metadata: meta });
+}
+
 export function sendObject(res: ServerResponse, code: number, obj: KubeObject, neg: Negotiated, printer: TablePrinter, now: number, warnings?: string[]): void {
   if (neg.format === 'table') {
     send(res, code, toTable([obj], printer, neg, { resourceVersion: obj.metadata.resourceVersion ?? '' }, now), 'json', warnings);
@@ -39,29 +54,31 @@ export function sendObject(res: ServerResponse, code: number, obj: KubeObject, n
   send(res, code, obj, neg.format, warnings);
 }
 
-/** Writes a JSON list in pieces: no single string of the whole list, and each item's JSON is shared. */
-function writeJsonList(res: ServerResponse, list: KubeList): void {
-  const { items, ...rest } = list;
-  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
-  const head = JSON.stringify(rest);
-  let chunk = head.slice(0, -1) + ',"items":[';
-  for (let i = 0; i < items.length; i++) {
-    chunk += (i ? ',' : '') + jsonOf(items[i]!);
-    if (chunk.length > 1 << 20) {
-      res.write(chunk);
-      chunk = '';
-    }
+/** An object as stored: JSON writes its bytes as they are. */
+export function sendEncoded(res: ServerResponse, code: number, obj: EncodedObject, neg: Negotiated, printer: TablePrinter, now: number): void {
+  if (neg.format === 'json') {
+    const body = new ByteChunks();
+    body.buf(obj.json);
+    return sendChunks(res, code, body);
   }
-  res.end(chunk + ']}');
+  if (neg.format === 'table') {
+    const rv = (obj.object.metadata?.resourceVersion as string | undefined) ?? '';
+    return sendChunks(res, code, tableOf([obj], printer, neg, { resourceVersion: rv }, now));
+  }
+  send(res, code, obj.object, neg.format);
 }
 
-export function sendList(res: ServerResponse, list: KubeList, neg: Negotiated, printer: TablePrinter, now: number): void {
+/** A list of objects made inside the server (not cache entries). */
+export function encodedList(list: KubeList): EncodedList {
+  return { ...list, items: list.items.map((o) => new PlainEncoded(o)) };
+}
+
+export function sendList(res: ServerResponse, list: EncodedList, neg: Negotiated, printer: TablePrinter, now: number): void {
   if (neg.format === 'table') {
     const meta: ListMeta = { resourceVersion: list.metadata.resourceVersion ?? '' };
     if (list.metadata.continue) meta.continue = list.metadata.continue;
-    send(res, 200, toTable(list.items, printer, neg, meta, now));
-    return;
+    return sendChunks(res, 200, tableOf(list.items, printer, neg, meta, now));
   }
-  if (neg.format === 'json') return writeJsonList(res, list);
-  send(res, 200, list, neg.format);
+  if (neg.format === 'json') return sendChunks(res, 200, jsonListBody(list));
+  send(res, 200, { ...list, items: list.items.map((i) => i.object) }, neg.format);
 }

@@ -1,12 +1,12 @@
 // A watch over HTTP: chunked, one JSON event per line, as client-go and kubectl read it.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { KubeObject } from '../../common/api/meta.js';
 import { ApiError, GoneError } from '../../common/errors.js';
 import type { StoreWatch, WatchSink } from '../registry/resourceStore.js';
 import type { Negotiated } from './negotiate.js';
 import { toTable } from './respond.js';
-import { jsonOf } from './serialize.js';
+import { watchEventFrame } from './serialize.js';
+import type { EncodedObject } from '../watchcache/encoded.js';
 import { statusFromError } from './status.js';
 import type { TablePrinter } from '../tables/types.js';
 
@@ -46,20 +46,22 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, opts: Watc
     res.end();
   };
 
-  const write = (line: string): void => {
+  const write = (line: string | Buffer): void => {
     if (done) return;
-    res.write(line + '\n');
+    res.write(typeof line === 'string' ? line + '\n' : line);
     // A client that stops reading must not grow our memory without bound: drop it; it will relist.
     if (res.writableLength > maxBuffered) finish();
   };
 
-  const encode = (type: string, object: KubeObject): string => {
-    if (opts.negotiated.format === 'table' && type !== 'BOOKMARK' && type !== 'ERROR') {
+  const encode = (type: string, encoded: EncodedObject): string | Buffer => {
+    if (opts.negotiated.format === 'table') {
+      const object = encoded.object;
       const table = toTable([object], opts.printer, opts.negotiated, { resourceVersion: object.metadata.resourceVersion ?? '' }, opts.now(), first);
       first = false;
       return JSON.stringify({ type, object: table });
     }
-    return `{"type":${JSON.stringify(type)},"object":${jsonOf(object)}}`;
+    // JSON: the same bytes for every watcher of this event (made once, in the fan-out).
+    return watchEventFrame(type, encoded);
   };
 
   const sink: WatchSink = {

@@ -17,7 +17,12 @@ export async function agentEndpointFor(pod: KubeObject, getNode: NodeLookup): Pr
   const spec = isObject(pod.spec) ? pod.spec : {};
   const nodeName = typeof spec.nodeName === 'string' ? spec.nodeName : '';
   if (!nodeName) throw new BadRequestError(`pod ${pod.metadata.name ?? ''} does not have a host assigned`);
-  const node = await getNode(nodeName);
+  return agentEndpointOfNode(await getNode(nodeName));
+}
+
+/** Where a Node's agent listens, from its status; 503 when it advertises no address. */
+export function agentEndpointOfNode(node: KubeObject): AgentEndpoint {
+  const nodeName = node.metadata.name ?? '';
   const status = isObject(node.status) ? node.status : {};
   const addresses = (Array.isArray(status.addresses) ? status.addresses : []).filter(isObject);
   let host = '';

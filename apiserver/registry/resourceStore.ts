@@ -4,7 +4,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import type { KubeList, KubeObject } from '../../common/api/meta.js';
+import type { KubeList, KubeObject, ListMeta } from '../../common/api/meta.js';
 import { apiVersionOf } from '../../common/api/meta.js';
 import { generateName } from '../../common/api/names.js';
 import type { ResourceDescriptor } from '../../common/api/resources.js';
@@ -26,6 +26,8 @@ import type { Logger } from '../../common/logging.js';
 import { KeyExistsError, KeyNotFoundError, RevisionCompactedError, RevisionMismatchError } from '../storage/errors.js';
 import type { Storage, Versioned } from '../storage/storage.js';
 import type { CacheEvent, WatchCache } from '../watchcache/watchCache.js';
+import type { CachedObject } from '../watchcache/cachedObject.js';
+import { PlainEncoded, type EncodedObject } from '../watchcache/encoded.js';
 import { compileFilter, type ObjectFilter } from './objectFilter.js';
 import type { DeleteOptions, ListOptions, WatchOptions, WriteOptions } from './options.js';
 import type { AllocationTxn, Allocator, Strategy } from './strategy.js';
@@ -40,9 +42,18 @@ import type { FieldTracker } from '../apply/fieldManagerApply.js';
 export const maxObjectBytes = 1_572_864;
 
 export interface WatchSink {
-  event(type: 'ADDED' | 'MODIFIED' | 'DELETED', object: KubeObject): void;
+  /** The object as stored: a cache entry's bytes are written as they are, once per event for every watcher. */
+  event(type: 'ADDED' | 'MODIFIED' | 'DELETED', object: EncodedObject): void;
   /** The store ended the watch; an error means the client should relist. */
   closed(err?: Error): void;
+}
+
+/** A list whose items are ready to write: cache entries' own bytes, or objects read from etcd. */
+export interface EncodedList {
+  apiVersion: string;
+  kind: string;
+  metadata: ListMeta;
+  items: EncodedObject[];
 }
 
 export interface StoreWatch {
@@ -61,6 +72,11 @@ export interface ResourceStoreDeps {
   namespaceGate?: (namespace: string) => Promise<void>;
   /** Admission that needs other objects (e.g. a pod's PriorityClass); runs on create, may change the object. */
   admitCreate?: (obj: KubeObject) => void;
+  /**
+   * Validating admission of a change (main resource or subresource), judged on the object as
+   * it would be stored against the current one, and on who asks (restrictions by identity).
+   */
+  admitUpdate?: (obj: KubeObject, old: KubeObject, requester: WriteOptions['requester'], subresource: WriteSubresource | undefined) => void;
   /** Key root shared with the watch cache, e.g. `/registry/`. */
   root: string;
   /** Records which manager owns which fields (metadata.managedFields). */
@@ -101,6 +117,7 @@ export class ResourceStore {
   private readonly logger: Logger;
   private readonly namespaceGate: ((ns: string) => Promise<void>) | undefined;
   private readonly admitCreate: ((obj: KubeObject) => void) | undefined;
+  private readonly admitUpdate: ResourceStoreDeps['admitUpdate'];
   private readonly base: string;
   private readonly fieldTracker: FieldTracker | undefined;
   private readonly allocator: Allocator | undefined;
@@ -117,6 +134,7 @@ export class ResourceStore {
     this.logger = deps.logger;
     this.namespaceGate = deps.namespaceGate;
     this.admitCreate = deps.admitCreate;
+    this.admitUpdate = deps.admitUpdate;
     const d = deps.descriptor;
     this.base = `${deps.root}${d.group ? `${d.plural}.${d.group}` : d.plural}/`;
   }
@@ -157,18 +175,36 @@ export class ResourceStore {
   // ---- reads ----------------------------------------------------------------
 
   async get(namespace: string | undefined, name: string, opts: { resourceVersion?: string } = {}): Promise<KubeObject> {
+    return (await this.getEncoded(namespace, name, opts)).object;
+  }
+
+  /** GET as the HTTP layer writes it: with resourceVersion "0", the cache entry's own bytes. */
+  async getEncoded(namespace: string | undefined, name: string, opts: { resourceVersion?: string } = {}): Promise<EncodedObject> {
     const key = this.key(namespace, name);
     if (opts.resourceVersion === '0') {
       const hit = this.cache.get(key);
       if (!hit) throw new NotFoundError(this.ref(name));
-      return this.typed(hit.object);
+      return this.served(hit);
     }
     const got = await this.storage.get(key);
     if (!got) throw new NotFoundError(this.ref(name));
-    return this.typed(got.object, got.revision);
+    return new PlainEncoded(this.typed(got.object, got.revision));
   }
 
+  /** A cache entry as served: its bytes when they carry this resource's kind and apiVersion, else a typed copy. */
+  private served(entry: CachedObject): EncodedObject {
+    if (entry.kind === this.descriptor.kind && entry.apiVersion === this.apiVersion) return entry;
+    return new PlainEncoded(this.typed(entry.object));
+  }
+
+  /** The list with parsed items (each a fresh copy), for callers inside the server. */
   async list(namespace: string | undefined, opts: ListOptions = {}): Promise<KubeList> {
+    const { items, ...rest } = await this.listEncoded(namespace, opts);
+    return { ...rest, items: items.map((i) => i.object) };
+  }
+
+  /** LIST as the HTTP layer writes it: from the cache, the entries' own bytes, never parsed for JSON. */
+  async listEncoded(namespace: string | undefined, opts: ListOptions = {}): Promise<EncodedList> {
     const filter = compileFilter(this.descriptor.kind, opts.labelSelector, opts.fieldSelector);
     const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
     const prefix = this.prefix(namespace);
@@ -190,7 +226,7 @@ export class ResourceStore {
       if (!(await this.cache.waitForRevision(current, 1_000))) return this.listFromStorage(prefix, filter, limit, undefined, countRest);
     }
     const revision = this.cache.revision;
-    const items: KubeObject[] = [];
+    const items: EncodedObject[] = [];
     let nextKey: string | undefined;
     let remaining = 0;
     for (const entry of this.cache.list(prefix)) {
@@ -198,26 +234,26 @@ export class ResourceStore {
         remaining++;
         continue;
       }
-      if (!filter(entry.object)) continue;
+      if (!filter.entry(entry)) continue;
       if (limit && items.length === limit) {
         nextKey = entry.key;
         remaining = 1;
         if (!countRest) break;
         continue;
       }
-      items.push(entry.object);
+      items.push(this.served(entry));
     }
     return this.listObject(items, revision, nextKey, countRest ? remaining : undefined);
   }
 
-  private listObject(items: KubeObject[], revision: number, nextKey?: string, remainingItemCount?: number): KubeList {
-    const list: KubeList = { apiVersion: this.apiVersion, kind: this.descriptor.listKind, metadata: { resourceVersion: String(revision) }, items };
+  private listObject(items: EncodedObject[], revision: number, nextKey?: string, remainingItemCount?: number): EncodedList {
+    const list: EncodedList = { apiVersion: this.apiVersion, kind: this.descriptor.listKind, metadata: { resourceVersion: String(revision) }, items };
     if (nextKey) list.metadata.continue = encodeContinue({ rv: revision, start: nextKey });
     if (nextKey && remainingItemCount !== undefined) list.metadata.remainingItemCount = remainingItemCount;
     return list;
   }
 
-  private async continueList(prefix: string, filter: ObjectFilter, limit: number, token: string, countRest: boolean): Promise<KubeList> {
+  private async continueList(prefix: string, filter: ObjectFilter, limit: number, token: string, countRest: boolean): Promise<EncodedList> {
     const t = decodeContinue(token);
     if (!t.start.startsWith(prefix)) throw new BadRequestError('continue key is not valid for this list');
     return this.listFromStorage(prefix, filter, limit, t.rv, countRest, t.start);
@@ -227,8 +263,8 @@ export class ResourceStore {
    * Reads pages from etcd at one revision until `limit` matching items are found. With
    * countRest (no selectors) a cut list reports etcd's count of the keys after it.
    */
-  private async listFromStorage(prefix: string, filter: ObjectFilter, limit: number, atRevision: number | undefined, countRest: boolean, fromKey?: string): Promise<KubeList> {
-    const items: KubeObject[] = [];
+  private async listFromStorage(prefix: string, filter: ObjectFilter, limit: number, atRevision: number | undefined, countRest: boolean, fromKey?: string): Promise<EncodedList> {
+    const items: EncodedObject[] = [];
     let revision = atRevision;
     let start = fromKey;
     try {
@@ -242,7 +278,7 @@ export class ResourceStore {
         revision = page.revision;
         for (const v of page.items) {
           const obj = this.typed(v.object, v.revision);
-          if (filter(obj)) items.push(obj);
+          if (filter(obj)) items.push(new PlainEncoded(obj));
         }
         if (!page.nextKey) return this.listObject(items, revision);
         if (limit && items.length >= limit) return this.listObject(items, revision, page.nextKey, countRest ? page.remaining : undefined);
@@ -268,21 +304,22 @@ export class ResourceStore {
     let from: number;
     if (!rv || rv === '0') {
       from = this.cache.revision;
-      for (const entry of this.cache.list(prefix)) if (filter(entry.object)) sink.event('ADDED', this.typed(entry.object));
+      for (const entry of this.cache.list(prefix)) if (filter.entry(entry)) sink.event('ADDED', this.served(entry));
     } else {
       from = parseRevision(rv, 'resourceVersion');
     }
     const onEvent = (ev: CacheEvent): void => {
-      const now = filter(ev.object);
+      const now = filter.entry(ev.entry);
+      const obj = (): EncodedObject => this.served(ev.entry);
       if (ev.type === 'ADDED') {
-        if (now) sink.event('ADDED', this.typed(ev.object));
+        if (now) sink.event('ADDED', obj());
       } else if (ev.type === 'DELETED') {
-        if (ev.previous ? filter(ev.previous) : now) sink.event('DELETED', this.typed(ev.object));
+        if (ev.previousEntry ? filter.entry(ev.previousEntry) : now) sink.event('DELETED', obj());
       } else {
-        const before = ev.previous ? filter(ev.previous) : now;
-        if (before && now) sink.event('MODIFIED', this.typed(ev.object));
-        else if (now) sink.event('ADDED', this.typed(ev.object));
-        else if (before) sink.event('DELETED', this.typed(ev.object));
+        const before = ev.previousEntry ? filter.entry(ev.previousEntry) : now;
+        if (before && now) sink.event('MODIFIED', obj());
+        else if (now) sink.event('ADDED', obj());
+        else if (before) sink.event('DELETED', obj());
       }
     };
     const w = this.cache.watch(prefix, from, onEvent, (err) => sink.closed(err));
@@ -380,7 +417,9 @@ export class ResourceStore {
       throw new BadRequestError(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
     }
     obj.metadata.name = name;
-    return this.guaranteedUpdate(namespace, name, () => obj, opts, subresource);
+    // A fresh copy per attempt: a write changes the object it is given (the resourceVersion
+    // precondition is deleted from it), and a retry must still carry the caller's precondition.
+    return this.guaranteedUpdate(namespace, name, () => structuredClone(obj), opts, subresource);
   }
 
   /**
@@ -487,6 +526,7 @@ export class ResourceStore {
     if (subresource === 'status' || subresource === 'approval') this.strategy.prepareForSubresourceUpdate?.(subresource, next, currentObj);
 
     const admitted = this.admit(next, currentObj, opts);
+    this.admitUpdate?.(admitted, currentObj, opts.requester, subresource);
     if (this.strategy.tracksGeneration && specChanged(admitted, currentObj)) {
       admitted.metadata.generation = (currentObj.metadata.generation ?? 0) + 1;
     }

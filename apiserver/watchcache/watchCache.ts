@@ -6,22 +6,41 @@ import type { KubeObject } from '../../common/api/meta.js';
 import { GoneError } from '../../common/errors.js';
 import type { Logger } from '../../common/logging.js';
 import type { Storage, StorageEvent, StorageWatch } from '../storage/storage.js';
+import { CachedObject } from './cachedObject.js';
 
-export interface CacheEntry {
-  key: string;
-  /** The object with metadata.resourceVersion set. Shared: never mutate. */
-  object: KubeObject;
-  revision: number;
-}
+/** An entry: the object's bytes (with metadata.resourceVersion set) and what selectors need. Shared: never mutate. */
+export type CacheEntry = CachedObject;
 
-export interface CacheEvent {
-  type: 'ADDED' | 'MODIFIED' | 'DELETED';
-  key: string;
-  revision: number;
-  /** The new state; for DELETED the last state, stamped with the delete revision. */
-  object: KubeObject;
-  /** The state before this event (MODIFIED and DELETED). */
-  previous?: KubeObject;
+/**
+ * One change. Events sit in the replay window for a long time: they hold entries (shared
+ * with the cache while current), never parsed trees.
+ */
+export class CacheEvent {
+  constructor(
+    readonly type: 'ADDED' | 'MODIFIED' | 'DELETED',
+    /** The new state; for DELETED the last state, stamped with the delete revision. */
+    readonly entry: CachedObject,
+    /** The state before this event (MODIFIED and DELETED). */
+    readonly previousEntry?: CachedObject,
+  ) {}
+
+  get key(): string {
+    return this.entry.key;
+  }
+
+  get revision(): number {
+    return this.entry.revision;
+  }
+
+  /** The new state, parsed anew on each read. */
+  get object(): KubeObject {
+    return this.entry.object;
+  }
+
+  /** The state before, parsed anew on each read. */
+  get previous(): KubeObject | undefined {
+    return this.previousEntry?.object;
+  }
 }
 
 export type CacheListener = (ev: CacheEvent) => void;
@@ -118,7 +137,7 @@ export class WatchCache {
         const b = bucketOf(item.key, this.root);
         let bucket = fresh.get(b);
         if (!bucket) fresh.set(b, (bucket = new Bucket()));
-        bucket.set({ key: item.key, revision: item.revision, object: stamp(item.object, item.revision) });
+        bucket.set(CachedObject.stamped(item.key, item.revision, item.object));
       }
       if (!page.nextKey) break;
       fromKey = page.nextKey;
@@ -158,18 +177,16 @@ export class WatchCache {
       const prev = bucket.entries.get(ev.key);
       let out: CacheEvent;
       if (ev.type === 'put') {
-        const object = stamp(ev.object, ev.revision);
-        bucket.set({ key: ev.key, object, revision: ev.revision });
-        out = prev
-          ? { type: 'MODIFIED', key: ev.key, revision: ev.revision, object, previous: prev.object }
-          : { type: 'ADDED', key: ev.key, revision: ev.revision, object };
+        const entry = CachedObject.stamped(ev.key, ev.revision, ev.object);
+        bucket.set(entry);
+        out = prev ? new CacheEvent('MODIFIED', entry, prev) : new CacheEvent('ADDED', entry);
       } else {
         if (!prev) {
           this.revision = Math.max(this.revision, ev.revision);
           continue;
         }
         bucket.remove(ev.key);
-        out = { type: 'DELETED', key: ev.key, revision: ev.revision, object: stamp(prev.object, ev.revision), previous: prev.object };
+        out = new CacheEvent('DELETED', CachedObject.stamped(ev.key, ev.revision, prev.object), prev);
       }
       this.revision = ev.revision;
       this.record(out);
@@ -260,8 +277,4 @@ export class WatchCache {
     for (const w of this.waiters) w.resolve(false);
     this.waiters = [];
   }
-}
-
-function stamp(object: KubeObject, revision: number): KubeObject {
-  return { ...object, metadata: { ...object.metadata, resourceVersion: String(revision) } };
 }

@@ -24,6 +24,8 @@ export interface BenchContext {
   storedPod: Buffer;
   /** Size of the JSON body POSTed per pod. */
   requestBytes: number;
+  /** The API server's RSS before any pod existed. */
+  apiServerRssAtStart: number;
   /** Pods successfully created in benchNamespace so far. */
   podsCreated: number;
   /** Progress lines (stderr, so stdout holds only the results). */
