@@ -33,6 +33,7 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
 const webManifest = path.join(repoRoot, 'manifests/examples/web.yaml');
 const redisManifest = path.join(repoRoot, 'manifests/examples/redis.yaml');
 const batchManifest = path.join(repoRoot, 'manifests/examples/batch.yaml');
+const redisStatefulSetManifest = path.join(repoRoot, 'manifests/examples/redis-statefulset.yaml');
 const exampleDeployments = ['web', 'redis-primary', 'redis-replica'];
 
 /** The fields of `kubectl get pods -o json` this suite reads. */
@@ -49,6 +50,18 @@ interface NodeView {
 
 interface SliceView {
   endpoints?: Array<{ addresses: string[]; conditions?: { ready?: boolean; serving?: boolean; terminating?: boolean } }>;
+}
+
+/** The fields of `kubectl get pvc,pv -o json` case 5c reads. */
+interface ClaimView {
+  metadata: { name: string };
+  spec: { volumeName?: string; storageClassName?: string };
+  status: { phase?: string };
+}
+interface VolumeView {
+  metadata: { name: string; labels?: Record<string, string> };
+  spec: { local?: { path: string }; claimRef?: { name: string }; nodeAffinity?: { required?: { nodeSelectorTerms: Array<{ matchExpressions?: Array<{ key: string; values?: string[] }> }> } } };
+  status: { phase?: string };
 }
 
 /** A Job's pod: when it was made and when its container ended. */
@@ -620,6 +633,73 @@ describe('e2e: a 3-host cluster serves, scales, upgrades and heals (gantry up --
     await ok(['uncordon', victim]);
     await ok(['delete', 'pdb', 'web']);
     await ok(['delete', 'daemonset', 'agent', '--cascade=foreground'], 120_000);
+  });
+
+  it('5c. the Redis StatefulSet: pods made in order, each with its own local-path claim on its host; a replica sees the primary\'s write; a deleted pod comes back with its data; deleting the claims removes their directories', async function () {
+    this.timeout(360_000);
+    const t0 = Date.now();
+    const applied = await ok(['apply', '-f', redisStatefulSetManifest]);
+    expect(applied).to.contain('statefulset.apps/redis created');
+    const rolled = await ok(['rollout', 'status', 'statefulset/redis', '--timeout=240s'], 250_000);
+    expect(rolled).to.match(/partitioned roll out complete|statefulset rolling update complete/);
+    report(`Redis StatefulSet: 3 pods Ready ${seconds(Date.now() - t0)} after apply`);
+
+    const pods = (await podsOf('redis-sts')).filter(live).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+    expect(pods.map((p) => p.metadata.name)).to.deep.equal(['redis-0', 'redis-1', 'redis-2']);
+    // OrderedReady: each pod was created only once the one before it was Ready.
+    const timed = await json<{ items: Array<{ metadata: { name: string; creationTimestamp: string }; status: { conditions?: Array<{ type: string; lastTransitionTime?: string }> } }> }>(['get', 'pods', '-l', 'app=redis-sts']);
+    const byName = new Map(timed.items.map((p) => [p.metadata.name, p]));
+    for (const [before, next] of [['redis-0', 'redis-1'], ['redis-1', 'redis-2']] as const) {
+      const readyAt = Date.parse(byName.get(before)!.status.conditions!.find((c) => c.type === 'Ready')!.lastTransitionTime!);
+      expect(Date.parse(byName.get(next)!.metadata.creationTimestamp), `${next} created after ${before} was Ready`).to.be.at.least(Math.floor(readyAt / 1000) * 1000);
+    }
+
+    // Each pod's claim is bound to a local-path volume pinned to the host the pod runs on.
+    const claims = (await json<{ items: ClaimView[] }>(['get', 'pvc', '-l', 'app=redis-sts'])).items;
+    expect(claims.map((c) => `${c.metadata.name} ${c.status.phase} ${c.spec.storageClassName}`).sort()).to.deep.equal(['data-redis-0 Bound local-path', 'data-redis-1 Bound local-path', 'data-redis-2 Bound local-path']);
+    const volumes = new Map((await json<{ items: VolumeView[] }>(['get', 'pv'])).items.map((v) => [v.metadata.name, v]));
+    const dirs: string[] = [];
+    for (const pod of pods) {
+      const claim = claims.find((c) => c.metadata.name === `data-${pod.metadata.name}`)!;
+      const pv = volumes.get(claim.spec.volumeName!)!;
+      const pinned = pv.spec.nodeAffinity?.required?.nodeSelectorTerms[0]?.matchExpressions?.find((e) => e.key === 'kubernetes.io/hostname')?.values;
+      expect(pinned, `${pv.metadata.name}'s node affinity`).to.deep.equal([pod.spec.nodeName]);
+      expect(fs.existsSync(pv.spec.local!.path), `${pv.spec.local!.path} on the host`).to.equal(true);
+      dirs.push(pv.spec.local!.path);
+    }
+    report(`Redis StatefulSet placement: ${placement(pods)}`);
+
+    // A write on the primary reaches the replicas through redis-0.redis.
+    expect((await ok(['exec', 'redis-0', '--', 'redis-cli', 'set', 'greeting', 'hello from redis-0'])).trim()).to.equal('OK');
+    for (const replica of ['redis-1', 'redis-2']) {
+      await eventually(`${replica} to see the primary's write`, async () => ((await ok(['exec', replica, '--', 'redis-cli', 'get', 'greeting'])).trim() === 'hello from redis-0' ? true : undefined), 60_000, 500);
+    }
+
+    // The primary deleted: it comes back with its name, on its host, with its data from its volume.
+    const host0 = pods[0]!.spec.nodeName;
+    const uid0 = pods[0]!.metadata.uid;
+    await ok(['delete', 'pod', 'redis-0', '--wait=true', '--timeout=60s'], 70_000);
+    const back = await eventually(
+      'redis-0 to come back Ready',
+      async () => {
+        const p = (await podsOf('redis-sts')).find((x) => x.metadata.name === 'redis-0');
+        return p && p.metadata.uid !== uid0 && ready(p) ? p : undefined;
+      },
+      120_000,
+      500,
+    );
+    expect(back.spec.nodeName, 'the volume keeps redis-0 on its host').to.equal(host0);
+    expect((await ok(['exec', 'redis-0', '--', 'redis-cli', 'get', 'greeting'])).trim(), 'the data survived on the volume').to.equal('hello from redis-0');
+
+    // Scale-down keeps claims; deleting the StatefulSet and then the claims removes the volumes and their directories (reclaimPolicy Delete).
+    await ok(['delete', 'statefulset', 'redis', '--wait=true', '--timeout=120s'], 130_000);
+    await eventually('the redis pods to be gone', async () => ((await podsOf('redis-sts')).length === 0 ? true : undefined), 120_000, 500);
+    expect((await json<{ items: ClaimView[] }>(['get', 'pvc', '-l', 'app=redis-sts'])).items, 'claims outlive their StatefulSet').to.have.length(3);
+    await ok(['delete', 'pvc', '-l', 'app=redis-sts', '--wait=true', '--timeout=120s'], 130_000);
+    await eventually('the volumes to be deleted', async () => ((await json<{ items: VolumeView[] }>(['get', 'pv'])).items.some((v) => claims.some((c) => c.spec.volumeName === v.metadata.name)) ? undefined : true), 120_000, 500);
+    for (const dir of dirs) expect(fs.existsSync(dir), `${dir} removed by its node`).to.equal(false);
+    await ok(['delete', 'service', 'redis']);
+    report(`Redis StatefulSet: write replicated, redis-0 back with its data, volumes removed (${seconds(Date.now() - t0)} in all)`);
   });
 
   it('6. gantry down leaves no process, mount, network namespace, veth, bridge, route, cgroup or iptables rule of any host', async () => {

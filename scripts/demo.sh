@@ -101,6 +101,20 @@ k exec deploy/redis-primary -- redis-cli set greeting "hello from the primary"
 k exec deploy/redis-replica -- redis-cli get greeting
 k get pods -l app=redis -o wide
 
+# Redis as a StatefulSet: redis-0..2 start in order, each with its own claim on the default
+# local-path class (a directory on the host where the pod first runs); the replicas follow
+# redis-0 by its stable name redis-0.redis.
+k apply -f manifests/examples/redis-statefulset.yaml
+k rollout status statefulset/redis --timeout=240s
+k exec redis-0 -- redis-cli set greeting "hello from redis-0"
+for _ in $(seq 1 60); do
+  [ "$(kubectl --cache-dir "$cache" exec redis-2 -- redis-cli get greeting)" = "hello from redis-0" ] && break
+  sleep 0.5
+done
+k exec redis-2 -- redis-cli get greeting
+k get pods -l app=redis-sts -o wide
+k get pvc,pv
+
 # Real containers from the busybox image in the cluster's registry.
 k apply -f manifests/examples/busybox-pods.yaml
 wait_phase hello 'Succeeded' 120
