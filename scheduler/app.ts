@@ -1,28 +1,28 @@
 // The scheduler as a running component: informers (nodes, non-terminal pods, priority
 // classes) feeding the scheduler, Services and ReplicaSets read by PodTopologySpread's
 // default constraints, claims, volumes and storage classes read (and claims annotated) by
-// VolumeBinding, leader election on a Lease so only one of several
-// schedulers binds, the API-backed binder/reporter/evictor, and the metrics server.
+// VolumeBinding, PodDisruptionBudgets weighed by preemption, leader election on a Lease so
+// only one of several schedulers binds, the API-backed binder/reporter/evictor, and the
+// metrics server.
 // main.ts runs it as a process; integration tests run it in-process.
 
 import type { Clock, TimerClock } from '../common/clock.js';
 import { realClock } from '../common/clock.js';
-import { resourceFor } from '../common/api/resources.js';
-import type { Api } from '../common/client/api.js';
 import { ApiClient } from '../common/client/apiClient.js';
 import { Informer } from '../common/client/informer.js';
 import { defaultIdentity, LeaderElector } from '../common/client/leaderElection.js';
 import type { RestClient } from '../common/client/restClient.js';
-import { NotFoundError } from '../common/errors.js';
 import { ApiEventRecorder } from '../common/events/recorder.js';
 import type { Logger } from '../common/logging.js';
 import { buildFramework, resolveProfile } from './config/profile.js';
 import type { SchedulerConfig } from './config/schedulerConfig.js';
 import { ApiBinder, LeaderFencedBinder } from './core/apiBinder.js';
+import { ApiEvictor } from './core/apiEvictor.js';
 import { ApiVolumeBinder } from './core/apiVolumeBinder.js';
+import { budgetInformer, storeBudgets } from './cache/budgetListers.js';
 import { addStorageEventHandlers, storeVolumes, volumeInformers } from './cache/volumeListers.js';
 import { ApiReporter } from './core/reporter.js';
-import { Scheduler, type Evictor } from './core/scheduler.js';
+import { Scheduler } from './core/scheduler.js';
 import type { Binder } from './framework/interfaces.js';
 import type { Node, Pod, PriorityClass, ReplicaSet, Service } from './framework/types.js';
 import { serviceByNamespace, serviceNamespaceIndex, storeWorkloads } from './cache/workloadListers.js';
@@ -50,26 +50,10 @@ export interface SchedulerApp {
   metricsServer: MetricsServer | undefined;
   events: ApiEventRecorder;
   reporter: ApiReporter;
-  /** Resolves once nodes, pods, priority classes, Services, ReplicaSets, claims, volumes and classes have been listed. */
+  /** Resolves once nodes, pods, priority classes, Services, ReplicaSets, claims, volumes, classes and disruption budgets have been listed. */
   synced: Promise<void>;
   isLeader(): boolean;
   stop(): Promise<void>;
-}
-
-const podsResource = resourceFor('Pod');
-
-class ApiEvictor implements Evictor {
-  constructor(private readonly api: Api) {}
-  async evict(pod: Pod): Promise<void> {
-    const ns = pod.metadata?.namespace ?? 'default';
-    const name = pod.metadata?.name ?? '';
-    try {
-      await this.api.createSubresource(podsResource, ns, name, 'eviction', { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace: ns } });
-    } catch (e) {
-      // Already gone: what the eviction wanted.
-      if (!(e instanceof NotFoundError)) throw e;
-    }
-  }
 }
 
 export async function startSchedulerApp(opts: SchedulerAppOptions): Promise<SchedulerApp> {
@@ -95,6 +79,7 @@ export async function startSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
     services: new Informer<Service>({ client, path: '/api/v1/services', logger, indexers: { [serviceNamespaceIndex]: serviceByNamespace } }),
     replicaSets: new Informer<ReplicaSet>({ client, path: '/apis/apps/v1/replicasets', logger }),
     ...volumeInformers(client, logger),
+    budgets: budgetInformer(client, logger),
   };
   const framework = buildFramework(cfg.schedulerName, resolveProfile(cfg.plugins), cfg.pluginConfig, {
     workloads: storeWorkloads(informers.services.store, informers.replicaSets.store),
@@ -110,7 +95,7 @@ export async function startSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
     framework,
     binder,
     reporter,
-    evictor: new ApiEvictor(api),
+    evictor: new ApiEvictor(api, clock, cfg.schedulerName, logger),
     clock,
     logger,
     metrics,
@@ -120,6 +105,7 @@ export async function startSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
     assumedPodTTLms: cfg.assumedPodTTLSeconds * 1000,
     maxInFlightBindings: cfg.maxInFlightBindings,
     preemption: cfg.preemption,
+    budgets: storeBudgets(informers.budgets),
     lookupPod: (key) => informers.pods.store.get(key),
   });
   addStorageEventHandlers(informers, (e) => s.onStorageEvent(e));
@@ -170,6 +156,7 @@ export async function startSchedulerApp(opts: SchedulerAppOptions): Promise<Sche
   informers.classes.start();
   informers.volumes.start();
   informers.claims.start();
+  informers.budgets.start();
   informers.nodes.start();
   informers.pods.start();
 

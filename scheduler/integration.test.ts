@@ -1,6 +1,7 @@
 // The scheduler against a real etcd and API server (separate processes): nodes and pods
 // created through the API, bindings observed through the API; unschedulable pods get the
-// condition and a FailedScheduling event; preemption evicts through the API; two
+// condition and a FailedScheduling event; preemption evicts through the API, preferring
+// victims whose PodDisruptionBudgets allow it and deleting when a budget refuses; two
 // schedulers with leader election, of which only the leader binds; replicas of one workload
 // spread over hosts while other pods pack; and the scheduler's own process (main.ts) with the
 // flags `gantry up` passes.
@@ -202,6 +203,78 @@ describe('scheduler integration (etcd + API server processes)', function () {
     }, 'the preemptor to be bound');
     expect(bound.spec!.nodeName).to.equal('pre-1');
     expect(app.scheduler.stats.preemptions).to.equal(1);
+  });
+
+  it('preempts on the node whose victim\'s PodDisruptionBudget allows it; breaks a budget (deleting) only when nothing else makes room', async () => {
+    const api = c.client;
+    for (const [name, value] of [['it-pdb-urgent', 1000], ['it-pdb-mid', 10]] as const) {
+      const r = await api.request('POST', '/apis/scheduling.k8s.io/v1/priorityclasses', { body: makePriorityClass(name, value) });
+      expect([201, 409], r.text).to.include(r.status);
+    }
+    await createNode('pdb-1', '2', { pool: 'pdb' });
+    await createNode('pdb-2', '2', { pool: 'pdb' });
+    // Victims already running: bound by hand, Running and Ready as their node agent would say.
+    // Without budgets pdb-1 would be chosen: its victim has the lower priority.
+    const running = async (name: string, node: string, app: string, priorityClass?: string): Promise<void> => {
+      const b = makePod().name(name).labels({ app }).nodeName(node).requests({ cpu: '2' });
+      if (priorityClass) b.priorityClassName(priorityClass);
+      await createPod(b.obj());
+      const pod = await getPod(name);
+      pod.status = { phase: 'Running', startTime: new Date(), conditions: [{ type: 'Ready', status: 'True' }] };
+      const r = await api.request('PUT', `/api/v1/namespaces/default/pods/${name}/status`, { body: pod });
+      expect(r.status, r.text).to.equal(200);
+    };
+    await running('guarded-0', 'pdb-1', 'guarded');
+    await running('spare-0', 'pdb-2', 'spare', 'it-pdb-mid');
+    // Budgets with the status the disruption controller would have written.
+    const pdbs = '/apis/policy/v1/namespaces/default/poddisruptionbudgets';
+    const budget = async (name: string, app: string, allowed: number): Promise<void> => {
+      const r = await api.request('POST', pdbs, { body: { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name }, spec: { minAvailable: 1 - allowed, selector: { matchLabels: { app } } } } });
+      expect(r.status, r.text).to.equal(201);
+      const pdb = JSON.parse(r.text) as { metadata: { generation?: number }; status?: unknown };
+      pdb.status = { observedGeneration: pdb.metadata.generation ?? 1, disruptionsAllowed: allowed, currentHealthy: 1, desiredHealthy: 1 - allowed, expectedPods: 1 };
+      const s = await api.request('PUT', `${pdbs}/${name}/status`, { body: pdb });
+      expect(s.status, s.text).to.equal(200);
+    };
+    await budget('guarded', 'guarded', 0);
+    await budget('spare', 'spare', 1);
+    // As system:kube-scheduler: it may list and watch budgets.
+    const app = await start({}, schedulerClient);
+    await app.synced;
+
+    await createPod(makePod().name('pdb-urgent').priorityClassName('it-pdb-urgent').nodeSelector({ pool: 'pdb' }).requests({ cpu: '2' }).obj());
+    const spare = await eventually(async () => {
+      const v = await getPod('spare-0');
+      return v.metadata?.deletionTimestamp ? v : undefined;
+    }, 'the victim the budget lets go to be marked for deletion');
+    expect(spare.metadata?.deletionGracePeriodSeconds).to.equal(30);
+    const urgent = await eventually(async () => {
+      const u = await getPod('pdb-urgent');
+      return u.status?.nominatedNodeName ? u : undefined;
+    }, 'nominatedNodeName on the preemptor');
+    expect(urgent.status!.nominatedNodeName).to.equal('pdb-2');
+    expect((await getPod('guarded-0')).metadata?.deletionTimestamp).to.equal(undefined);
+    // Evicted through the eviction API: the budget that allowed it was charged.
+    const sparePdb = (await api.get<{ status: { disruptionsAllowed: number; disruptedPods?: Record<string, string> } }>(`${pdbs}/spare`)).body;
+    expect(sparePdb.status.disruptionsAllowed).to.equal(0);
+    expect(Object.keys(sparePdb.status.disruptedPods ?? {})).to.deep.equal(['spare-0']);
+    // The node agent's part: confirm the termination.
+    await api.request('DELETE', '/api/v1/namespaces/default/pods/spare-0', { body: { gracePeriodSeconds: 0 } });
+    await eventually(async () => (await getPod('pdb-urgent')).spec?.nodeName === 'pdb-2', 'the preemptor to be bound to pdb-2');
+
+    // Now the only room is behind a budget that allows nothing: a preference, not a block.
+    // The eviction API refuses (429) and the scheduler deletes the victim, as Kubernetes' does.
+    await createPod(makePod().name('pdb-urgent-2').priorityClassName('it-pdb-urgent').nodeSelector({ pool: 'pdb' }).requests({ cpu: '2' }).obj());
+    const guarded = await eventually(async () => {
+      const v = await getPod('guarded-0');
+      return v.metadata?.deletionTimestamp ? v : undefined;
+    }, 'the guarded victim to be marked for deletion all the same');
+    expect(guarded.metadata?.deletionGracePeriodSeconds).to.equal(30);
+    const guardedPdb = (await api.get<{ status: { disruptionsAllowed: number; disruptedPods?: Record<string, string> } }>(`${pdbs}/guarded`)).body;
+    expect(guardedPdb.status.disruptionsAllowed).to.equal(0);
+    expect(guardedPdb.status.disruptedPods ?? {}).to.deep.equal({});
+    await eventually(async () => (await getPod('pdb-urgent-2')).status?.nominatedNodeName === 'pdb-1', 'the second preemptor nominated to pdb-1');
+    expect(app.scheduler.stats.preemptions).to.equal(2);
   });
 
   it('two schedulers with leader election: only the leader binds; the other takes over when it stops', async () => {

@@ -91,6 +91,8 @@ export const schedulerRules: Rule[] = [
       '/pods', '/nodes', '/namespaces', '/services', 'apps/replicasets', 'apps/statefulsets', 'scheduling.k8s.io/priorityclasses',
       // VolumeBinding: claims, volumes and classes.
       '/persistentvolumeclaims', '/persistentvolumes', 'storage.k8s.io/storageclasses',
+      // Preemption: budgets it prefers not to break.
+      'policy/poddisruptionbudgets',
     ],
   },
   // The node chosen for a WaitForFirstConsumer claim; only that annotation (admission/storageRestrictions.ts).

@@ -211,7 +211,7 @@ const sweep: Record<Identity, { list: string[]; create: string[]; deletecollecti
   n1: { list: ['/pods', '/nodes', '/services', '/endpoints', 'discovery.k8s.io/endpointslices'], create: ['/events', 'certificates.k8s.io/certificatesigningrequests'], deletecollection: [] },
   n2: { list: ['/pods', '/nodes', '/services', '/endpoints', 'discovery.k8s.io/endpointslices'], create: ['/events', 'certificates.k8s.io/certificatesigningrequests'], deletecollection: [] },
   scheduler: {
-    list: ['/pods', '/nodes', '/namespaces', '/services', 'apps/replicasets', 'apps/statefulsets', 'scheduling.k8s.io/priorityclasses', '/persistentvolumeclaims', '/persistentvolumes', 'storage.k8s.io/storageclasses'],
+    list: ['/pods', '/nodes', '/namespaces', '/services', 'apps/replicasets', 'apps/statefulsets', 'scheduling.k8s.io/priorityclasses', '/persistentvolumeclaims', '/persistentvolumes', 'storage.k8s.io/storageclasses', 'policy/poddisruptionbudgets'],
     create: ['/events'],
     deletecollection: [],
   },

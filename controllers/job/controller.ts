@@ -1,7 +1,9 @@
 // The Job controller: runs a job's pods until `completions` succeeded (or, without
 // completions, until one succeeded and the rest finished), at most `parallelism` at a time,
 // each Indexed index once; replaces failed pods after the pod-failure back-off; fails the
-// job past backoffLimit or activeDeadlineSeconds; deletes the active pods of a suspended job.
+// job past backoffLimit or activeDeadlineSeconds, or at once when a failed pod matches a
+// podFailurePolicy FailJob rule (an Ignore rule's failures are not counted); deletes the
+// active pods of a suspended job.
 // Every pod it creates holds the tracking finalizer until its result is written into the
 // job's status (tracking.ts), so no result is lost when this controller restarts.
 //
@@ -24,8 +26,9 @@ import { ensureCondition, holds } from './conditions.js';
 import { decide, type Finishing } from './decide.js';
 import { nextRecord, remainingBackoffMs, type BackoffRecord } from './failureBackoff.js';
 import { formatIndexes, parseIndexes } from './indexes.js';
+import { failJobMessage } from './podFailurePolicy.js';
 import { podForJob } from './podForJob.js';
-import { hasTrackingFinalizer, isActivePod, isIndexed, isReadyPod, isTerminatingPod, track } from './tracking.js';
+import { hasTrackingFinalizer, isActivePod, isFailedPod, isIndexed, isReadyPod, isTerminatingPod, track } from './tracking.js';
 import { conditionTypes, jobControllerName, jobKind, jobsResource, podsResource, reasons, trackingFinalizer, type Job, type JobStatus, type Pod } from './types.js';
 
 export const jobControllerNameInManager = 'job';
@@ -164,14 +167,16 @@ export class JobController implements Reconciler {
     const uncounted = status.uncountedTerminatedPods ?? {};
     const succeeded = indexed ? completed.size : (status.succeeded ?? 0) + (uncounted.succeeded?.length ?? 0) + seen.uncountedSucceeded.length;
     const failed = (status.failed ?? 0) + (uncounted.failed?.length ?? 0) + seen.uncountedFailed.length;
-    const backoff = nextRecord(this.backoffs.get(job.metadata.uid ?? ''), seen.newSucceeded, seen.newFailed, now);
+    // Ignored failures do not count toward backoffLimit but still delay replacements, as in Kubernetes.
+    const backoff = nextRecord(this.backoffs.get(job.metadata.uid ?? ''), seen.newSucceeded, [...seen.newFailed, ...seen.ignored], now);
     const active = pods.filter(isActivePod);
     let terminating = pods.filter(isTerminatingPod).length;
     const satisfied = this.expectations.satisfied(k);
     const canManage = satisfied && !job.metadata.deletionTimestamp;
     if (status.startTime === undefined && job.spec?.suspend !== true) status.startTime = rfc3339(now);
 
-    const decision = decide({ job: { ...job, status }, now, active, terminating, succeeded, failed, completed, backoffRemainingMs: remainingBackoffMs(backoff, now), canManage });
+    const failJob = failJobMessage(job, pods.filter((p) => isFailedPod(p, job)));
+    const decision = decide({ job: { ...job, status }, now, active, terminating, succeeded, failed, completed, backoffRemainingMs: remainingBackoffMs(backoff, now), canManage, failJobMessage: failJob });
     let finishing: Finishing | undefined = decision.finishing;
     let activeAfter = decision.activeAfter;
 

@@ -1,6 +1,6 @@
 // One sync's decisions for a job, from a snapshot of it and its pods at `now` (Kubernetes'
-// syncJob and manageJob, without the API calls): whether it has failed (back-off limit,
-// deadline) or completed, which pods to create (counts, or indexes for Indexed jobs) and
+// syncJob and manageJob, without the API calls): whether it has failed (a podFailurePolicy
+// FailJob rule, back-off limit, deadline) or completed, which pods to create (counts, or indexes for Indexed jobs) and
 // which to delete, and when to look again (the deadline, the failure back-off).
 
 import { rankForScaleDown } from '../replicaset/ranking.js';
@@ -37,6 +37,8 @@ export interface DecideInput {
   backoffRemainingMs: number;
   /** Expectations are met and the job is not being deleted: pods may be created or deleted. */
   canManage: boolean;
+  /** A failed pod matched a podFailurePolicy FailJob rule: the condition message (podFailurePolicy.ts). */
+  failJobMessage?: string;
 }
 
 export interface Decision {
@@ -106,6 +108,8 @@ export function decide(input: DecideInput): Decision {
   const target = findCondition(status.conditions, conditionTypes.failureTarget);
   if (target?.status === 'True') finishing = { type: 'Failed', reason: target.reason ?? '', message: target.message ?? '' };
   else if (holds(status.conditions, conditionTypes.successCriteriaMet)) finishing = completionsReached;
+  // A FailJob rule ends the job before backoffLimit or the deadline are looked at.
+  if (!finishing && input.failJobMessage !== undefined) finishing = { type: 'Failed', reason: reasons.podFailurePolicy, message: input.failJobMessage };
   if (!finishing) {
     const remaining = deadlineRemainingMs(job, now);
     if (failed > (spec.backoffLimit ?? 6) || pastBackoffLimitOnFailure(job, active)) finishing = backoffLimitExceeded;

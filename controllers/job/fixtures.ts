@@ -1,6 +1,6 @@
 // Test builders for the Job controller's unit tests: jobs and pods shaped like wire JSON.
 
-import { completionIndexKey, trackingFinalizer, type Job, type JobSpec, type JobStatus, type Pod } from './types.js';
+import { completionIndexKey, trackingFinalizer, type ContainerStatus, type Job, type JobSpec, type JobStatus, type Pod } from './types.js';
 
 export const T0 = Date.parse('2026-01-01T00:00:00Z');
 export const at = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
@@ -25,6 +25,12 @@ export interface PodOpts {
   /** ms after T0 the containers finished. */
   finishedAt?: number;
   createdAt?: number;
+  /** The exit code of a finished pod's containers (default 0 for Succeeded, 1 for Failed). */
+  exitCode?: number;
+  /** Extra pod conditions, e.g. DisruptionTarget. */
+  conditions?: { type: string; status: string }[];
+  /** Containers other than the default `c`, with their exit code (undefined: still running). */
+  containers?: { name: string; exitCode?: number; init?: boolean }[];
 }
 
 let seq = 0;
@@ -48,14 +54,19 @@ export function makePod(opts: PodOpts = {}): Pod {
     spec: { restartPolicy: 'Never' },
     status: {
       phase,
-      conditions: [{ type: 'Ready', status: opts.ready && !finished ? 'True' : 'False' }],
-      containerStatuses: [
-        {
-          name: 'c',
-          restartCount: opts.restarts ?? 0,
-          ...(finished ? { state: { terminated: { exitCode: phase === 'Succeeded' ? 0 : 1, finishedAt: at(T0 + (opts.finishedAt ?? 0)) } } } : {}),
-        },
-      ],
+      conditions: [{ type: 'Ready', status: opts.ready && !finished ? 'True' : 'False' }, ...(opts.conditions ?? [])],
+      containerStatuses: opts.containers
+        ? opts.containers.filter((c) => !c.init).map((c) => containerStatus(c.name, c.exitCode, opts))
+        : [containerStatus('c', finished ? (opts.exitCode ?? (phase === 'Succeeded' ? 0 : 1)) : undefined, opts)],
+      ...(opts.containers?.some((c) => c.init) ? { initContainerStatuses: opts.containers.filter((c) => c.init).map((c) => containerStatus(c.name, c.exitCode, opts)) } : {}),
     },
+  };
+}
+
+function containerStatus(name: string, exitCode: number | undefined, opts: PodOpts): ContainerStatus {
+  return {
+    name,
+    restartCount: opts.restarts ?? 0,
+    ...(exitCode !== undefined ? { state: { terminated: { exitCode, finishedAt: at(T0 + (opts.finishedAt ?? 0)) } } } : {}),
   };
 }

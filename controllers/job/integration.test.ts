@@ -295,6 +295,89 @@ describe('Job controller integration (etcd + API server processes, controller ma
     await rec.stop();
   });
 
+  const policyTemplate = { spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'busybox:1.36', command: ['true'] }] } };
+  const podFailurePolicy = {
+    rules: [
+      { action: 'FailJob', onExitCodes: { containerName: 'main', operator: 'In', values: [42] } },
+      { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+    ],
+  };
+
+  it('podFailurePolicy FailJob: exit code 42 fails the job at once (PodFailurePolicy, the Kubernetes message), the other pod is terminated', async () => {
+    const ns = 'job-pfp-failjob';
+    await namespace(ns);
+    const rec = await recorder(ns);
+    await createJob(ns, 'fatal', { parallelism: 2, completions: 4, backoffLimit: 6, template: policyTemplate, podFailurePolicy });
+    await until(ns, 'fatal', '2 active', (j) => j.status?.active === 2, 30_000);
+    // One pod exits 42; the other keeps running.
+    let doomed: string | undefined;
+    outcomes.set(ns, (pod) => {
+      doomed ??= pod.metadata.uid;
+      return pod.metadata.uid === doomed ? { exitCode: 42 } : undefined;
+    });
+    const job = await until(ns, 'fatal', 'Failed', (j) => conditionOf(j, 'Failed')?.status === 'True', 30_000);
+    const failedPod = (await podsOf(ns)).find((p) => p.metadata.uid === doomed);
+    expect(failedPod?.status?.phase).to.equal('Failed');
+    const message = `Container main for pod ${ns}/${failedPod!.metadata.name!} failed with exit code 42 matching FailJob rule at index 0`;
+    expect(job.status?.conditions?.map((x) => [x.type, x.status, x.reason, x.message])).to.deep.equal([
+      ['FailureTarget', 'True', 'PodFailurePolicy', message],
+      ['Failed', 'True', 'PodFailurePolicy', message],
+    ]);
+    // At once: no replacement was made, far from backoffLimit 6; the running pod was deleted and counts as failed.
+    expect(job.status?.failed).to.equal(2);
+    expect(job.status?.active).to.equal(undefined);
+    expect(job.status?.succeeded).to.equal(undefined);
+    const finishedAt = Date.parse((failedPod!.status?.containerStatuses?.[0] as { state: { terminated: { finishedAt: string } } }).state.terminated.finishedAt);
+    expect(Date.parse(conditionOf(job, 'FailureTarget')!.lastTransitionTime!) - finishedAt, 'FailureTarget soon after the failure').to.be.below(5_000);
+    const pods = await eventually('only the failed pod is left', async () => {
+      const left = await podsOf(ns);
+      return left.length === 1 ? left : undefined;
+    });
+    expect(pods[0]!.metadata.uid).to.equal(doomed);
+    expect(pods[0]!.metadata.finalizers ?? []).to.not.include(trackingFinalizer);
+    expect(await events(ns)).to.include(`PodFailurePolicy: ${message}`);
+    rec.check(2);
+    await rec.stop();
+  });
+
+  it('podFailurePolicy Ignore: a DisruptionTarget failure does not count toward backoffLimit 0; the pod is replaced and the job completes', async () => {
+    const ns = 'job-pfp-ignore';
+    await namespace(ns);
+    const rec = await recorder(ns);
+    const created = await createJob(ns, 'sturdy', { completions: 1, backoffLimit: 0, template: policyTemplate, podFailurePolicy });
+    expect(created.spec?.podReplacementPolicy, 'defaulted with a policy').to.equal('Failed');
+    const running = await eventually('a running, ready pod', async () => {
+      const pods = await podsOf(ns);
+      return pods.length === 1 && pods[0]!.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True') ? pods[0] : undefined;
+    });
+    // What an eviction or a node drain leaves: phase Failed with DisruptionTarget (exit code 137).
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const terminated = { exitCode: 137, reason: 'Error', startedAt: now, finishedAt: now };
+    await admin.patch(podsResource, ns, running!.metadata.name!, 'merge', {
+      status: {
+        phase: 'Failed',
+        conditions: [
+          { type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting', lastTransitionTime: now },
+          { type: 'Ready', status: 'False', lastTransitionTime: now },
+        ],
+        containerStatuses: [{ name: 'main', image: 'busybox:1.36', imageID: '', ready: false, restartCount: 0, state: { terminated } }],
+      },
+    }, { subresource: 'status' });
+    // The replacement (after the failure back-off, as Kubernetes waits for ignored failures too) succeeds.
+    outcomes.set(ns, (pod) => (pod.metadata.uid === running!.metadata.uid ? undefined : { exitCode: 0 }));
+    const job = await until(ns, 'sturdy', 'Complete', (j) => conditionOf(j, 'Complete')?.status === 'True', 60_000);
+    expect(job.status?.failed, 'the ignored failure is not counted').to.equal(undefined);
+    expect(job.status?.succeeded).to.equal(1);
+    expect(conditionOf(job, 'Failed')).to.equal(undefined);
+    expect(conditionOf(job, 'FailureTarget')).to.equal(undefined);
+    expect(rec.jobStates.every((st) => st.failed === 0 && !st.conditions.includes('FailureTarget')), JSON.stringify(rec.jobStates)).to.equal(true);
+    const pods = await podsOf(ns);
+    expect(pods).to.have.length(2);
+    for (const p of pods) expect(p.metadata.finalizers ?? [], p.metadata.name).to.not.include(trackingFinalizer);
+    rec.check(1);
+    await rec.stop();
+  });
+
   it('no result is lost or counted twice when the controller is down while pods finish', async () => {
     const ns = 'job-restart';
     await namespace(ns);

@@ -63,4 +63,25 @@ describe('job tracking with finalizers', () => {
     expect(uids(t.newSucceeded)).to.deep.equal(uids([a]));
     expect(uids(t.removeFinalizer)).to.deep.equal(uids([a, b, c]));
   });
+
+  it('podFailurePolicy Ignore: the failed pod loses its finalizer without counting; Count and unmatched count', () => {
+    const spec: JobSpec = { podFailurePolicy: { rules: [{ action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] }, { action: 'Count', onExitCodes: { operator: 'In', values: [2] } }] } };
+    const disrupted = makePod({ phase: 'Failed', exitCode: 137, conditions: [{ type: 'DisruptionTarget', status: 'True' }] });
+    const counted = makePod({ phase: 'Failed', exitCode: 2 });
+    const unmatched = makePod({ phase: 'Failed', exitCode: 9 });
+    const t = setup(spec, {}, [disrupted, counted, unmatched]);
+    expect(uids(t.ignored)).to.deep.equal(uids([disrupted]));
+    expect(t.uncountedFailed).to.deep.equal(uids([counted, unmatched]));
+    expect(uids(t.newFailed)).to.deep.equal(uids([counted, unmatched]));
+    expect(uids(t.removeFinalizer)).to.deep.equal(uids([disrupted, counted, unmatched]));
+    // Still ignored while the job fails for another reason.
+    expect(setup(spec, {}, [disrupted], { finishing: 'Failed' }).uncountedFailed).to.deep.equal([]);
+  });
+
+  it('podFailurePolicy: a pod being deleted counts only once it reached phase Failed (its exit codes are known)', () => {
+    const deleting = makePod({ phase: 'Running', deleting: true });
+    const t = setup({ podFailurePolicy: { rules: [{ action: 'Ignore', onExitCodes: { operator: 'In', values: [1] } }] } }, {}, [deleting]);
+    expect(t.uncountedFailed).to.deep.equal([]);
+    expect(t.removeFinalizer).to.deep.equal([]);
+  });
 });

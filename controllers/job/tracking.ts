@@ -5,6 +5,7 @@
 // controller restarting anywhere in between neither loses nor double-counts a pod.
 
 import { podIndex } from './indexes.js';
+import { matchPodFailurePolicy } from './podFailurePolicy.js';
 import { trackingFinalizer, type Job, type Pod } from './types.js';
 
 export const hasTrackingFinalizer = (p: Pod): boolean => p.metadata.finalizers?.includes(trackingFinalizer) ?? false;
@@ -18,11 +19,12 @@ export const isReadyPod = (p: Pod): boolean => p.status?.conditions?.some((c) =>
 /**
  * Whether a pod counts as failed: it failed, or (unless the job replaces only Failed pods)
  * it is being deleted without having succeeded, so orphaned and evicted pods that never
- * reach a phase still count.
+ * reach a phase still count. A job with a podFailurePolicy waits for the phase, whose exit
+ * codes and conditions the policy reads (Kubernetes' onlyReplaceFailedPods).
  */
 export function isFailedPod(pod: Pod, job: Job): boolean {
   if (pod.status?.phase === 'Failed') return true;
-  if (job.spec?.podReplacementPolicy === 'Failed') return false;
+  if (job.spec?.podReplacementPolicy === 'Failed' || job.spec?.podFailurePolicy) return false;
   return !!pod.metadata.deletionTimestamp && pod.status?.phase !== 'Succeeded';
 }
 
@@ -32,6 +34,8 @@ export interface Tracking {
   /** Pods whose success or failure this sync counts for the first time. */
   newSucceeded: Pod[];
   newFailed: Pod[];
+  /** Failed pods a podFailurePolicy Ignore rule matched: they lose the finalizer without counting. */
+  ignored: Pod[];
   /** Uids to add to uncountedTerminatedPods (Indexed successes go to completedIndexes instead). */
   uncountedSucceeded: string[];
   uncountedFailed: string[];
@@ -60,7 +64,7 @@ export function track(input: TrackingInput): Tracking {
   const counted = { succeeded: new Set(status.uncountedTerminatedPods?.succeeded ?? []), failed: new Set(status.uncountedTerminatedPods?.failed ?? []) };
   const indexed = isIndexed(job);
   const completions = job.spec?.completions ?? 0;
-  const out: Tracking = { newSucceeded: [], newFailed: [], uncountedSucceeded: [], uncountedFailed: [], newCompletedIndexes: [], removeFinalizer: [], withFinalizer: new Set() };
+  const out: Tracking = { newSucceeded: [], newFailed: [], ignored: [], uncountedSucceeded: [], uncountedFailed: [], newCompletedIndexes: [], removeFinalizer: [], withFinalizer: new Set() };
   const newIndexes = new Set<number>();
   for (const pod of pods) {
     const uid = pod.metadata.uid ?? '';
@@ -89,6 +93,10 @@ export function track(input: TrackingInput): Tracking {
       // When the job fails, every pod that did not succeed is a failure.
       if (counted.failed.has(uid)) continue;
       if (indexed && podIndex(pod, completions) === undefined) continue;
+      if (!matchPodFailurePolicy(job.spec?.podFailurePolicy, pod).countFailed) {
+        out.ignored.push(pod);
+        continue;
+      }
       out.uncountedFailed.push(uid);
       out.newFailed.push(pod);
     }

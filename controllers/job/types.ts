@@ -45,9 +45,24 @@ export interface JobSpec {
   activeDeadlineSeconds?: number;
   suspend?: boolean;
   podReplacementPolicy?: 'TerminatingOrFailed' | 'Failed';
+  podFailurePolicy?: PodFailurePolicy;
   managedBy?: string;
   selector?: LabelSelectorObject;
   template?: PodTemplate;
+}
+
+/** What happens to a job when a rule matches one of its failed pods. */
+export type PodFailurePolicyAction = 'FailJob' | 'FailIndex' | 'Ignore' | 'Count';
+
+export interface PodFailurePolicyRule {
+  /** A string on the wire: an action this controller does not know skips the rule, as Kubernetes' does. */
+  action: PodFailurePolicyAction | (string & {});
+  onExitCodes?: { containerName?: string; operator: 'In' | 'NotIn' | (string & {}); values: number[] };
+  onPodConditions?: { type: string; status?: string }[];
+}
+
+export interface PodFailurePolicy {
+  rules: PodFailurePolicyRule[];
 }
 
 export interface Job extends KubeObject {
@@ -101,4 +116,5 @@ export const reasons = {
   completionsReached: 'CompletionsReached',
   suspended: 'JobSuspended',
   resumed: 'JobResumed',
+  podFailurePolicy: 'PodFailurePolicy',
 } as const;

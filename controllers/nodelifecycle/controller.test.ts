@@ -22,6 +22,8 @@ import type { Lease, Node, Pod } from './types.js';
 class WorldApi implements Api {
   readonly deleted: string[] = [];
   readonly statusWrites: string[] = [];
+  /** Status patches: `pods/ns/name <reason>` for each DisruptionTarget set. */
+  readonly disrupted: string[] = [];
   constructor(private readonly world: World) {}
   async get<T extends KubeObject = KubeObject>(r: ResourceDescriptor, ns: string | undefined, name: string): Promise<T> {
     const o = this.world.get<T>(r.plural, ns ? `${ns}/${name}` : name);
@@ -46,8 +48,10 @@ class WorldApi implements Api {
   async updateSubresource<T extends KubeObject = KubeObject>(r: ResourceDescriptor, obj: T): Promise<T> {
     return this.updateStatus(r, obj);
   }
-  async patch<T extends KubeObject = KubeObject>(): Promise<T> {
-    throw new Error('not used');
+  async patch<T extends KubeObject = KubeObject>(r: ResourceDescriptor, ns: string | undefined, name: string, _type: string, body: unknown): Promise<T> {
+    const conditions = (body as { status?: { conditions?: Array<{ type: string; reason?: string }> } }).status?.conditions ?? [];
+    for (const c of conditions) this.disrupted.push(`${r.plural}/${ns}/${name} ${c.type} ${c.reason ?? ''}`);
+    return this.world.get<T>(r.plural, ns ? `${ns}/${name}` : name)!;
   }
   async delete(r: ResourceDescriptor, ns: string | undefined, name: string): Promise<KubeObject | undefined> {
     const key = ns ? `${ns}/${name}` : name;
@@ -140,6 +144,7 @@ describe('NodeLifecycleController (FakeClock, in-memory caches)', () => {
     await s.c.reconcile({ namespace: 'ns', name: 'tolerant' });
     await s.c.reconcile({ namespace: 'ns', name: 'elsewhere' });
     expect(s.api.deleted).to.deep.equal(['ns/intolerant', 'ns/tolerant']);
+    expect(s.api.disrupted, 'each marked DisruptionTarget before its delete').to.deep.equal(['pods/ns/intolerant DisruptionTarget DeletionByTaintManager', 'pods/ns/tolerant DisruptionTarget DeletionByTaintManager']);
   });
 
   it('a node that reports Ready again loses the taint', async () => {

@@ -13,6 +13,7 @@
 // (nobody confirms), but it no longer counts for its ReplicaSet, which creates the
 // replacement at once; PodGC later removes it for good.
 
+import { disruptions, markDisruptionTarget } from '../../common/api/disruptionTarget.js';
 import type { Api } from '../../common/client/api.js';
 import type { Informer } from '../../common/client/informer.js';
 import { realClock, rfc3339, type Clock } from '../../common/clock.js';
@@ -261,6 +262,8 @@ export class NodeLifecycleController implements Reconciler {
     // Our taints while the cluster (not the node) looks sick: hold off, as Kubernetes does by lifting them.
     if (taints.some(isLifecycleTaint) && this.zoneView(now).taintRate(zoneOf(node)) <= 0) return { requeueAfterMs: this.o.nodeMonitorPeriodMs };
     try {
+      // As Kubernetes' taint manager: DisruptionTarget first (a Job's podFailurePolicy may ignore such a failure).
+      await markDisruptionTarget(this.api, pod, disruptions.taintManager, now);
       await this.api.delete(podsResource, namespace, name, { preconditions: { uid: pod.metadata.uid ?? '' } });
     } catch (e) {
       if (e instanceof NotFoundError || e instanceof ConflictError) return;

@@ -4,6 +4,7 @@
 // count. Deletions are forced (grace 0) with the pod's uid as precondition: the node that
 // would finish a graceful deletion is gone.
 
+import { disruptions, markDisruptionTarget, type DisruptionCause } from '../../common/api/disruptionTarget.js';
 import type { Api } from '../../common/client/api.js';
 import type { Informer } from '../../common/client/informer.js';
 import { realClock, type Clock } from '../../common/clock.js';
@@ -97,17 +98,19 @@ export class PodGcController implements Reconciler {
         } catch (e) {
           if (!(e instanceof NotFoundError)) throw e;
         }
-        return this.forceDelete(pod, `bound to node ${nodeName}, which no longer exists`);
+        return this.forceDelete(pod, `bound to node ${nodeName}, which no longer exists`, disruptions.podGc);
       }
       case 'forceDelete':
         return this.forceDelete(pod, v.reason);
     }
   }
 
-  private async forceDelete(pod: Pod, reason: string): Promise<void> {
+  /** `disruption`: the DisruptionTarget cause to set first on a pod that has not ended (Kubernetes' PodGC does for orphans). */
+  private async forceDelete(pod: Pod, reason: string, disruption?: DisruptionCause): Promise<void> {
     const ns = pod.metadata.namespace ?? '';
     const name = pod.metadata.name ?? '';
     try {
+      if (disruption) await markDisruptionTarget(this.deps.api, pod, disruption, this.clock.now());
       await this.deps.api.delete(podsResource, ns, name, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid ?? '' } });
     } catch (e) {
       if (e instanceof NotFoundError || e instanceof ConflictError) return;

@@ -4,21 +4,37 @@
 //    cannot fix a taint or a node selector.
 // 2. On each candidate, remove every lower-priority pod; if the pod still does not fit, the
 //    node is out. Otherwise add the removed pods back, most important first, keeping each
-//    one that does not stop the pod fitting; those that cannot stay are the victims.
-// 3. Choose the node whose victims matter least: lowest highest-victim priority, then
-//    lowest sum of priorities, then fewest victims, then the most recently started.
-// The scheduler then evicts the victims (graceful termination) and nominates the node.
+//    one that does not stop the pod fitting; those that cannot stay are the victims. Pods
+//    whose eviction would break a PodDisruptionBudget are offered back before the others
+//    (budgetViolations.ts), so a budget is broken only where nothing else makes room.
+// 3. Choose the node whose victims matter least: fewest budget violations, then lowest
+//    highest-victim priority, then lowest sum of priorities, then fewest victims, then the
+//    most recently started highest-priority victims.
+// Budgets are a preference, never a guarantee: the scheduler then removes the victims
+// (app.ts's evictor asks the eviction API and deletes when a budget refuses, as Kubernetes'
+// scheduler deletes its victims) and nominates the node.
 
 import type { Snapshot } from '../cache/snapshot.js';
 import type { CycleState } from '../framework/cycleState.js';
 import type { Framework } from '../framework/framework.js';
 import type { NodeInfo } from '../framework/nodeInfo.js';
 import type { PodInfo } from '../framework/podInfo.js';
+import type { PodDisruptionBudget } from '../framework/types.js';
+import { noBudgets, type DisruptionBudgetLister } from '../framework/listers.js';
+import { splitByBudgetViolation } from './budgetViolations.js';
 import { reasonHistogram, type Diagnosis } from './fitError.js';
 
 export interface PreemptionCandidate {
   nodeName: string;
+  /** Most important first. */
   victims: PodInfo[];
+  /** How many victims' evictions would break a PodDisruptionBudget. */
+  numPDBViolations: number;
+}
+
+export interface NodeVictims {
+  victims: PodInfo[];
+  numPDBViolations: number;
 }
 
 export interface PreemptionResult {
@@ -33,6 +49,8 @@ export interface PreemptorOptions {
   /** ...and at least this many. */
   minCandidateNodesAbsolute?: number;
   random?: () => number;
+  /** PodDisruptionBudgets preemption prefers not to break (default: none). */
+  budgets?: DisruptionBudgetLister;
 }
 
 export const REASON_NOT_HELPFUL = 'Preemption is not helpful for scheduling';
@@ -50,6 +68,7 @@ export class Preemptor {
   private readonly pct: number;
   private readonly abs: number;
   private readonly random: () => number;
+  private readonly budgets: DisruptionBudgetLister;
 
   constructor(
     private readonly fwk: Framework,
@@ -58,6 +77,7 @@ export class Preemptor {
     this.pct = opts.minCandidateNodesPercentage ?? 10;
     this.abs = opts.minCandidateNodesAbsolute ?? 100;
     this.random = opts.random ?? Math.random;
+    this.budgets = opts.budgets ?? noBudgets;
   }
 
   /**
@@ -83,25 +103,36 @@ export class Preemptor {
       if (st && st.code === 'Unschedulable') helpful.push(ni);
       else verdicts.set(ni.name, { reasons: [REASON_NOT_HELPFUL] });
     }
-    const candidates: PreemptionCandidate[] = [];
+    const nonViolating: PreemptionCandidate[] = [];
+    const violating: PreemptionCandidate[] = [];
     if (helpful.length) {
-      // Examine a share of the helpful nodes, from a random offset, as Kubernetes does.
+      // Examine a share of the helpful nodes, from a random offset, as Kubernetes does; go on
+      // past that share while every candidate found would break a budget.
       const want = Math.min(helpful.length, Math.max(Math.floor((helpful.length * this.pct) / 100), this.abs));
       const offset = Math.floor(this.random() * helpful.length);
-      for (let i = 0; i < helpful.length && candidates.length < want; i++) {
+      for (let i = 0; i < helpful.length; i++) {
+        if (nonViolating.length > 0 && nonViolating.length + violating.length >= want) break;
         const ni = helpful[(offset + i) % helpful.length]!;
-        const victims = this.selectVictims(pod, ni, state);
-        if (victims) candidates.push({ nodeName: ni.name, victims });
-        else verdicts.set(ni.name, { reasons: [REASON_NO_VICTIMS] });
+        const found = this.selectVictims(pod, ni, state);
+        if (!found) {
+          verdicts.set(ni.name, { reasons: [REASON_NO_VICTIMS] });
+          continue;
+        }
+        const c = { nodeName: ni.name, ...found };
+        (c.numPDBViolations === 0 ? nonViolating : violating).push(c);
       }
     }
+    const candidates = [...nonViolating, ...violating];
     const best = this.pick(candidates);
     if (best) return { candidate: best };
     return { message: `preemption: 0/${n} nodes are available: ${reasonHistogram(verdicts.values())}` };
   }
 
-  /** The fewest, least important pods to remove from `node` so `pod` fits; undefined if none will do. */
-  selectVictims(pod: PodInfo, node: NodeInfo, state: CycleState): PodInfo[] | undefined {
+  /**
+   * The fewest, least important pods to remove from `node` so `pod` fits, and how many of
+   * them break a PodDisruptionBudget; undefined if none will do.
+   */
+  selectVictims(pod: PodInfo, node: NodeInfo, state: CycleState): NodeVictims | undefined {
     const ni = node.clone();
     const st = state.clone();
     const lower = ni.pods.filter((p) => p.priority < pod.priority && !p.terminating);
@@ -112,28 +143,41 @@ export class Preemptor {
     }
     if (!this.fwk.runFiltersWithNominatedPods(st, pod, ni).isSuccess()) return undefined;
     lower.sort(moreImportant);
+    const { violating, nonViolating } = splitByBudgetViolation(lower, this.budgetsFor(lower));
     const victims: PodInfo[] = [];
-    for (const p of lower) {
+    // Offer back a pod; true if it has to go after all.
+    const mustGo = (p: PodInfo): boolean => {
       ni.addPod(p);
       this.fwk.runPreFilterAddPod(st, pod, p, ni);
-      if (!this.fwk.runFiltersWithNominatedPods(st, pod, ni).isSuccess()) {
-        ni.removePod(p.key);
-        this.fwk.runPreFilterRemovePod(st, pod, p, ni);
-        victims.push(p);
-      }
-    }
-    return victims;
+      if (this.fwk.runFiltersWithNominatedPods(st, pod, ni).isSuccess()) return false;
+      ni.removePod(p.key);
+      this.fwk.runPreFilterRemovePod(st, pod, p, ni);
+      victims.push(p);
+      return true;
+    };
+    let numPDBViolations = 0;
+    for (const p of violating) if (mustGo(p)) numPDBViolations++;
+    for (const p of nonViolating) mustGo(p);
+    // The two passes leave them out of order; node choice reads the most important first.
+    victims.sort(moreImportant);
+    return { victims, numPDBViolations };
+  }
+
+  /** The budgets of the namespaces the pods are in. */
+  private budgetsFor(pods: readonly PodInfo[]): PodDisruptionBudget[] {
+    return [...new Set(pods.map((p) => p.namespace))].flatMap((ns) => this.budgets.budgets(ns));
   }
 
   private pick(candidates: PreemptionCandidate[]): PreemptionCandidate | undefined {
     if (candidates.length <= 1) return candidates[0];
     const key = (c: PreemptionCandidate): number[] => {
-      if (c.victims.length === 0) return [-Infinity, -Infinity, 0, 0];
-      const highest = Math.max(...c.victims.map((v) => v.priority));
+      if (c.victims.length === 0) return [0, -Infinity, -Infinity, 0, 0];
+      const highest = c.victims[0]!.priority;
       const sum = c.victims.reduce((s, v) => s + v.priority + PRIORITY_OFFSET, 0);
-      // Among the highest-priority victims, the earliest start; later is better (negated).
-      const earliest = Math.min(...c.victims.filter((v) => v.priority === highest).map((v) => v.startTime ?? 0));
-      return [highest, sum, c.victims.length, -earliest];
+      // Among the highest-priority victims, the earliest start (unknown counts as now, as
+      // upstream); the later that is, the better (negated).
+      const earliest = Math.min(...c.victims.filter((v) => v.priority === highest).map((v) => v.startTime ?? Infinity));
+      return [c.numPDBViolations, highest, sum, c.victims.length, -earliest];
     };
     let best = candidates[0]!;
     let bestKey = key(best);

@@ -19,6 +19,7 @@ import type { Framework } from '../framework/framework.js';
 import type { CycleState } from '../framework/cycleState.js';
 import type { Status } from '../framework/status.js';
 import type { Binder, ClusterEvent } from '../framework/interfaces.js';
+import type { DisruptionBudgetLister } from '../framework/listers.js';
 import { makePodInfo, withPod, type PodInfo } from '../framework/podInfo.js';
 import type { Node, Pod, PriorityClass } from '../framework/types.js';
 import { podKey } from '../framework/types.js';
@@ -31,7 +32,7 @@ import type { SchedulingReporter } from './reporter.js';
 import { encodeUnschedulableNodes } from './unschedulableNodes.js';
 import { ScheduleAlgorithm } from './scheduleAlgorithm.js';
 
-/** Evicts a preemption victim (POST pods/x/eviction: graceful termination). */
+/** Removes a preemption victim (graceful termination; core/apiEvictor.ts asks the eviction API first). */
 export interface Evictor {
   evict(pod: Pod): Promise<void>;
 }
@@ -56,6 +57,8 @@ export interface SchedulerOptions {
   assumedPodTTLms?: number;
   maxInFlightBindings?: number;
   preemption?: boolean;
+  /** PodDisruptionBudgets preemption prefers not to break (default: none). */
+  budgets?: DisruptionBudgetLister;
   random?: () => number;
   /** The pod as the informer has it now (undefined: deleted). Failed binds are retried only for pods that still wait. */
   lookupPod?: (key: string) => Pod | undefined;
@@ -116,7 +119,7 @@ export class Scheduler {
     });
     this.fwk.setNominator(this.queue.nominator);
     this.algorithm = new ScheduleAlgorithm(this.fwk, { percentageOfNodesToScore: opts.percentageOfNodesToScore ?? 0, ...(opts.random ? { random: opts.random } : {}) });
-    this.preemptor = new Preemptor(this.fwk, opts.random ? { random: opts.random } : {});
+    this.preemptor = new Preemptor(this.fwk, { ...(opts.random ? { random: opts.random } : {}), ...(opts.budgets ? { budgets: opts.budgets } : {}) });
     this.maxInFlight = opts.maxInFlightBindings ?? 128;
     opts.metrics?.setPendingSource(() => this.queue.pending());
   }

@@ -4,11 +4,13 @@
 // plain lists in tests and the in-memory benchmark. Gantry has no ReplicationControllers or
 // StatefulSets, so only Services and ReplicaSets are listed. VolumeBinding reads claims,
 // volumes and storage classes the same way (cache/volumeListers.ts in the running scheduler).
+// Preemption reads PodDisruptionBudgets (cache/budgetListers.ts), as Kubernetes'
+// DefaultPreemption reads its PDB lister, to prefer victims whose budgets allow the disruption.
 
 import type { TimerClock } from '../../common/clock.js';
 import { realClock } from '../../common/clock.js';
 import type { VolumeBinder } from './interfaces.js';
-import type { PersistentVolume, PersistentVolumeClaim, ReplicaSet, Service, StorageClass } from './types.js';
+import type { PersistentVolume, PersistentVolumeClaim, PodDisruptionBudget, ReplicaSet, Service, StorageClass } from './types.js';
 
 export interface WorkloadListers {
   /** The Services of a namespace. */
@@ -16,6 +18,20 @@ export interface WorkloadListers {
   /** A ReplicaSet by namespace and name. */
   replicaSet(namespace: string, name: string): ReplicaSet | undefined;
 }
+
+/** PodDisruptionBudgets as the informer has them now (status.disruptionsAllowed from the disruption controller). */
+export interface DisruptionBudgetLister {
+  /** The budgets of a namespace. */
+  budgets(namespace: string): readonly PodDisruptionBudget[];
+}
+
+/** Budgets from a fixed list (tests, the in-memory benchmark). */
+export function staticBudgets(pdbs: readonly PodDisruptionBudget[] = []): DisruptionBudgetLister {
+  return { budgets: (ns) => pdbs.filter((b) => (b.metadata?.namespace ?? '') === ns) };
+}
+
+/** No budgets: every victim is as good as another as far as disruption goes. */
+export const noBudgets: DisruptionBudgetLister = staticBudgets();
 
 /** PersistentVolumeClaims, PersistentVolumes and StorageClasses as the informers have them now. */
 export interface VolumeListers {

@@ -7,6 +7,7 @@ import type {
   V1PersistentVolume,
   V1PersistentVolumeClaim,
   V1Pod,
+  V1PodDisruptionBudget,
   V1PriorityClass,
   V1ReplicaSet,
   V1Service,
@@ -25,6 +26,7 @@ export type ReplicaSet = V1ReplicaSet;
 export type PersistentVolumeClaim = V1PersistentVolumeClaim;
 export type PersistentVolume = V1PersistentVolume;
 export type StorageClass = V1StorageClass;
+export type PodDisruptionBudget = V1PodDisruptionBudget;
 
 /** `namespace/name`, the key pods are known by in the queue and the cache. */
 export function podKey(pod: Pod): string {

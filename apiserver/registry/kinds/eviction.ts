@@ -2,12 +2,14 @@
 // (written by the disruption controller) says how many pods may go; an eviction spends one
 // of those with a resourceVersion precondition on the budget, so two concurrent evictions
 // cannot both take the last allowance, and records the pod in status.disruptedPods so the
-// controller does not count it as healthy while it terminates. Pod-level decisions follow
-// Kubernetes' pkg/registry/core/pod/storage/eviction.go.
+// controller does not count it as healthy while it terminates. Before the delete, a pod that
+// has not ended gets the DisruptionTarget condition (EvictionByEvictionAPI), which a Job's
+// podFailurePolicy can match. Pod-level decisions follow Kubernetes' pkg/registry/core/pod/storage/eviction.go.
 
 import type { KubeObject } from '../../../common/api/meta.js';
 import { isObject } from '../../../common/api/meta.js';
 import { rfc3339 } from '../../../common/clock.js';
+import { disruptions, isTerminalPhase, withDisruptionTarget, type PodConditionLike } from '../../../common/api/disruptionTarget.js';
 import { ApiError, ConflictError, ForbiddenError } from '../../../common/errors.js';
 import { labelSelectorFromObject } from '../../../common/selectors/labels.js';
 import type { DeleteOptions } from '../options.js';
@@ -129,7 +131,29 @@ export async function evictPod(stores: EvictionStores, namespace: string, name: 
         }
       }
     }
+    if (!opts.dryRun) await markDisrupted(stores, namespace, name);
     await stores.pods.delete(namespace, name, opts);
     return;
+  }
+}
+
+/**
+ * Sets DisruptionTarget on a pod that has not ended and is not already going, under the
+ * resourceVersion it was read at; a pod its agent changed meanwhile is read again (the budget,
+ * already spent, is not asked twice).
+ */
+async function markDisrupted(stores: EvictionStores, namespace: string, name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const pod = await stores.pods.get(namespace, name);
+    const status = obj(pod.status);
+    if (isTerminalPhase(status.phase) || pod.metadata.deletionTimestamp) return;
+    const conditions = withDisruptionTarget(Array.isArray(status.conditions) ? (status.conditions as PodConditionLike[]) : [], disruptions.evictionApi, stores.now());
+    if (!conditions) return;
+    try {
+      await stores.pods.update(namespace, name, { ...pod, status: { ...status, conditions } }, {}, 'status');
+      return;
+    } catch (e) {
+      if (!(e instanceof ConflictError) || attempt >= conflictRetries) throw e;
+    }
   }
 }

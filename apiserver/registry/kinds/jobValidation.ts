@@ -3,7 +3,8 @@
 // may not restart forever (OnFailure or Never), the selector selects the template's pods, and
 // what was generated for the job (its selector, the controller-uid labels) names this job.
 // Updates keep what the running pods depend on: selector, completions, completion mode and
-// the pod template.
+// the pod template and the podFailurePolicy. The podFailurePolicy's own checks live in
+// jobPodFailurePolicy.ts.
 
 import { isDeepStrictEqual } from 'node:util';
 import type { KubeObject } from '../../../common/api/meta.js';
@@ -11,6 +12,7 @@ import { isObject } from '../../../common/api/meta.js';
 import type { FieldCause } from '../../../common/errors.js';
 import { labelSelectorFromObject } from '../../../common/selectors/labels.js';
 import { fieldErrors as fe } from '../../validation/fieldErrors.js';
+import { validatePodFailurePolicy } from './jobPodFailurePolicy.js';
 
 type Obj = Record<string, unknown>;
 
@@ -36,7 +38,7 @@ function nonNegative(spec: Obj, path: string, field: string): FieldCause[] {
 }
 
 /** Features of batch/v1 Gantry's Job controller does not act on yet: refused rather than silently ignored. */
-const unsupportedFields = ['podFailurePolicy', 'successPolicy', 'backoffLimitPerIndex', 'maxFailedIndexes'] as const;
+const unsupportedFields = ['successPolicy', 'backoffLimitPerIndex', 'maxFailedIndexes'] as const;
 
 /** The checks every JobSpec gets, at `path` (`spec` or `spec.jobTemplate.spec`). */
 export function validateJobSpec(specValue: unknown, path: string): FieldCause[] {
@@ -55,7 +57,8 @@ export function validateJobSpec(specValue: unknown, path: string): FieldCause[] 
     }
   }
   const replacement = spec.podReplacementPolicy;
-  if (replacement !== undefined && !(podReplacementPolicies as readonly unknown[]).includes(replacement)) {
+  // With a podFailurePolicy only Failed is allowed (checked with the policy).
+  if (replacement !== undefined && spec.podFailurePolicy === undefined && !(podReplacementPolicies as readonly unknown[]).includes(replacement)) {
     out.push(fe.notSupported(`${path}.podReplacementPolicy`, replacement, podReplacementPolicies));
   }
 
@@ -68,6 +71,7 @@ export function validateJobSpec(specValue: unknown, path: string): FieldCause[] 
   if (containers.length === 0) out.push(fe.required(`${path}.template.spec.containers`));
   const restart = podSpec.restartPolicy;
   if (!(jobRestartPolicies as readonly unknown[]).includes(restart)) out.push(fe.notSupported(`${path}.template.spec.restartPolicy`, restart ?? '', jobRestartPolicies));
+  out.push(...validatePodFailurePolicy(spec, path));
   out.push(...selectorMatchesTemplate(spec, path));
   return out;
 }
@@ -141,5 +145,6 @@ export function validateJobUpdate(job: KubeObject, old: KubeObject): FieldCause[
     ...immutable('spec.completionMode', spec.completionMode, was.completionMode),
     ...immutable('spec.manualSelector', spec.manualSelector, was.manualSelector),
     ...immutable('spec.template', spec.template, was.template),
+    ...immutable('spec.podFailurePolicy', spec.podFailurePolicy, was.podFailurePolicy),
   ];
 }

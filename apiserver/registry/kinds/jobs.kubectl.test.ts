@@ -142,6 +142,50 @@ describe('Jobs and CronJobs with the real kubectl (integration)', function () {
     expect(JSON.stringify((res.body as { details?: unknown }).details)).to.contain('"field":"spec.selector"');
   });
 
+  it('create -f with a podFailurePolicy (the docs\' example): stored with its defaults; a bad policy gets field paths', async () => {
+    const manifest = (name: string, rules: string): string =>
+      `apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: ${name}\nspec:\n  completions: 8\n  parallelism: 2\n  backoffLimit: 6\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: main\n        image: busybox\n        command: [sh, -c, "exit 42"]\n  podFailurePolicy:\n    rules:\n${rules}`;
+    const good = '    - action: FailJob\n      onExitCodes:\n        containerName: main\n        operator: In\n        values: [42]\n    - action: Ignore\n      onPodConditions:\n      - type: DisruptionTarget\n';
+    const bad = '    - action: FailJob\n      onExitCodes:\n        containerName: mian\n        operator: In\n        values: [42, 0, 42]\n    - action: FailIndex\n      onPodConditions:\n      - type: DisruptionTarget\n        status: Perhaps\n';
+    for (const v of versions) {
+      expect(await ok(v, ['create', '-n', ns(v), '-f', '-'], manifest('policy', good))).to.equal('job.batch/policy created\n');
+      const spec = (await getJson(`/apis/batch/v1/namespaces/${ns(v)}/jobs/policy`)).spec as Obj;
+      expect(spec.podReplacementPolicy, 'a policy defaults podReplacementPolicy to Failed').to.equal('Failed');
+      expect(spec.podFailurePolicy).to.deep.equal({
+        rules: [
+          { action: 'FailJob', onExitCodes: { containerName: 'main', operator: 'In', values: [42] } },
+          { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+        ],
+      });
+      expect(await ok(v, ['get', 'job', 'policy', '-n', ns(v), '-o', 'jsonpath={.spec.podFailurePolicy.rules[1].onPodConditions[0].type}'])).to.equal('DisruptionTarget');
+
+      const refused = await run(v, ['create', '-n', ns(v), '-f', '-'], manifest('badpolicy', bad));
+      expect(refused.code).to.not.equal(0);
+      expect(refused.stderr).to.contain('The Job "badpolicy" is invalid');
+      for (const line of [
+        'spec.podFailurePolicy.rules[0].onExitCodes.containerName: Invalid value: "mian": must be one of the container or initContainer names in the pod template',
+        'spec.podFailurePolicy.rules[0].onExitCodes.values[1]: Invalid value: 0: must not be 0 for the In operator',
+        'spec.podFailurePolicy.rules[0].onExitCodes.values[2]: Duplicate value: 42',
+        'spec.podFailurePolicy.rules[0].onExitCodes.values: Invalid value: [42,0,42]: must be ordered',
+        'spec.podFailurePolicy.rules[1].action: Invalid value: "FailIndex": requires the backoffLimitPerIndex to be set',
+        'spec.podFailurePolicy.rules[1].onPodConditions[0].status: Unsupported value: "Perhaps": supported values: "False", "True", "Unknown"',
+      ]) expect(refused.stderr, `kubectl 1.${v}`).to.contain(line);
+      const onFailure = await run(v, ['create', '-n', ns(v), '-f', '-'], manifest('restarts', good).replace('restartPolicy: Never', 'restartPolicy: OnFailure'));
+      expect(onFailure.stderr).to.contain('spec.template.spec.restartPolicy: Invalid value: "OnFailure": only "Never" is supported when podFailurePolicy is specified');
+    }
+    expect(await ok(33, ['explain', 'job.spec.podFailurePolicy.rules.onExitCodes'])).to.match(/operator\s+<string>/);
+    // A re-apply sends the rules again (an atomic list that differs from the live, defaulted one, so
+    // kubectl says configured, as against Kubernetes); defaulted before the checks, it changes nothing
+    // and is not refused as a change of the immutable policy.
+    expect(await ok(33, ['apply', '-n', ns(33), '-f', '-'], manifest('applied', good))).to.equal('job.batch/applied created\n');
+    expect(await ok(33, ['apply', '-n', ns(33), '-f', '-'], manifest('applied', good))).to.equal('job.batch/applied configured\n');
+    expect(((await getJson(`/apis/batch/v1/namespaces/${ns(33)}/jobs/applied`)).metadata as Obj).generation, 'the spec did not change').to.equal(1);
+    expect(await ok(33, ['apply', '-n', ns(33), '-f', '-'], manifest('applied', good).replace('parallelism: 2', 'parallelism: 1'))).to.equal('job.batch/applied configured\n');
+    const changed = await run(33, ['apply', '-n', ns(33), '-f', '-'], manifest('applied', good.replace('values: [42]', 'values: [43]')));
+    expect(changed.code).to.not.equal(0);
+    expect(changed.stderr).to.contain('spec.podFailurePolicy: Invalid value').and.to.contain('field is immutable');
+  });
+
   it('explain reads the served schemas', async () => {
     for (const v of versions) {
       const spec = await ok(v, ['explain', 'job.spec']);

@@ -8,6 +8,7 @@ import type { FieldCause } from '../../../common/errors.js';
 import { fieldErrors as fe } from '../../validation/fieldErrors.js';
 import type { Strategy } from '../strategy.js';
 import { cronScheduleProblem, timeZoneProblem } from './cronSchedule.js';
+import { defaultPodFailurePolicy } from './jobPodFailurePolicy.js';
 import { jobLabels, validateJob, validateJobSpec, validateJobUpdate } from './jobValidation.js';
 import { defaultPodTemplate } from './podDefaults.js';
 
@@ -26,6 +27,8 @@ function defaultJob(job: KubeObject): void {
   spec.completionMode ??= 'NonIndexed';
   spec.suspend ??= false;
   spec.manualSelector ??= false;
+  // A podFailurePolicy reads a failed pod's exit codes: its pods are replaced only once Failed.
+  defaultPodFailurePolicy(spec);
   spec.podReplacementPolicy ??= 'TerminatingOrFailed';
   defaultPodTemplate(spec.template);
   // A job without labels of its own takes its pods' (so `get jobs -l job-name=x` works).
@@ -61,7 +64,13 @@ export const jobStrategy: Strategy = {
   defaults: defaultJob,
   prepareForCreate(job) {
     job.status = {};
+    // Kubernetes defaults while decoding, before any check: a condition pattern without a
+    // status (required by the schema) is `True` by then.
+    defaultPodFailurePolicy(specOf(job));
     if (specOf(job).manualSelector !== true) generateSelector(job);
+  },
+  prepareForUpdate(job) {
+    defaultPodFailurePolicy(specOf(job));
   },
   validate: validateJob,
   validateUpdate: validateJobUpdate,

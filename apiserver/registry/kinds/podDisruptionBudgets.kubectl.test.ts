@@ -87,4 +87,21 @@ describe('PodDisruptionBudgets with the real kubectl (integration)', function ()
     const dry = await c.client.request('POST', `${path}/web-1/eviction?dryRun=All`, { body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'web-1' } } });
     expect(dry.status, 'a dry run is refused alike').to.equal(429);
   });
+
+  it('an evicted pod that has not ended carries DisruptionTarget (EvictionByEvictionAPI) while it terminates', async () => {
+    const path = `/api/v1/namespaces/${ns(33)}/pods`;
+    // Bound to a node, so the delete is graceful and the pod stays to be looked at.
+    const made = await c.client.request('POST', path, { body: { metadata: { name: 'bound' }, spec: { nodeName: 'somewhere', containers: [{ name: 'c', image: 'busybox' }] } } });
+    expect(made.status, made.text).to.equal(201);
+    const st = await c.client.request('PATCH', `${path}/bound/status`, { body: { status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } }, contentType: 'application/merge-patch+json' });
+    expect(st.status, st.text).to.equal(200);
+    const r = await c.client.request('POST', `${path}/bound/eviction`, { body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'bound' } } });
+    expect(r.status, r.text).to.equal(201);
+    const pod = (await c.client.get(`${path}/bound`)).body as { metadata: { deletionTimestamp?: string }; status: { conditions: Array<{ type: string; status: string; reason?: string; message?: string }> } };
+    expect(pod.metadata.deletionTimestamp, 'terminating').to.be.a('string');
+    expect(pod.status.conditions.map(({ type, status, reason, message }) => ({ type, status, reason, message }))).to.deep.equal([
+      { type: 'Ready', status: 'True', reason: undefined, message: undefined },
+      { type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting' },
+    ]);
+  });
 });

@@ -71,7 +71,7 @@ describe('SelfSubjectRulesReview and SelfSubjectReview', () => {
     if (!('answer' in out)) throw new Error('invalid');
     const rules = (out.answer.status as { resourceRules: { verbs: string[]; apiGroups: string[]; resources: string[] }[] }).resourceRules;
     expect(rules).to.deep.include({ verbs: ['create'], apiGroups: [''], resources: ['pods/binding', 'pods/eviction'] });
-    expect(rules).to.deep.include({ verbs: ['get', 'list', 'watch'], apiGroups: ['apps'], resources: ['replicasets'] });
+    expect(rules).to.deep.include({ verbs: ['get', 'list', 'watch'], apiGroups: ['apps'], resources: ['replicasets', 'statefulsets'] });
   });
 
   it('tells who is asking', () => {
