@@ -288,9 +288,11 @@ describe('e2e: a 3-host cluster serves, scales, upgrades and heals (gantry up --
     await deletePod('probe');
   });
 
-  it('1b. Jobs: the batch example runs to completion; 3 pods run in parallel; a failing pod is retried after its back-off until backoffLimit', async function () {
+  it('1b. Jobs: the batch example runs to completion; 3 pods run in parallel; a failing pod is retried after its back-off until backoffLimit; a CronJob every minute runs its Job', async function () {
     this.timeout(300_000);
     const t0 = Date.now();
+    // First, so its first minute passes while the Jobs below run.
+    expect(await ok(['create', 'cronjob', 'minutely', '--image=busybox', '--schedule=* * * * *', '--', 'sh', '-c', 'echo tick from $(hostname)'])).to.contain('cronjob.batch/minutely created');
     expect(await ok(['apply', '-f', batchManifest])).to.contain('job.batch/primes created');
     // parallelism and completions are immutable after create, so the parallel Job comes from a manifest.
     const parallel = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'parallel' }, spec: { completions: 3, parallelism: 3, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', 'sleep 3; hostname'] }] } } } };
@@ -321,6 +323,23 @@ describe('e2e: a 3-host cluster serves, scales, upgrades and heals (gantry up --
     // Timestamps are whole seconds: 10 s of back-off shows as at least 9.
     expect(Date.parse(second!.metadata.creationTimestamp) - finishedAt(first!), 'the retry waited for the back-off (10 s)').to.be.at.least(9_000);
     report(`Job failing: failed twice (second try after the back-off), BackoffLimitExceeded: ${seconds(Date.now() - t0)}`);
+
+    // The CronJob's first run: a Job named after its scheduled minute, run to completion on a real container.
+    type Jobs = { items: Array<{ metadata: { name: string; ownerReferences?: Array<{ kind: string; name: string }> } }> };
+    const created = Date.parse((await ok(['get', 'cronjob', 'minutely', '-o', 'jsonpath={.metadata.creationTimestamp}'])).trim());
+    const scheduled = await eventually(
+      "the CronJob's first Job",
+      async () => (await json<Jobs>(['get', 'jobs'])).items.filter((j) => j.metadata.ownerReferences?.some((o) => o.kind === 'CronJob' && o.name === 'minutely')).map((j) => j.metadata.name).sort()[0],
+      90_000,
+      1000,
+    );
+    expect(scheduled).to.match(/^minutely-\d+$/);
+    const minute = Number(scheduled.split('-')[1]) * 60_000;
+    expect(minute, 'named after a scheduled minute after the CronJob was made').to.be.within(created, created + 120_000);
+    await ok(['wait', '--for=condition=complete', `job/${scheduled}`, '--timeout=120s'], 130_000);
+    expect((await ok(['logs', `job/${scheduled}`])).trim()).to.match(new RegExp(`^tick from ${scheduled}-`));
+    report(`CronJob minutely: ${scheduled} ran and completed ${seconds(Date.now() - t0)} after its creation`);
+    await ok(['delete', 'cronjob', 'minutely', '--cascade=foreground'], 120_000);
     // Foreground: the delete returns once the Jobs' pods are gone, so later cases see none of them.
     await ok(['delete', 'job', 'primes', 'parallel', 'failing', '--cascade=foreground'], 120_000);
   });
