@@ -3,7 +3,7 @@
 // Never a pass/fail test. Options: --cpu-prof DIR writes the API server's V8 CPU profile
 // and the phases' time windows there; `npx tsx bench/profileSummary.ts DIR` summarizes them.
 // --heap-snapshot DIR writes a V8 heap snapshot of the API server there after the LIST phase.
-// --phases list,watch runs only those phases (createThroughput, createLatency, list, watch).
+// --phases list,watch runs only those phases (createThroughput, createLatency, list, watch, verbs, mixed).
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -21,11 +21,13 @@ import { fmtBytes } from './lib/stats.js';
 import { createLatency } from './phases/createLatency.js';
 import { createThroughput } from './phases/createThroughput.js';
 import { listLatency } from './phases/listLatency.js';
+import { mixedLoad } from './phases/mixedLoad.js';
+import { verbCpu } from './phases/verbCpu.js';
 import { watchLatency } from './phases/watchLatency.js';
 
 const maxRuntimeMs = 5 * 60_000;
 
-const allPhases = ['createThroughput', 'createLatency', 'list', 'watch'] as const;
+const allPhases = ['createThroughput', 'createLatency', 'list', 'watch', 'verbs', 'mixed'] as const;
 type Phase = (typeof allPhases)[number];
 
 interface Args {
@@ -112,6 +114,9 @@ async function main(): Promise<void> {
       if (args.heapSnapshotDir) progress(`heap snapshot of the API server: ${await heapSnapshot(cluster.apiServerPid, args.heapSnapshotDir)}`);
     }
     if (args.phases.has('watch')) rows.push(await marks.time('watch', () => watchLatency(ctx)));
+    // After LIST and watch: their pods (in namespaces of their own) would otherwise count in the RSS figure.
+    if (args.phases.has('verbs')) rows.push(...(await marks.time('verbs', () => verbCpu(ctx, (phase, fn) => marks.time(phase, fn)))));
+    if (args.phases.has('mixed')) rows.push(await marks.time('mixed', () => mixedLoad(ctx, (phase, fn) => marks.time(phase, fn))));
     if (args.cpuProfDir) marks.write(path.join(args.cpuProfDir, 'phases.json'));
 
     const layout = 'separate processes: API server (node), etcd, floor etcd, benchmark client (this process)';

@@ -36,6 +36,15 @@ function scoped(set: FieldSet, scope: FieldScope): FieldSet {
   return rest;
 }
 
+/**
+ * The part of an object whose fields a scope can own: a status write's field set is that of
+ * status alone, so the rest of the object (spec, metadata) is not walked on every status write.
+ */
+function inScope(obj: KubeObject, scope: FieldScope): Record<string, unknown> {
+  if (scope !== 'status') return obj;
+  return Object.hasOwn(obj, 'status') ? { status: obj.status } : {};
+}
+
 function sameSlot(e: ManagedFieldsEntry, manager: string, operation: 'Apply' | 'Update', subresource?: string): boolean {
   return e.manager === manager && e.operation === operation && (e.subresource ?? '') === (subresource ?? '');
 }
@@ -74,8 +83,8 @@ export class FieldManager implements FieldTracker, ServerSideApply {
       }
     }
     const previous = rekeyEntries(given ?? old?.metadata.managedFields ?? [], old ?? next, meta);
-    const newSet = scoped(fieldsOf(next, meta, true), scope);
-    const oldSet = old ? scoped(fieldsOf(old, meta, true), scope) : {};
+    const newSet = scoped(fieldsOf(inScope(next, scope), meta, true), scope);
+    const oldSet = old ? scoped(fieldsOf(inScope(old, scope), meta, true), scope) : {};
     const { changed, removed } = changedFields(old, oldSet, next, newSet);
     if (changed.length === 0 && removed.length === 0 && !given) return old?.metadata.managedFields;
     const out: ManagedFieldsEntry[] = [];

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { definitions } from '../../common/schemas/index.js';
 import { openApiPatchMeta } from '../patch/patchMeta.js';
-import { describePath, fieldsOf, hasPath, leaves, removeAt, valueAt, without } from './fieldSet.js';
+import { describePath, fieldsOf, hasPath, leaves, removeAt, valueAt, without, type FieldPath, type FieldSet } from './fieldSet.js';
 
 const podMeta = openApiPatchMeta(definitions, 'io.k8s.api.core.v1.Pod');
 const pod = {
@@ -60,4 +60,49 @@ describe('field sets (FieldsV1)', () => {
     expect(copy.metadata.finalizers).to.deep.equal([]);
     expect(copy.metadata.labels).to.deep.equal({});
   });
+});
+
+describe('without: copies only when a path changes the set', () => {
+  // The reference: what `without` always did (copy, then remove each path).
+  const reference = (s: FieldSet, paths: FieldPath[]): FieldSet => {
+    const copy = structuredClone(s);
+    const remove = (node: FieldSet, path: FieldPath): void => {
+      if (path.length === 0) return;
+      const [head, ...rest] = path;
+      const child = node[head!];
+      if (!child) return;
+      if (rest.length === 0) {
+        if ('.' in child && Object.keys(child).length > 1) delete child['.'];
+        else delete node[head!];
+        return;
+      }
+      remove(child, rest);
+      if (Object.keys(child).length === 0) delete node[head!];
+    };
+    for (const p of paths) remove(copy, p);
+    return copy;
+  };
+  const owned: FieldSet = {
+    'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } },
+    'f:data': {},
+    'f:spec': { 'f:containers': { 'k:{"name":"c"}': { '.': {}, 'f:image': {}, 'f:name': {} } } },
+  };
+  const cases: { name: string; paths: FieldPath[]; shared: boolean }[] = [
+    { name: 'no paths', paths: [], shared: true },
+    { name: 'paths elsewhere (a status write over a creator)', paths: [['f:status', 'f:phase'], ['f:status', 'f:podIP']], shared: true },
+    { name: 'a sibling of an owned field', paths: [['f:metadata', 'f:labels', 'f:tier']], shared: true },
+    { name: 'an owned leaf', paths: [['f:metadata', 'f:labels', 'f:app']], shared: false },
+    { name: 'an owned item marker', paths: [['f:spec', 'f:containers', 'k:{"name":"c"}']], shared: false },
+    { name: 'under an owned leaf (the leaf owns it: removed)', paths: [['f:data', 'f:x']], shared: false },
+    { name: 'one path of several', paths: [['f:status', 'f:phase'], ['f:spec', 'f:containers', 'k:{"name":"c"}', 'f:image']], shared: false },
+  ];
+  for (const tc of cases) {
+    it(tc.name, () => {
+      const before = structuredClone(owned);
+      const got = without(owned, tc.paths);
+      expect(got).to.deep.equal(reference(owned, tc.paths));
+      expect(got === owned).to.equal(tc.shared);
+      expect(owned, 'the input is never changed').to.deep.equal(before);
+    });
+  }
 });

@@ -159,10 +159,30 @@ export function hasPath(set: FieldSet, path: FieldPath): boolean {
 }
 
 /** A FieldSet with `paths` removed (and any branch left empty by that). */
+/**
+ * The set less `paths`; never changes `set`. A set none of the paths reach is returned as it
+ * is (shared, not copied): on most writes no other owner's entry holds a changed field.
+ */
 export function without(set: FieldSet, paths: FieldPath[]): FieldSet {
+  if (!paths.some((p) => reaches(set, p))) return set;
   const copy = structuredClone(set);
   for (const p of paths) removePath(copy, p);
   return copy;
+}
+
+/**
+ * Whether removePath would change the set: it finds the path's last element, or passes an
+ * empty set on the way (which it deletes: a leaf owns what lies under it).
+ */
+function reaches(set: FieldSet, path: FieldPath): boolean {
+  let node = set;
+  for (let i = 0; i < path.length; i++) {
+    const child = node[path[i]!];
+    if (!child) return false;
+    if (i === path.length - 1 || Object.keys(child).length === 0) return true;
+    node = child;
+  }
+  return false;
 }
 
 function removePath(set: FieldSet, path: FieldPath): void {

@@ -7,7 +7,7 @@ import type { Clock } from '../../common/clock.js';
 import { rfc3339 } from '../../common/clock.js';
 import { BadRequestError, ConflictError, InvalidError, MethodNotAllowedError, NotServedError, ApiError } from '../../common/errors.js';
 import { applyJsonPatch } from '../patch/jsonPatch.js';
-import { applyMergePatch } from '../patch/mergePatch.js';
+import { applyMergePatchInPlace } from '../patch/mergePatch.js';
 import { openApiPatchMeta } from '../patch/patchMeta.js';
 import type { PatchMeta } from '../patch/patchMeta.js';
 import { applyStrategicMergePatch } from '../patch/strategicMergePatch.js';
@@ -20,7 +20,7 @@ import { decodeBody, mediaType, readBody } from './body.js';
 import { requestBodyKind } from '../protobuf/kinds.js';
 import { negotiate, type Negotiated } from './negotiate.js';
 import type { ResourceRequest } from './requestInfo.js';
-import { encodedList, send, sendEncoded, sendList, sendObject } from './respond.js';
+import { encodedList, send, sendEncoded, sendList, sendObject, sendWritten } from './respond.js';
 import { serveWatch } from './watchStream.js';
 import type { ServerSideApply } from '../apply/serverSideApply.js';
 
@@ -236,7 +236,7 @@ export class ResourceHandler {
     const requester = this.deps.requester?.(req);
     if (requester) opts.requester = requester;
     const out = await store.create(ns, asObject(body), opts);
-    sendObject(res, 201, out.object, neg, printer, now, opts.warnings);
+    sendWritten(res, 201, out, neg, printer, now, opts.warnings);
   }
 
   private async bind(store: ResourceStore, ns: string | undefined, name: string, binding: KubeObject, opts: WriteOptions, res: ServerResponse): Promise<void> {
@@ -289,7 +289,7 @@ export class ResourceHandler {
       return sendObject(res, 200, out.object, neg, printer, now, opts.warnings);
     }
     const out = await store.update(ns, name, body, opts, statusLike(info.subresource));
-    sendObject(res, out.created ? 201 : 200, out.object, neg, printer, now, opts.warnings);
+    sendWritten(res, out.created ? 201 : 200, out, neg, printer, now, opts.warnings);
   }
 
   private async patch(store: ResourceStore, ns: string | undefined, info: ResourceRequest, req: IncomingMessage, res: ServerResponse, q: URLSearchParams, neg: Negotiated, printer: TablePrinter, now: number): Promise<void> {
@@ -317,7 +317,7 @@ export class ResourceHandler {
       if (!isObject(patched)) throw new BadRequestError('the patch produced something that is not an object');
       return patched as KubeObject;
     }, opts, statusLike(info.subresource));
-    sendObject(res, 200, out.object, neg, printer, now, opts.warnings);
+    sendWritten(res, 200, out, neg, printer, now, opts.warnings);
   }
 
   private applyPatch(type: Exclude<PatchType, 'apply'>, current: unknown, patch: unknown, store: ResourceStore): unknown {
@@ -325,7 +325,8 @@ export class ResourceHandler {
       case 'json':
         return applyJsonPatch(current, patch);
       case 'merge':
-        return applyMergePatch(current, patch);
+        // `current` is the store's private copy (or a fresh Scale view): merged into, not copied again.
+        return applyMergePatchInPlace(current, patch);
       case 'strategic':
         return applyStrategicMergePatch(current, patch, this.patchMeta(store));
     }

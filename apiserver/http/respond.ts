@@ -23,6 +23,14 @@ export function send(res: ServerResponse, code: number, body: unknown, format: '
   res.end(text);
 }
 
+/** A small JSON body already in bytes: headers and body leave in one write, as `send` does. */
+function sendJsonBytes(res: ServerResponse, code: number, body: Buffer, warnings: string[] = []): void {
+  if (res.writableEnded) return;
+  for (const w of warnings) res.appendHeader('Warning', `299 - ${JSON.stringify(w)}`);
+  res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': body.length, 'Cache-Control': 'no-cache, private' });
+  res.end(body);
+}
+
 export function sendStatus(res: ServerResponse, status: Status): void {
   if (res.writableEnded) return;
   if (status.details?.retryAfterSeconds) res.setHeader('Retry-After', String(status.details.retryAfterSeconds));
@@ -66,6 +74,12 @@ export function sendEncoded(res: ServerResponse, code: number, obj: EncodedObjec
     return sendChunks(res, code, tableOf([obj], printer, neg, { resourceVersion: rv }, now));
   }
   send(res, code, obj.object, neg.format);
+}
+
+/** The answer to a write: as JSON, the bytes the store made from what it stored, when it made them. */
+export function sendWritten(res: ServerResponse, code: number, out: { object: KubeObject; encoded?: EncodedObject }, neg: Negotiated, printer: TablePrinter, now: number, warnings?: string[]): void {
+  if (out.encoded && neg.format === 'json') return sendJsonBytes(res, code, out.encoded.json, warnings);
+  sendObject(res, code, out.object, neg, printer, now, warnings);
 }
 
 /** A list of objects made inside the server (not cache entries). */

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { BadRequestError } from '../../common/errors.js';
-import { applyMergePatch } from './mergePatch.js';
+import { applyMergePatch, applyMergePatchInPlace } from './mergePatch.js';
 import { deepFreeze, nested, sharesObjects } from './testSupport.js';
 
 describe('applyMergePatch (RFC 7386)', () => {
@@ -45,6 +45,12 @@ describe('applyMergePatch (RFC 7386)', () => {
       expect(got).to.deep.equal(tc.want);
       expect(original).to.deep.equal(tc.original);
       expect(sharesObjects(got, original), 'shares objects with the original').to.equal(false);
+      expect(sharesObjects(got, patch), 'shares objects with the patch').to.equal(false);
+    });
+    it(`${tc.name} (in place, into the caller's own copy)`, () => {
+      const patch = deepFreeze(structuredClone(tc.patch));
+      const got = applyMergePatchInPlace(structuredClone(tc.original), patch);
+      expect(got).to.deep.equal(tc.want);
       expect(sharesObjects(got, patch), 'shares objects with the patch').to.equal(false);
     });
   }

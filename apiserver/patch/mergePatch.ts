@@ -15,6 +15,15 @@ export function applyMergePatch(original: unknown, patch: unknown, maxDepth: num
   return mergeInto(target, patch, maxDepth, 0);
 }
 
+/**
+ * As applyMergePatch, but merges into `original` itself when it is an object (the caller owns
+ * it, e.g. the store's private copy of the current object): one deep copy fewer per patch.
+ */
+export function applyMergePatchInPlace(original: unknown, patch: unknown, maxDepth: number = MAX_PATCH_DEPTH): unknown {
+  if (!isObject(patch) || !isObject(original)) return applyMergePatch(original, patch, maxDepth);
+  return mergeInto(original, patch, maxDepth, 0);
+}
+
 /** Merges `patch` into `target` in place; `target` is always a private copy. */
 function mergeInto(target: JsonObject, patch: JsonObject, maxDepth: number, depth: number): JsonObject {
   if (depth >= maxDepth) throw depthExceeded('merge patch', maxDepth);

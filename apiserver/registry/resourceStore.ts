@@ -25,6 +25,7 @@ import {
 import type { Logger } from '../../common/logging.js';
 import { KeyExistsError, KeyNotFoundError, RevisionCompactedError, RevisionMismatchError } from '../storage/errors.js';
 import type { Storage, Versioned } from '../storage/storage.js';
+import { storedJson, WrittenObject, type StoredJson } from '../storage/storedJson.js';
 import type { CacheEvent, WatchCache } from '../watchcache/watchCache.js';
 import type { CachedObject } from '../watchcache/cachedObject.js';
 import { PlainEncoded, type EncodedObject } from '../watchcache/encoded.js';
@@ -89,6 +90,8 @@ export interface WriteResult {
   object: KubeObject;
   /** True when the write created the object (201 rather than 200). */
   created: boolean;
+  /** `object` with its JSON already made (from the bytes just stored), when the write made them. */
+  encoded?: EncodedObject;
 }
 
 /**
@@ -341,10 +344,10 @@ export class ResourceStore {
   }
 
   /** Schema validation, defaults and the kind's own checks; returns the object to store. */
-  private admit(obj: KubeObject, old: KubeObject | undefined, opts: WriteOptions): KubeObject {
+  private admit(obj: KubeObject, old: KubeObject | undefined, opts: WriteOptions, only?: 'status'): KubeObject {
     const strict = (opts.fieldValidation ?? 'Warn') === 'Strict';
     const typed = this.typed(obj);
-    const result = this.validator.validate(this.descriptor.definition, typed, { strictFields: strict });
+    const result = this.validator.validate(this.descriptor.definition, typed, { strictFields: strict, ...(only ? { only } : {}) });
     const name = obj.metadata.name ?? obj.metadata.generateName ?? '';
     const failure = validationError(result, { kind: this.descriptor.kind, group: this.descriptor.group, version: this.descriptor.version, name });
     if (failure) throw failure;
@@ -354,9 +357,22 @@ export class ResourceStore {
     const causes: FieldCause[] = [...this.checkName(out), ...objectMetaCauses(out.metadata), ...(this.strategy.validate?.(out) ?? [])];
     if (old) causes.push(...(this.strategy.validateUpdate?.(out, old) ?? []), ...checkFinalizerAdditions(out, old));
     if (causes.length) throw new InvalidError(this.descriptor.kind, name, causes, this.descriptor.group || undefined);
-    const size = Buffer.byteLength(JSON.stringify(out));
-    if (size > maxObjectBytes) throw new TooLargeError(`Request entity too large: the object is ${size} bytes; the limit is ${maxObjectBytes}`);
     return out;
+  }
+
+  /** The bytes etcd will hold, made once per write; over etcd's request limit is a 413, as in Kubernetes. */
+  private encodeForStorage(obj: KubeObject): StoredJson {
+    const stored = storedJson(obj);
+    const size = stored.bytes.length;
+    if (size > maxObjectBytes) throw new TooLargeError(`Request entity too large: the object is ${size} bytes; the limit is ${maxObjectBytes}`);
+    return stored;
+  }
+
+  /** The store's answer to a write: the object with its new resourceVersion, and its JSON when made from the stored bytes. */
+  private written(obj: KubeObject, stored: StoredJson, revision: number, created: boolean): WriteResult {
+    const object = this.typed(obj, revision);
+    const json = stored.answer(revision);
+    return json ? { object, created, encoded: new WrittenObject(object, json) } : { object, created };
   }
 
   private checkName(obj: KubeObject): FieldCause[] {
@@ -391,12 +407,19 @@ export class ResourceStore {
       this.trackFields(undefined, admitted, opts);
       // After field tracking: values the server allocates belong to no client's manager.
       const claims = await this.allocator?.allocate(admitted, undefined, { dryRun: !!opts.dryRun });
+      let stored: StoredJson;
+      try {
+        stored = this.encodeForStorage(admitted);
+      } catch (e) {
+        await claims?.revert();
+        throw e;
+      }
       if (opts.dryRun) return { object: this.typed(admitted), created: true };
       const key = this.key(admitted.metadata.namespace, admitted.metadata.name!);
       try {
-        const rev = await this.storage.create(key, admitted);
+        const rev = await this.storage.create(key, admitted, stored.bytes);
         await claims?.commit();
-        return { object: this.typed(admitted, rev), created: true };
+        return this.written(admitted, stored, rev, true);
       } catch (e) {
         await claims?.revert();
         if (e instanceof KeyExistsError) {
@@ -432,15 +455,22 @@ export class ResourceStore {
     // Like Kubernetes, start from the watch cache's copy (saving an etcd read per write) and
     // go to etcd only when that copy proves stale: a revision conflict, a failed
     // precondition, or a change that looks like a no-op.
-    let current: Versioned | undefined = this.cachedVersion(key);
+    let current: FromCache | undefined = this.cachedVersion(key);
     let confirmed = current === undefined;
     for (let attempt = 0; ; attempt++) {
       current ??= await this.storage.get(key);
       if (!current) throw new NotFoundError(this.ref(name));
-      const currentObj = this.typed(current.object, current.revision);
+      // A private deep copy of the current object: a cache entry of this kind and version
+      // parses its bytes anew (less than half the cost of structuredClone), anything else is
+      // cloned. The shared parse (currentObj) is made only when asked: a binding never reads it.
+      const from: Versioned = current;
+      let parsed: KubeObject | undefined;
+      const currentObj = (): KubeObject => (parsed ??= this.typed(from.object, from.revision));
+      const entry = current.entry;
+      const copyCurrent = entry && entry.kind === this.descriptor.kind && entry.apiVersion === this.apiVersion ? () => entry.object : () => structuredClone(currentObj());
       let mutated: KubeObject;
       try {
-        mutated = await mutate(structuredClone(currentObj));
+        mutated = await mutate(copyCurrent());
       } catch (e) {
         // A patch's test or precondition failing against the cache's copy may only mean the
         // copy is stale (the client just wrote and read the newer state): judge it against
@@ -461,7 +491,8 @@ export class ResourceStore {
         throw new ConflictError(this.ref(name), 'the object has been modified; please apply your changes to the latest version and try again');
       }
       try {
-        return await this.writeUpdate(current, currentObj, mutated, opts, subresource, confirmed);
+        if (subresource === 'binding') return await this.writeBinding(current, mutated, opts);
+        return await this.writeUpdate(current, currentObj(), copyCurrent, mutated, opts, subresource, confirmed);
       } catch (e) {
         if (e instanceof StaleRead) {
           [current, confirmed] = [undefined, true];
@@ -482,25 +513,38 @@ export class ResourceStore {
     }
   }
 
-  private cachedVersion(key: string): Versioned | undefined {
+  /** The cache's copy of the key; its object is parsed from the entry's bytes when first read. */
+  private cachedVersion(key: string): FromCache | undefined {
     const hit = this.cache.get(key);
-    return hit ? { key, object: hit.object, revision: hit.revision } : undefined;
+    if (!hit) return undefined;
+    let parsed: KubeObject | undefined;
+    return {
+      key,
+      revision: hit.revision,
+      entry: hit,
+      get object(): KubeObject {
+        return (parsed ??= hit.object);
+      },
+    };
   }
 
-  private async writeUpdate(current: Versioned, currentObj: KubeObject, mutated: KubeObject, opts: WriteOptions, subresource: WriteSubresource | undefined, confirmed: boolean): Promise<WriteResult> {
-    if (subresource === 'binding') {
-      // A binding sets spec.nodeName and the PodScheduled condition in one write; the
-      // handler built both from the current object, so there is nothing else to admit.
-      const { resourceVersion: _rv, ...meta } = mutated.metadata;
-      const next = { ...mutated, metadata: meta };
-      if (opts.dryRun) return { object: this.typed(next, current.revision), created: false };
-      const rev = await this.storage.update(current.key, next, current.revision);
-      return { object: this.typed(next, rev), created: false };
-    }
+  /**
+   * A binding sets spec.nodeName and the PodScheduled condition in one write; the handler
+   * built both from the current object, so there is nothing else to admit.
+   */
+  private async writeBinding(current: Versioned, mutated: KubeObject, opts: WriteOptions): Promise<WriteResult> {
+    const { resourceVersion: _rv, ...meta } = mutated.metadata;
+    const next = { ...mutated, metadata: meta };
+    if (opts.dryRun) return { object: this.typed(next, current.revision), created: false };
+    const rev = await this.storage.update(current.key, next, current.revision);
+    return { object: this.typed(next, rev), created: false };
+  }
+
+  private async writeUpdate(current: Versioned, currentObj: KubeObject, copyCurrent: () => KubeObject, mutated: KubeObject, opts: WriteOptions, subresource: Exclude<WriteSubresource, 'binding'> | undefined, confirmed: boolean): Promise<WriteResult> {
     let next: KubeObject;
     if (subresource === 'status' || subresource === 'approval') {
       // Only status changes through /status; everything else keeps its current value.
-      next = { ...structuredClone(currentObj), status: mutated.status };
+      next = { ...copyCurrent(), status: mutated.status };
     } else {
       next = mutated;
       if (this.strategy.hasStatus) {
@@ -525,7 +569,8 @@ export class ResourceStore {
     if (subresource === undefined) this.strategy.prepareForUpdate?.(next, currentObj);
     if (subresource === 'status' || subresource === 'approval') this.strategy.prepareForSubresourceUpdate?.(subresource, next, currentObj);
 
-    const admitted = this.admit(next, currentObj, opts);
+    // A status write keeps everything else as stored (checked when it was written): the schema checks status alone.
+    const admitted = this.admit(next, currentObj, opts, subresource === 'status' || subresource === 'approval' ? 'status' : undefined);
     this.admitUpdate?.(admitted, currentObj, opts.requester, subresource);
     if (this.strategy.tracksGeneration && specChanged(admitted, currentObj)) {
       admitted.metadata.generation = (currentObj.metadata.generation ?? 0) + 1;
@@ -552,6 +597,7 @@ export class ResourceStore {
       return { object: currentObj, created: false };
     }
     delete admitted.metadata.resourceVersion;
+    const stored = this.encodeForStorage(admitted);
 
     // The last finalizer removed from an object being deleted completes its deletion.
     if (admitted.metadata.deletionTimestamp && !admitted.metadata.finalizers?.length && this.graceElapsed(admitted) && !this.strategy.holdDeletion?.(structuredClone(admitted))) {
@@ -562,9 +608,9 @@ export class ResourceStore {
       return { object: this.typed(admitted, rev), created: false };
     }
     if (opts.dryRun) return { object: this.typed(admitted, current.revision), created: false };
-    const rev = await this.storage.update(current.key, admitted, current.revision);
+    const rev = await this.storage.update(current.key, admitted, current.revision, stored.bytes);
     await claims?.commit();
-    return { object: this.typed(admitted, rev), created: false };
+    return this.written(admitted, stored, rev, false);
   }
 
   /** Frees an object's claims once it is really gone; a failure leaves a leak for the repair pass, never an error. */
@@ -671,6 +717,9 @@ export class ResourceStore {
 
 /** The cached copy an update started from may be stale; read etcd and try again. */
 class StaleRead extends Error {}
+
+/** The state an update starts from; `entry` when it came from the watch cache (its bytes give cheap private copies). */
+type FromCache = Versioned & { entry?: CachedObject };
 
 function checkFinalizerAdditions(next: KubeObject, old: KubeObject): FieldCause[] {
   if (!old.metadata.deletionTimestamp) return [];

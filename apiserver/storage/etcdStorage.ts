@@ -9,18 +9,13 @@ import type { Logger } from '../../common/logging.js';
 import { KeyExistsError, KeyNotFoundError, RevisionCompactedError, RevisionMismatchError, StorageUnavailableError } from './errors.js';
 import { identityTransformer, ValueTransformError, type ValueTransformer } from './encryption.js';
 import type { ListOptions, ListResult, Storage, StorageEvent, StorageWatch, StorageWatchHandlers, Versioned } from './storage.js';
+import { storedJson } from './storedJson.js';
 
 interface RawKv {
   key: Buffer;
   value: Buffer;
   mod_revision: string;
   create_revision: string;
-}
-
-/** Objects are stored without their resourceVersion: the etcd revision is the source of truth. */
-function serialize(object: KubeObject): Buffer {
-  const { resourceVersion: _rv, ...meta } = object.metadata;
-  return Buffer.from(JSON.stringify({ ...object, metadata: meta }));
 }
 
 function unavailable(e: unknown): never {
@@ -108,8 +103,9 @@ export class EtcdStorage implements Storage {
     }
   }
 
-  private encode(key: string, object: KubeObject): Buffer {
-    return this.transformer.toStorage(key, serialize(object));
+  /** Objects are stored without their resourceVersion (storedJson): the etcd revision is the source of truth. */
+  private encode(key: string, object: KubeObject, json?: Buffer): Buffer {
+    return this.transformer.toStorage(key, json ?? storedJson(object).bytes);
   }
 
   async get(key: string): Promise<Versioned | undefined> {
@@ -154,12 +150,12 @@ export class EtcdStorage implements Storage {
     }
   }
 
-  async create(key: string, object: KubeObject): Promise<number> {
+  async create(key: string, object: KubeObject, json?: Buffer): Promise<number> {
     try {
       const k = Buffer.from(key);
       const res = await this.client.kv.txn({
         compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: 0 }],
-        success: [{ request_put: { key: k, value: this.encode(key, object) } }],
+        success: [{ request_put: { key: k, value: this.encode(key, object, json) } }],
         failure: [],
       });
       if (!res.succeeded) throw new KeyExistsError(key);
@@ -169,12 +165,12 @@ export class EtcdStorage implements Storage {
     }
   }
 
-  async update(key: string, object: KubeObject, expectedRevision: number): Promise<number> {
+  async update(key: string, object: KubeObject, expectedRevision: number, json?: Buffer): Promise<number> {
     try {
       const k = Buffer.from(key);
       const res = await this.client.kv.txn({
         compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: expectedRevision }],
-        success: [{ request_put: { key: k, value: this.encode(key, object) } }],
+        success: [{ request_put: { key: k, value: this.encode(key, object, json) } }],
         failure: [{ request_range: { key: k } }],
       });
       if (!res.succeeded) {

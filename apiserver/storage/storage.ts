@@ -52,10 +52,13 @@ export interface StorageWatchHandlers {
 export interface Storage {
   get(key: string): Promise<Versioned | undefined>;
   list(prefix: string, opts?: ListOptions): Promise<ListResult>;
-  /** Fails with KeyExistsError when the key exists. Returns the new revision. */
-  create(key: string, object: KubeObject): Promise<number>;
-  /** Fails with RevisionMismatchError (carrying the current state) unless the key is at `expectedRevision`. */
-  update(key: string, object: KubeObject, expectedRevision: number): Promise<number>;
+  /**
+   * Fails with KeyExistsError when the key exists. Returns the new revision. `json`, when the
+   * caller made it already, is storedJson(object).bytes: written as it is, not made again.
+   */
+  create(key: string, object: KubeObject, json?: Buffer): Promise<number>;
+  /** Fails with RevisionMismatchError (carrying the current state) unless the key is at `expectedRevision`. `json` as for create. */
+  update(key: string, object: KubeObject, expectedRevision: number, json?: Buffer): Promise<number>;
   /** Deletes when the key is at `expectedRevision` (any, when undefined). Returns the delete revision. */
   delete(key: string, expectedRevision?: number): Promise<number>;
   /** Every change under the prefix with revision > afterRevision, in order. */

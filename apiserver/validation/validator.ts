@@ -14,6 +14,13 @@ import { ShapeIndex } from './shape.js';
 export interface ValidateOptions {
   /** fieldValidation=Strict: unknown fields are causes. Otherwise they are silently pruned. */
   strictFields: boolean;
+  /**
+   * Decode and check only this top-level member (e.g. `status` on a status write, whose
+   * other members are the stored object's, checked when they were written); the others are
+   * passed through as they are. Causes and unknown fields are those a whole-object
+   * validation reports under that member.
+   */
+  only?: string;
 }
 
 export interface ValidationResult {
@@ -84,16 +91,37 @@ export function createValidator(definitions: Readonly<Record<string, SchemaObjec
     },
     validate(name, obj, opts) {
       const shape = shapes.of(name);
-      const { value, unknownFields } = decode(obj, shape);
+      const part = opts.only !== undefined && isPlainObject(obj) ? opts.only : undefined;
+      // Only the member: the same schema run over an object holding it alone reports the same
+      // paths as over the whole object; causes outside it (a required sibling) are not its own.
+      const subject = part === undefined ? obj : Object.hasOwn(obj as object, part) ? { [part]: (obj as Record<string, unknown>)[part] } : {};
+      const { value, unknownFields } = decode(subject, shape);
       const causes: FieldCause[] = [];
       if (opts.strictFields) {
         for (const f of unknownFields) causes.push({ reason: unknownFieldReason, message: unknownFieldMessage(f), field: f });
       }
       const fn = compiledFor(name);
       if (!fn(value) && fn.errors) {
-        for (const c of toCauses(fn.errors, value, shape)) if (!lenientRequired(c)) causes.push(c);
+        for (const c of toCauses(fn.errors, value, shape)) if (!lenientRequired(c) && (part === undefined || under(c.field, part))) causes.push(c);
       }
-      return { causes, pruned: value, unknownFields };
+      return { causes, pruned: part === undefined ? value : reassemble(obj as Record<string, unknown>, part, subject as Record<string, unknown>, value), unknownFields };
     },
   };
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function under(field: string | undefined, part: string): boolean {
+  return field !== undefined && (field === part || field.startsWith(`${part}.`) || field.startsWith(`${part}[`));
+}
+
+/** The whole object with the member as decoded (copy on write, as decode: the same object when nothing changed). */
+function reassemble(obj: Record<string, unknown>, part: string, subject: Record<string, unknown>, decoded: unknown): unknown {
+  if (decoded === subject) return obj;
+  const d = decoded as Record<string, unknown>;
+  if (Object.hasOwn(d, part)) return { ...obj, [part]: d[part] };
+  const { [part]: _dropped, ...rest } = obj;
+  return rest;
 }

@@ -14,6 +14,8 @@ export interface HttpResult {
 export interface HttpRequest {
   body?: string;
   accept?: string;
+  /** Content-Type of the body (default application/json), e.g. application/merge-patch+json. */
+  contentType?: string;
 }
 
 export class ApiHttp {
@@ -32,7 +34,7 @@ export class ApiHttp {
       'User-Agent': 'gantry-bench',
     };
     if (r.body !== undefined) {
-      headers['Content-Type'] = 'application/json';
+      headers['Content-Type'] = r.contentType ?? 'application/json';
       headers['Content-Length'] = String(Buffer.byteLength(r.body));
     }
     return new Promise((resolve, reject) => {
