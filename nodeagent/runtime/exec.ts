@@ -12,10 +12,13 @@
 // over SCM_RIGHTS (what --console-socket requires; conmon's exec sessions would need a
 // conmon per exec). So `script` (util-linux) provides that terminal: script -> pty ->
 // runc --tty -> container pty. Resizing sets the outer pty's size with `stty -F`; the
-// kernel's SIGWINCH makes runc resize the inner one. runc copies the outer size into the
-// container's pty when it starts, and a command like `stty size` may read it at once, so
-// the script waits (bounded) for the client's first size and applies it before starting
-// runc: otherwise the command races the first resize and may see a 0x0 terminal.
+// kernel's SIGWINCH makes runc resize the inner one. A command may read its size at once
+// (`stty size`), and runc sizes the container's pty only after starting the process, from
+// the outer one; so the process is described by a spec of its own (`runc exec --process`,
+// the container's process with the command's args, a terminal and TERM) that carries the
+// client's first size as consoleSize, which runc's init applies before the command runs.
+// The script waits (bounded) for that spec, sets the outer pty to the same size (runc's own
+// later resize copies it), and only then writes the tty's name and starts runc.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -94,24 +97,47 @@ function shellQuote(s: string): string {
 
 /** How long a resize waits for the tty's name (script writes it after the first size, before runc starts). */
 const ttyNameWaitMs = 3000;
-/** How long a terminal exec waits for the client's first size before starting without it (in 10 ms steps). */
-const firstSizeWaitSteps = 100;
+/** How long a terminal exec waits for the client's first size before starting without it. */
+const firstSizeWaitMs = 1000;
+/** How long the script waits for the process spec (written at the first size or after firstSizeWaitMs), in 10 ms steps. */
+const processSpecWaitSteps = 500;
 
-export async function startExec(runc: Runc, execDir: string, id: string, req: ExecRequest): Promise<ExecSession> {
+/** Writes `data` whole under another name, then renames it, so a reader never sees half of it. */
+async function writeWhole(file: string, data: string): Promise<void> {
+  await fs.writeFile(`${file}.part`, data);
+  await fs.rename(`${file}.part`, file);
+}
+
+/** The container's own process spec (from its bundle), as `runc exec` without --process would start from. */
+async function containerProcess(bundleDir: string): Promise<Record<string, unknown>> {
+  const spec = JSON.parse(await fs.readFile(path.join(bundleDir, 'config.json'), 'utf8')) as { process?: Record<string, unknown> };
+  return spec.process ?? {};
+}
+
+export async function startExec(runc: Runc, execDir: string, id: string, req: ExecRequest, bundleDir: string): Promise<ExecSession> {
   const pidFile = await tempPidFile(execDir);
   let child: ChildProcess;
   let ttyFile: string | undefined;
-  let firstSizeFile: string | undefined;
+  let sizeFile: string | undefined;
+  let processFile: string | undefined;
+  let writeProcessSpec: ((size?: { rows: number; cols: number }) => Promise<void>) | undefined;
   if (req.tty) {
     ttyFile = pidFile.replace(/\.pid$/, '.tty');
-    firstSizeFile = pidFile.replace(/\.pid$/, '.size');
+    sizeFile = pidFile.replace(/\.pid$/, '.size');
+    processFile = pidFile.replace(/\.pid$/, '.process.json');
+    const base = await containerProcess(bundleDir);
+    const env = (Array.isArray(base.env) ? (base.env as string[]) : []).filter((e) => !e.startsWith('TERM='));
+    const specFile = processFile;
+    writeProcessSpec = (size) =>
+      writeWhole(specFile, JSON.stringify({ ...base, terminal: true, args: [...req.cmd], env: [...env, 'TERM=xterm'], ...(size ? { consoleSize: { height: size.rows, width: size.cols } } : {}) }));
     // Raw mode first, so what the client types is echoed once (by the container's pty), not twice.
-    const inner = [runc.binary, ...runc.execArgs(id, req.cmd, { pidFile, tty: true })].map(shellQuote).join(' ');
-    const sizeFile = shellQuote(firstSizeFile);
-    const waitForSize = `i=0; while [ ! -e ${sizeFile} ] && [ $i -lt ${firstSizeWaitSteps} ]; do sleep 0.01; i=$((i+1)); done; [ -e ${sizeFile} ] && stty $(cat ${sizeFile}) 2>/dev/null`;
+    const withSpec = [runc.binary, ...runc.execArgs(id, req.cmd, { pidFile, processFile })].map(shellQuote).join(' ');
+    const withFlags = [runc.binary, ...runc.execArgs(id, req.cmd, { pidFile, tty: true })].map(shellQuote).join(' ');
+    const [spec, size] = [shellQuote(processFile), shellQuote(sizeFile)];
+    const waitForSpec = `i=0; while [ ! -e ${spec} ] && [ $i -lt ${processSpecWaitSteps} ]; do sleep 0.01; i=$((i+1)); done; [ -e ${size} ] && stty $(cat ${size}) 2>/dev/null`;
     // The tty's name is written after the first size is applied, so later sizes (applied once
-    // the name is there) always come after it.
-    const script = `stty raw -echo 2>/dev/null; ${waitForSize}; tty > ${shellQuote(ttyFile)}; exec ${inner}`;
+    // the name is there) always come after it. Without a spec (the agent went away) runc starts from flags.
+    const script = `stty raw -echo 2>/dev/null; ${waitForSpec}; tty > ${shellQuote(ttyFile)}; if [ -e ${spec} ]; then exec ${withSpec}; else exec ${withFlags}; fi`;
     child = spawn('script', ['-q', '-e', '-c', script, '/dev/null'], {
       stdio: [req.stdin ? 'pipe' : 'ignore', 'pipe', 'ignore'],
       env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', SHELL: '/bin/sh', TERM: 'xterm' },
@@ -127,8 +153,7 @@ export async function startExec(runc: Runc, execDir: string, id: string, req: Ex
     child.on('error', reject);
     child.on('close', (code, signal) => {
       void fs.rm(pidFile, { force: true });
-      if (ttyFile) void fs.rm(ttyFile, { force: true });
-      if (firstSizeFile) for (const f of [firstSizeFile, `${firstSizeFile}.part`]) void fs.rm(f, { force: true });
+      for (const f of [ttyFile, sizeFile, processFile]) if (f) for (const g of [f, `${f}.part`]) void fs.rm(g, { force: true });
       resolve(exitCodeOf(code, signal));
     });
   });
@@ -136,7 +161,21 @@ export async function startExec(runc: Runc, execDir: string, id: string, req: Ex
   let firstSizeGiven = false;
   let applying = false;
   let exited = false;
-  void exitCode.finally(() => (exited = true)).catch(() => undefined);
+  // No size from the client in time (kubectl exec -t without a terminal of its own): start without one.
+  const noSize = writeProcessSpec
+    ? setTimeout(() => {
+        if (firstSizeGiven) return;
+        firstSizeGiven = true;
+        void writeProcessSpec?.().catch(() => undefined);
+      }, firstSizeWaitMs)
+    : undefined;
+  noSize?.unref();
+  void exitCode
+    .finally(() => {
+      exited = true;
+      clearTimeout(noSize);
+    })
+    .catch(() => undefined);
   const applyPendingSize = async (file: string): Promise<void> => {
     applying = true;
     try {
@@ -156,17 +195,17 @@ export async function startExec(runc: Runc, execDir: string, id: string, req: Ex
   const session: ExecSession = {
     exitCode,
     resize(width: number, height: number): void {
-      if (!ttyFile || !firstSizeFile) return;
+      // After the end nothing is left to size (and no file may be left behind).
+      if (!ttyFile || !sizeFile || !writeProcessSpec || exited) return;
       const size = { rows: Math.max(1, Math.floor(height)), cols: Math.max(1, Math.floor(width)) };
       if (!firstSizeGiven) {
-        // The first size goes to the script, which applies it before runc starts (written
-        // whole under another name, then renamed, so the script never reads half of it).
+        // The first size goes into the process spec (the container's pty starts with it) and
+        // to the script (the outer pty), both before runc starts.
         firstSizeGiven = true;
-        const partial = `${firstSizeFile}.part`;
-        void fs
-          .writeFile(partial, `rows ${size.rows} cols ${size.cols}\n`)
-          .then(() => fs.rename(partial, firstSizeFile))
-          .then(() => (exited ? fs.rm(firstSizeFile, { force: true }) : undefined))
+        clearTimeout(noSize);
+        const spec = writeProcessSpec;
+        void writeWhole(sizeFile, `rows ${size.rows} cols ${size.cols}\n`)
+          .then(() => spec(size))
           .catch(() => undefined);
         return;
       }

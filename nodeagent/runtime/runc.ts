@@ -65,7 +65,9 @@ export class Runc {
     if (r.code !== 0 && !/does not exist|not exist/i.test(r.stderr)) throw new CommandError(`runc delete ${id}`, r);
   }
 
-  execArgs(id: string, cmd: readonly string[], opts: { pidFile: string; tty?: boolean }): string[] {
+  execArgs(id: string, cmd: readonly string[], opts: { pidFile: string; tty?: boolean; processFile?: string }): string[] {
+    // A whole process spec (args, env, terminal, console size) replaces every other process flag.
+    if (opts.processFile) return [...this.globalArgs(), 'exec', '--pid-file', opts.pidFile, '--process', opts.processFile, id];
     // A terminal session gets TERM, as containerd gives it, so shells and editors behave.
     return [...this.globalArgs(), 'exec', '--pid-file', opts.pidFile, ...(opts.tty ? ['--tty', '--env', 'TERM=xterm'] : []), id, ...cmd];
   }

@@ -312,7 +312,7 @@ export class RuncRuntime implements RuntimeService {
 
   async exec(id: string, req: ExecRequest): Promise<ExecSession> {
     await this.requireRunning(id);
-    return startExec(this.ctx.runc, this.ctx.layout.execDir, id, req);
+    return startExec(this.ctx.runc, this.ctx.layout.execDir, id, req, this.ctx.layout.containerBundle(id));
   }
 
   // ---- start-up reconciliation ----
