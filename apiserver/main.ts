@@ -2,11 +2,13 @@
 
 import fs from 'node:fs';
 import { isIPv4 } from 'node:net';
+import os from 'node:os';
 import type { JSONSchemaType } from 'ajv';
 import { ConfigError, loadConfig } from '../common/config.js';
-import { createLogger } from '../common/logging.js';
+import { createLogger, type Logger } from '../common/logging.js';
 import { gantryDefaultTolerationSeconds } from './admission/defaultTolerations.js';
 import { TokenAuthenticator } from './auth/tokens.js';
+import { IdentityLease } from './controlplane/identityLease.js';
 import { ControlPlaneReconciler } from './controlplane/reconciler.js';
 import type { KubeletClientCredentials } from './proxy/agentTls.js';
 import { defaultServiceClusterIPRange, defaultServiceNodePortRange } from './registry/allocators/serviceAllocation.js';
@@ -17,6 +19,8 @@ import { EncryptionTransformer, type ValueTransformer } from './storage/encrypti
 import { parseEncryptionConfig } from './storage/encryptionConfig.js';
 import type { EtcdClientCredentials } from './storage/etcdStorage.js';
 import type { ServingLimitsOverrides } from './http/servingLimits.js';
+import { clusterLauncher, exitWithPrimary, isPoolPrimary, workerSlot } from './workers/clusterWorkers.js';
+import { WorkerPool } from './workers/workerPool.js';
 
 /** The serving limits' flags (--max-requests-inflight, --request-timeout, ...) are in servingFlags.ts. */
 export interface ApiServerConfig extends ServingFlags {
@@ -50,6 +54,8 @@ export interface ApiServerConfig extends ServingFlags {
   advertiseAddress: string;
   /** `--encryption-provider-config`: an EncryptionConfiguration file; without it values are stored plain. */
   encryptionProviderConfig?: string;
+  /** `--workers`: API server processes sharing the port (workers/workerPool.ts); 1 = this process serves. */
+  workers: number;
 }
 
 const schema: JSONSchemaType<ApiServerConfig> = {
@@ -76,9 +82,10 @@ const schema: JSONSchemaType<ApiServerConfig> = {
     defaultUnreachableTolerationSeconds: { type: 'integer', minimum: 0 },
     advertiseAddress: { type: 'string' },
     encryptionProviderConfig: { type: 'string', minLength: 1, nullable: true },
+    workers: { type: 'integer', minimum: 1, maximum: 64 },
     ...servingFlagProperties,
   },
-  required: [...servingFlagNames, 'etcdEndpoints', 'host', 'port', 'tlsCertFile', 'tlsKeyFile', 'tokenFile', 'etcdPrefix', 'logLevel', 'serviceClusterIpRange', 'serviceNodePortRange', 'defaultNotReadyTolerationSeconds', 'defaultUnreachableTolerationSeconds', 'advertiseAddress'],
+  required: [...servingFlagNames, 'etcdEndpoints', 'host', 'port', 'tlsCertFile', 'tlsKeyFile', 'tokenFile', 'etcdPrefix', 'logLevel', 'serviceClusterIpRange', 'serviceNodePortRange', 'defaultNotReadyTolerationSeconds', 'defaultUnreachableTolerationSeconds', 'advertiseAddress', 'workers'],
   additionalProperties: false,
 };
 
@@ -92,6 +99,7 @@ const defaults: Partial<ApiServerConfig> = {
   defaultNotReadyTolerationSeconds: gantryDefaultTolerationSeconds.notReady,
   defaultUnreachableTolerationSeconds: gantryDefaultTolerationSeconds.unreachable,
   advertiseAddress: '',
+  workers: 1,
   ...servingFlagDefaults,
 };
 
@@ -156,30 +164,50 @@ function encryption(cfg: ApiServerConfig): ValueTransformer | undefined {
   return new EncryptionTransformer(config, cfg.etcdPrefix);
 }
 
-async function main(): Promise<void> {
-  let cfg: ApiServerConfig;
-  let kubelet: KubeletClientCredentials | undefined;
-  let etcd: EtcdClientCredentials | undefined;
-  let advertise: string;
-  let transformer: ValueTransformer | undefined;
-  let limits: ServingLimitsOverrides;
+interface Settings {
+  cfg: ApiServerConfig;
+  kubelet: KubeletClientCredentials | undefined;
+  etcd: EtcdClientCredentials | undefined;
+  advertise: string;
+  transformer: ValueTransformer | undefined;
+  limits: ServingLimitsOverrides;
+}
+
+/** Every setting checked before any process is forked or any connection opened: a mistake exits 2. */
+function settings(): Settings {
   try {
+    let cfg: ApiServerConfig;
     try {
       cfg = loadConfig(schema, defaults, process.argv.slice(2), 'GANTRY_APISERVER');
     } catch (e) {
       throw new ConfigError(withFlagNames((e as Error).message, Object.keys(schema.properties)));
     }
-    limits = servingLimitsFromFlags(cfg);
-    kubelet = kubeletClient(cfg);
-    etcd = etcdTls(cfg);
-    serviceRanges(cfg);
-    advertise = advertiseAddress(cfg);
-    transformer = encryption(cfg);
+    return { cfg, limits: servingLimitsFromFlags(cfg), kubelet: kubeletClient(cfg), etcd: etcdTls(cfg), advertise: (serviceRanges(cfg), advertiseAddress(cfg)), transformer: encryption(cfg) };
   } catch (e) {
     process.stderr.write(`gantry-apiserver: ${(e as Error).message}\n`);
     process.exit(2);
   }
-  const logger = createLogger('apiserver', { level: cfg.logLevel });
+}
+
+/** The primary of `--workers N`: holds the port and keeps N API server processes running. */
+async function runPool(cfg: ApiServerConfig, logger: Logger): Promise<void> {
+  const pool = new WorkerPool({ count: cfg.workers, launch: clusterLauncher(), logger });
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down the API server workers');
+    void pool.stop().then(() => process.exit(0));
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  await pool.start();
+  logger.info('API server workers listening', { workers: cfg.workers, pids: pool.pids(), port: cfg.port });
+}
+
+/** One API server in this process: the whole server when alone, or one worker of a pool. */
+async function runServer({ cfg, kubelet, etcd, advertise, transformer, limits }: Settings, logger: Logger): Promise<void> {
+  const slot = workerSlot();
   try {
     const server = await startApiServer({
       etcdEndpoints: cfg.etcdEndpoints,
@@ -200,20 +228,38 @@ async function main(): Promise<void> {
       defaultTolerationSeconds: { notReady: cfg.defaultNotReadyTolerationSeconds, unreachable: cfg.defaultUnreachableTolerationSeconds },
       ...(kubelet ? { kubeletClient: kubelet } : {}),
       limits,
+      // Several workers compacting would each cut the others' watch windows: the first one does it.
+      compaction: slot === undefined || slot === 0,
     });
     // The `kubernetes` Service in `default`, as kube-apiserver keeps it.
     const controlPlane = new ControlPlaneReconciler({ stores: server.stores, serviceIP: ServiceIPRange.parse(cfg.serviceClusterIpRange).at(0), advertiseAddress: advertise, port: server.port, logger });
     controlPlane.start();
+    const identity = new IdentityLease({ leases: server.stores.get('coordination.k8s.io/leases')!, hostname: os.hostname(), port: server.port, ...(slot !== undefined ? { slot } : {}), logger });
+    identity.start();
+    let stopping = false;
     const stop = (): void => {
+      if (stopping) return;
+      stopping = true;
       logger.info('shutting down');
-      void controlPlane.stop().then(() => server.close()).then(() => process.exit(0));
+      void Promise.all([controlPlane.stop(), identity.stop()])
+        .then(() => server.close())
+        .then(() => process.exit(0));
     };
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
+    if (slot !== undefined) exitWithPrimary(stop);
   } catch (e) {
     logger.error('API server failed to start', { error: e instanceof Error ? e.message : String(e) });
     process.exit(1);
   }
+}
+
+async function main(): Promise<void> {
+  const s = settings();
+  const logger = createLogger('apiserver', { level: s.cfg.logLevel });
+  const slot = workerSlot();
+  if (s.cfg.workers > 1 && isPoolPrimary()) return runPool(s.cfg, logger);
+  await runServer(s, slot === undefined ? logger : logger.child({ worker: slot }));
 }
 
 void main();

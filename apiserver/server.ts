@@ -85,6 +85,8 @@ export interface ApiServerOptions {
   defaultTolerationSeconds?: DefaultTolerationSeconds;
   /** Request timeouts, in-flight and connection limits (default: Kubernetes' values, see http/servingLimits.ts). */
   limits?: ServingLimitsOverrides;
+  /** Compact etcd's history every five minutes (default true); one of several workers on a host does it. */
+  compaction?: boolean;
 }
 
 export interface RunningApiServer {
@@ -375,7 +377,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const url = `https://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   logger.info('API server listening', { url, etcd: opts.etcdEndpoints });
 
-  const compactor = startCompactor(storage, logger, cache);
+  const compactor = opts.compaction === false ? undefined : startCompactor(storage, logger, cache);
 
   return {
     url,

@@ -4,16 +4,18 @@
 // and the phases' time windows there; `npx tsx bench/profileSummary.ts DIR` summarizes them.
 // --heap-snapshot DIR writes a V8 heap snapshot of the API server there after the LIST phase.
 // --phases list,watch runs only those phases (createThroughput, createLatency, list, watch, verbs, mixed).
+// --workers N runs the API server as N worker processes behind one port (its --workers); CPU and
+// RSS figures then sum the primary and every worker. --node-flags '...' starts the API server's
+// Node with those options (its workers inherit them), e.g. V8's young-generation size.
 
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ApiHttp, expectStatus } from './lib/apiHttp.js';
 import { Cleanup } from './lib/cleanup.js';
-import { startBenchCluster } from './lib/cluster.js';
+import { apiServerRssBytes, startBenchCluster } from './lib/cluster.js';
 import { benchNamespace, createPod, watchNamespace, type BenchContext } from './lib/context.js';
 import { benchPodBody } from './lib/podFixture.js';
-import { rssBytes } from './lib/procStat.js';
 import { RawEtcd } from './lib/rawEtcd.js';
 import { PhaseMarks } from './lib/phaseMarks.js';
 import { jsonLine, renderTable, type FigureRow } from './lib/report.js';
@@ -34,15 +36,25 @@ interface Args {
   cpuProfDir?: string;
   heapSnapshotDir?: string;
   phases: Set<Phase>;
+  /** The API server's --workers. */
+  workers: number;
+  /** Node flags for the API server process (e.g. V8 heap settings), from --node-flags. */
+  nodeFlags: string[];
 }
 
 function parseArgs(argv: string[]): Args {
-  const out: Args = { phases: new Set(allPhases) };
-  const usage = `usage: apiserver.ts [--cpu-prof DIR] [--heap-snapshot DIR] [--phases ${allPhases.join(',')}]`;
+  const out: Args = { phases: new Set(allPhases), workers: 1, nodeFlags: [] };
+  const usage = `usage: apiserver.ts [--cpu-prof DIR] [--heap-snapshot DIR] [--phases ${allPhases.join(',')}] [--workers N] [--node-flags '--max-semi-space-size=16 ...']`;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--cpu-prof' && argv[i + 1]) out.cpuProfDir = path.resolve(argv[++i]!);
     else if (argv[i] === '--heap-snapshot' && argv[i + 1]) out.heapSnapshotDir = path.resolve(argv[++i]!);
-    else if (argv[i] === '--phases' && argv[i + 1]) {
+    else if (argv[i] === '--workers' && argv[i + 1]) {
+      out.workers = Number(argv[++i]);
+      if (!Number.isInteger(out.workers) || out.workers < 1) throw new Error(`--workers wants a positive integer; ${usage}`);
+    } else if (argv[i] === '--node-flags' && argv[i + 1]) {
+      out.nodeFlags = argv[++i]!.split(/\s+/).filter(Boolean);
+      if (out.nodeFlags.some((f) => !f.startsWith('--'))) throw new Error(`--node-flags takes Node options (each starting with --); ${usage}`);
+    } else if (argv[i] === '--phases' && argv[i + 1]) {
       const names = argv[++i]!.split(',');
       for (const n of names) if (!(allPhases as readonly string[]).includes(n)) throw new Error(`unknown phase ${JSON.stringify(n)}; ${usage}`);
       out.phases = new Set(names as Phase[]);
@@ -86,14 +98,14 @@ async function main(): Promise<void> {
   try {
     progress('starting etcd, the floor etcd and the API server (separate processes)');
     if (args.heapSnapshotDir) fs.mkdirSync(args.heapSnapshotDir, { recursive: true });
-    const cluster = await startBenchCluster(cleanup, { ...(args.cpuProfDir ? { cpuProfDir: args.cpuProfDir } : {}), ...(args.heapSnapshotDir ? { heapSnapshotDir: args.heapSnapshotDir } : {}) });
+    const cluster = await startBenchCluster(cleanup, { workers: args.workers, nodeFlags: args.nodeFlags, ...(args.cpuProfDir ? { cpuProfDir: args.cpuProfDir } : {}), ...(args.heapSnapshotDir ? { heapSnapshotDir: args.heapSnapshotDir } : {}) });
     const api = new ApiHttp(cluster.access);
     cleanup.add('close the API client', () => api.close());
     const floor = new RawEtcd(cluster.floorEtcd.endpoint);
     cleanup.add('close the floor etcd client', () => floor.close());
     const apiEtcd = new RawEtcd(cluster.apiEtcd.endpoint);
     cleanup.add('close the API etcd client', () => apiEtcd.close());
-    const rssAtStart = rssBytes(cluster.apiServerPid);
+    const rssAtStart = apiServerRssBytes(cluster);
 
     for (const ns of [benchNamespace, watchNamespace]) {
       expectStatus(await api.post('/api/v1/namespaces', JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } })), 201, `create namespace ${ns}`);
@@ -106,7 +118,7 @@ async function main(): Promise<void> {
     ctx.storedPod = stored;
 
     const rows: FigureRow[] = [];
-    const marks = new PhaseMarks([cluster.apiServerPid, cluster.apiEtcd.pid, cluster.floorEtcd.pid], [cluster.apiEtcd.endpoint, cluster.floorEtcd.endpoint]);
+    const marks = new PhaseMarks([cluster.apiServerPid, ...cluster.apiServerWorkerPids(), cluster.apiEtcd.pid, cluster.floorEtcd.pid], [cluster.apiEtcd.endpoint, cluster.floorEtcd.endpoint]);
     if (args.phases.has('createThroughput')) rows.push(await marks.time('createThroughput', () => createThroughput(ctx)));
     if (args.phases.has('createLatency')) rows.push(await marks.time('createLatency', () => createLatency(ctx)));
     if (args.phases.has('list')) {
@@ -119,7 +131,9 @@ async function main(): Promise<void> {
     if (args.phases.has('mixed')) rows.push(await marks.time('mixed', () => mixedLoad(ctx, (phase, fn) => marks.time(phase, fn))));
     if (args.cpuProfDir) marks.write(path.join(args.cpuProfDir, 'phases.json'));
 
-    const layout = 'separate processes: API server (node), etcd, floor etcd, benchmark client (this process)';
+    const flags = args.nodeFlags.length ? ` ${args.nodeFlags.join(' ')}` : '';
+    const server = args.workers > 1 ? `API server (node${flags}, ${args.workers} worker processes behind one port)` : `API server (node${flags})`;
+    const layout = `separate processes: ${server}, etcd, floor etcd, benchmark client (this process)`;
     const meta = {
       layout,
       cpus: os.cpus().length,
@@ -129,6 +143,8 @@ async function main(): Promise<void> {
       storedBytesPerPod: ctx.storedPod.length,
       apiServerRssAtStartBytes: rssAtStart,
       phases: [...args.phases],
+      apiServerWorkers: args.workers,
+      apiServerNodeFlags: args.nodeFlags,
       cpuProfile: args.cpuProfDir ?? null,
       foreignCpuPercentByPhase: Object.fromEntries(marks.windows.map((w) => [w.phase, w.foreignCpuPercent])),
       slowEtcdFsyncsByPhase: Object.fromEntries(marks.windows.map((w) => [w.phase, w.slowEtcdFsyncs])),

@@ -38,6 +38,12 @@ function etcdMembers(v: string): number {
   return n;
 }
 
+function apiServerWorkers(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < 1 || n > 64) throw new InvalidArgumentError('expected a number of processes from 1 to 64');
+  return n;
+}
+
 function podNetwork(v: string): 'vxlan' | 'host-gw' {
   if (v !== 'vxlan' && v !== 'host-gw') throw new InvalidArgumentError('expected vxlan or host-gw');
   return v;
@@ -52,6 +58,7 @@ interface UpFlags {
   podNetwork?: 'vxlan' | 'host-gw';
   bridge?: string;
   cgroupRoot?: string;
+  apiserverWorkers?: number;
 }
 
 program
@@ -63,6 +70,7 @@ program
   .option('--etcd-members <n>', `etcd members on this machine: ${etcdMemberCounts.join(' or ')}; three keep the cluster working when one fails (default ${defaultEtcdMembers}, or what the existing data has)`, etcdMembers)
   .option('--host-cidr <cidr>', "the hosts' network (default: the first /24 of 172.31.240.0-255 that no network of this machine overlaps)", ipv4Cidr)
   .option('--pod-network <backend>', 'how pods reach pods on other hosts: vxlan (default) or host-gw', podNetwork)
+  .option('--apiserver-workers <n>', 'API server processes sharing its port, one core each (default 1)', apiServerWorkers)
   .option('--bridge <name>', `the hosts' bridge, at most 15 characters; also names their network namespaces (default ${defaultBridge})`, (v) => {
     if (!/^[A-Za-z0-9_.-]{1,15}$/.test(v)) throw new InvalidArgumentError('expected 1-15 characters of letters, digits, _ . -');
     return v;
@@ -73,7 +81,8 @@ program
   })
   .action(async (o: UpFlags) => {
     const home = gantryHome();
-    const r = await up({ home, ...o, out: (l) => process.stderr.write(`${l}\n`) });
+    const { apiserverWorkers, ...rest } = o;
+    const r = await up({ home, ...rest, ...(apiserverWorkers ? { apiServerWorkers: apiserverWorkers } : {}), out: (l) => process.stderr.write(`${l}\n`) });
     const lines = r.alreadyRunning
       ? [`cluster already running: ${r.server}`]
       : [

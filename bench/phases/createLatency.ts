@@ -3,7 +3,7 @@
 
 import { benchNamespace, createPod, type BenchContext } from '../lib/context.js';
 import { openLoop } from '../lib/load.js';
-import { cpuMs } from '../lib/procStat.js';
+import { apiServerCpuMs } from '../lib/cluster.js';
 import type { FigureRow } from '../lib/report.js';
 import { fmtMs, round3, summarize } from '../lib/stats.js';
 
@@ -12,11 +12,10 @@ const count = 1_000; // 10 s
 const goalP99Ms = 25;
 
 export async function createLatency(ctx: BenchContext): Promise<FigureRow> {
-  const pid = ctx.cluster.apiServerPid;
   ctx.progress(`latency: API server creates at ${ratePerSec}/s for ${count / ratePerSec} s`);
-  const cpu0 = cpuMs(pid);
+  const cpu0 = apiServerCpuMs(ctx.cluster);
   const api = await openLoop({ ratePerSec, count, op: (i) => createPod(ctx, benchNamespace, `lat-${i}`) });
-  const serverCpu = cpuMs(pid) - cpu0;
+  const serverCpu = apiServerCpuMs(ctx.cluster) - cpu0;
   ctx.progress(`latency: raw etcd puts at ${ratePerSec}/s for ${count / ratePerSec} s`);
   const value = ctx.storedPod;
   const raw = await openLoop({ ratePerSec, count, op: (i) => ctx.floor.put(`/bench-floor/lat/${i}`, value) });

@@ -3,6 +3,7 @@
 
 import { clients, benchNamespace, createPod, type BenchContext } from '../lib/context.js';
 import { closedLoop, type LoadResult } from '../lib/load.js';
+import { apiServerCpuMs } from '../lib/cluster.js';
 import { cpuMs, selfCpuMs } from '../lib/procStat.js';
 import type { FigureRow } from '../lib/report.js';
 import { fmtRate, round3, summarize } from '../lib/stats.js';
@@ -16,7 +17,6 @@ function rate(r: LoadResult): number {
 }
 
 export async function createThroughput(ctx: BenchContext): Promise<FigureRow> {
-  const pid = ctx.cluster.apiServerPid;
   const apiEtcd = ctx.cluster.apiEtcd.pid;
   const floorEtcd = ctx.cluster.floorEtcd.pid;
   // Warm-up opens the 64 TLS connections and lets V8 optimise the create path.
@@ -25,9 +25,9 @@ export async function createThroughput(ctx: BenchContext): Promise<FigureRow> {
 
   ctx.progress(`throughput: API server, ${clients} clients, up to ${durationMs / 1000} s`);
   // CPU per operation of each process shows what the two cores are spent on.
-  const before = [cpuMs(pid), cpuMs(apiEtcd), selfCpuMs()];
+  const before = [apiServerCpuMs(ctx.cluster), cpuMs(apiEtcd), selfCpuMs()];
   const api = await closedLoop({ concurrency: clients, maxOps, durationMs, op: (i) => createPod(ctx, benchNamespace, `tput-${i}`) });
-  const [serverCpu, apiEtcdCpu, clientCpu] = [cpuMs(pid), cpuMs(apiEtcd), selfCpuMs()].map((x, i) => (x - before[i]!) / Math.max(1, api.ops));
+  const [serverCpu, apiEtcdCpu, clientCpu] = [apiServerCpuMs(ctx.cluster), cpuMs(apiEtcd), selfCpuMs()].map((x, i) => (x - before[i]!) / Math.max(1, api.ops));
 
   ctx.progress(`throughput: raw etcd puts, ${clients} clients, up to ${durationMs / 1000} s`);
   const value = ctx.storedPod;

@@ -8,6 +8,7 @@ import nodePath from 'node:path';
 import { startBytesServer, type BytesServer } from '../lib/bytesServer.js';
 import { clients, benchNamespace, createPod, podsPath, timed, type BenchContext } from '../lib/context.js';
 import { closedLoop } from '../lib/load.js';
+import { apiServerCpuMs, apiServerRssBytes } from '../lib/cluster.js';
 import { cpuMs, rssBytes } from '../lib/procStat.js';
 import type { FigureRow } from '../lib/report.js';
 import { fmtBytes, fmtMs, round3, summarize, type LatencySummary } from '../lib/stats.js';
@@ -59,9 +60,9 @@ async function measure(ctx: BenchContext, v: Variant, floor: BytesServer): Promi
   let floorCpu = 0;
   // Interleaved, so noise from other processes falls on both alike.
   for (let i = 0; i < reps; i++) {
-    const cpu0 = cpuMs(ctx.cluster.apiServerPid);
+    const cpu0 = apiServerCpuMs(ctx.cluster);
     const { ms, value } = await timed(() => ctx.api.get(v.path, v.accept));
-    cpu += cpuMs(ctx.cluster.apiServerPid) - cpu0;
+    cpu += apiServerCpuMs(ctx.cluster) - cpu0;
     expectStatus(value, 200, v.label);
     samples.push(ms);
     const fcpu0 = cpuMs(floor.pid);
@@ -127,7 +128,7 @@ export async function listLatency(ctx: BenchContext, timePhase: PhaseTimer = (_p
     await bytesFloor.stop();
   }
 
-  const rss = rssBytes(ctx.cluster.apiServerPid);
+  const rss = apiServerRssBytes(ctx.cluster);
   const etcdRss = rssBytes(ctx.cluster.apiEtcd.pid);
   out.push({
     id: 'apiServerRss',

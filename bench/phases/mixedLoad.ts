@@ -8,7 +8,7 @@ import { clients, podsPath, type BenchContext } from '../lib/context.js';
 import { expectStatus } from '../lib/apiHttp.js';
 import { closedLoop, openLoop } from '../lib/load.js';
 import { benchPodBody } from '../lib/podFixture.js';
-import { cpuMs } from '../lib/procStat.js';
+import { apiServerCpuMs } from '../lib/cluster.js';
 import type { FigureRow } from '../lib/report.js';
 import { fmtMs, round3, summarize } from '../lib/stats.js';
 
@@ -81,10 +81,10 @@ export async function mixedLoad(ctx: BenchContext, time: Timer): Promise<FigureR
       }
     };
     const step = await time(`mixed.${rate}`, async () => {
-      const cpu0 = cpuMs(ctx.cluster.apiServerPid);
+      const cpu0 = apiServerCpuMs(ctx.cluster);
       const r = await openLoop({ ratePerSec: rate, count, op });
       const lat = summarize(r.latencies);
-      const out: Step = { rate, p50Ms: lat.p50, p99Ms: lat.p99, failures: r.failures, cpuMs: (cpuMs(ctx.cluster.apiServerPid) - cpu0) / Math.max(1, r.ops) };
+      const out: Step = { rate, p50Ms: lat.p50, p99Ms: lat.p99, failures: r.failures, cpuMs: (apiServerCpuMs(ctx.cluster) - cpu0) / Math.max(1, r.ops) };
       if (r.firstError) out.firstError = r.firstError;
       return out;
     });

@@ -12,7 +12,8 @@ import { clients, podsPath, type BenchContext } from '../lib/context.js';
 import { ApiHttp, expectStatus } from '../lib/apiHttp.js';
 import { closedLoop, type LoadResult } from '../lib/load.js';
 import { benchPodBody } from '../lib/podFixture.js';
-import { cpuMs } from '../lib/procStat.js';
+import { apiServerCpuMs } from '../lib/cluster.js';
+import { cpuMs, selfCpuMs } from '../lib/procStat.js';
 import type { FigureRow } from '../lib/report.js';
 import { fmtMs, fmtRate, round3 } from '../lib/stats.js';
 
@@ -60,18 +61,19 @@ const ok = (want: number, what: string) => (r: { status: number; body: Buffer })
 export async function verbCpu(ctx: BenchContext, time: Timer): Promise<FigureRow[]> {
   const api = ctx.api;
   const base = podsPath(verbNamespace);
-  const serverPid = ctx.cluster.apiServerPid;
+  const serverCpu = (): number => apiServerCpuMs(ctx.cluster);
   const etcdPid = ctx.cluster.apiEtcd.pid;
+  const etcdCpu = (): number => cpuMs(etcdPid);
   expectStatus(await api.post('/api/v1/namespaces', JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: verbNamespace } })), 201, `create namespace ${verbNamespace}`);
 
-  const run = async (label: string, count: number, op: (i: number) => Promise<boolean>, pid = serverPid, otherPid = etcdPid): Promise<VerbRun> => {
+  const run = async (label: string, count: number, op: (i: number) => Promise<boolean>, first = serverCpu, second = etcdCpu): Promise<VerbRun> => {
     ctx.progress(`verbs: ${count} x ${label}, ${clients} clients (after ${warmup} to warm up)`);
     // Warm-up on objects of their own (indices past `pods`), so V8 has optimised the verb's path.
     await closedLoop({ concurrency: clients, maxOps: warmup, durationMs, op: (i) => op(pods + i) });
     return time(`verbs.${label}`, async () => {
-      const before = [cpuMs(pid), cpuMs(otherPid)];
+      const before = [first(), second()];
       const r: LoadResult = await closedLoop({ concurrency: clients, maxOps: count, durationMs, op });
-      const [server, etcd] = [cpuMs(pid), cpuMs(otherPid)].map((x, k) => (x - before[k]!) / Math.max(1, r.ops));
+      const [server, etcd] = [first(), second()].map((x, k) => (x - before[k]!) / Math.max(1, r.ops));
       const out: VerbRun = { ops: r.ops, failures: r.failures, opsPerSec: ((r.ops - r.failures) * 1000) / r.elapsedMs, serverCpuMs: server!, etcdCpuMs: etcd! };
       if (r.firstError) out.firstError = r.firstError;
       return out;
@@ -114,10 +116,10 @@ export async function verbCpu(ctx: BenchContext, time: Timer): Promise<FigureRow
 
   // The floors: raw etcd writes and reads of the stored pod's bytes, same client library, same concurrency.
   const floorPid = ctx.cluster.floorEtcd.pid;
+  const floorCpu = (): number => cpuMs(floorPid);
   const value = ctx.storedPod;
-  const selfPid = process.pid;
-  const put = await run('floorPut', pods, (i) => ctx.floor.put(`/bench-floor/verbs/${i}`, value), floorPid, selfPid);
-  const range = await run('floorGet', pods, (i) => ctx.floor.get(`/bench-floor/verbs/${i}`).then((v) => v !== null), floorPid, selfPid);
+  const put = await run('floorPut', pods, (i) => ctx.floor.put(`/bench-floor/verbs/${i}`, value), floorCpu, selfCpuMs);
+  const range = await run('floorGet', pods, (i) => ctx.floor.get(`/bench-floor/verbs/${i}`).then((v) => v !== null), floorCpu, selfCpuMs);
 
   // `run` measured the floor etcd as its first process there.
   const putCpu = put.serverCpuMs;

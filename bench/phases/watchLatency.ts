@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiHttp } from '../lib/apiHttp.js';
 import { createPod, podsPath, watchNamespace, type BenchContext } from '../lib/context.js';
 import { openLoop, type OpenLoopResult } from '../lib/load.js';
-import { cpuMs } from '../lib/procStat.js';
+import { apiServerCpuMs } from '../lib/cluster.js';
 import type { FigureRow } from '../lib/report.js';
 import { fmtMs, round3, summarize } from '../lib/stats.js';
 
@@ -95,7 +95,7 @@ export async function watchLatency(ctx: BenchContext): Promise<FigureRow> {
     await waitUntil(() => sentinelSeen === watchers, 20_000, `all ${watchers} watches to see the sentinel pod`);
 
     ctx.progress(`watch: creating ${count} pods at ${ratePerSec}/s`);
-    const cpu0 = cpuMs(ctx.cluster.apiServerPid);
+    const cpu0 = apiServerCpuMs(ctx.cluster);
     // Receipt is stamped in this process's event loop: a stall here (our own GC) would be
     // counted against the server, so it is measured and reported beside the figure.
     clientLoop.enable();
@@ -103,7 +103,7 @@ export async function watchLatency(ctx: BenchContext): Promise<FigureRow> {
     apiFailures = run.failures;
     writes = run.latencies;
     clientLoop.disable();
-    serverCpu = cpuMs(ctx.cluster.apiServerPid) - cpu0;
+    serverCpu = apiServerCpuMs(ctx.cluster) - cpu0;
   } finally {
     for (const s of streams) s.stop();
     client.close();

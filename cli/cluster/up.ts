@@ -57,6 +57,8 @@ export interface UpOptions {
   hostCidr?: string;
   /** `vxlan` (default) or `host-gw`. */
   podNetwork?: 'vxlan' | 'host-gw';
+  /** The API server's --workers: processes sharing its port (default 1). */
+  apiServerWorkers?: number;
   /** Where the API server allocates Service cluster IPs. */
   serviceSubnet?: string;
   /** The host network's bridge; also names the hosts' namespaces. */
@@ -248,6 +250,7 @@ export async function up(opts: UpOptions): Promise<UpResult> {
     '--kubelet-client-key-file', pki.kubeletClient.key,
     '--kubelet-certificate-authority', pki.caFile,
     '--service-cluster-ip-range', serviceSubnet,
+    ...(opts.apiServerWorkers && opts.apiServerWorkers > 1 ? ['--workers', String(opts.apiServerWorkers)] : []),
   ];
   processes.push(startSupervised('apiserver', apiLog, componentCommand('apiserver/main'), apiArgs, { maxBackoffMs: apiServerMaxBackoffMs }));
   save();

@@ -42,3 +42,17 @@ export async function stopPid(pid: number, marker: string, graceMs = 10_000): Pr
     }
   }
 }
+
+/** The PIDs of `pid`'s children (from every thread's /proc children list); [] when it is gone. */
+export function childPids(pid: number): number[] {
+  try {
+    const out: number[] = [];
+    for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+      const text = fs.readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
+      if (text) out.push(...text.split(/\s+/).map(Number));
+    }
+    return out;
+  } catch {
+    return [];
+  }
+}
