@@ -50,8 +50,15 @@ describe('e2e: a Deployment with real containers (apply, rollout, set image, und
   before(async function () {
     // `up` builds the registry's images and waits for this machine's node.
     this.timeout(180_000);
-    cluster = await upForTests('gantry-e2e-deploy');
+    // Two API server processes: the controllers, scheduler and agents watch and write through
+    // whichever worker their connections reach.
+    cluster = await upForTests('gantry-e2e-deploy', { apiServerWorkers: 2 });
     kubectl = cluster.kubectl();
+  });
+
+  it('runs two API server workers, each with its identity Lease', async () => {
+    const names = (await ok(['get', 'leases', '-n', 'kube-system', '-l', 'apiserver.kubernetes.io/identity=kube-apiserver', '-o', 'name'])).trim().split('\n').sort();
+    expect(names.map((n) => n.slice(-3))).to.deep.equal(['-w0', '-w1']);
   });
 
   after(async function () {

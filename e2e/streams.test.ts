@@ -62,7 +62,8 @@ describe('e2e: exec, cp, port-forward and attach with kubectl 1.27, 1.30, 1.32 a
 
   before(async function () {
     this.timeout(300_000);
-    cluster = await upForTests('gantry-e2e-streams');
+    // Two API server processes: each upgrade (SPDY, websocket) is proxied by the worker its connection reached.
+    cluster = await upForTests('gantry-e2e-streams', { apiServerWorkers: 2 });
     kubeconfig = cluster.kubeconfig;
     for (const v of versions) kubectls.set(v, cluster.kubectl(v));
     k = kubectls.get(32)!;

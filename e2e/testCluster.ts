@@ -63,7 +63,7 @@ export interface TestCluster {
 }
 
 /** `gantry up` in a new temp dir named after `label`; if up fails, undoes what it started and throws. */
-export async function upForTests(label: string, opts: { hosts?: number; etcdMembers?: number } = {}): Promise<TestCluster> {
+export async function upForTests(label: string, opts: { hosts?: number; etcdMembers?: number; apiServerWorkers?: number } = {}): Promise<TestCluster> {
   const tmp = makeTempDir(label);
   const home = path.join(tmp.dir, 'home');
   const kubeconfig = path.join(home, 'kubeconfig');
@@ -96,7 +96,7 @@ export async function upForTests(label: string, opts: { hosts?: number; etcdMemb
   };
 
   try {
-    cluster.upArgs = [...(await isolatedUpArgs(opts.hosts)), ...(opts.etcdMembers ? ['--etcd-members', String(opts.etcdMembers)] : [])];
+    cluster.upArgs = [...(await isolatedUpArgs(opts.hosts)), ...(opts.etcdMembers ? ['--etcd-members', String(opts.etcdMembers)] : []), ...(opts.apiServerWorkers ? ['--apiserver-workers', String(opts.apiServerWorkers)] : [])];
     const up = await gantry(home, cluster.upArgs);
     cluster.upOutput = up.out;
     expect(up.code, up.out).to.equal(0);

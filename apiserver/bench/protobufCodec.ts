@@ -1,7 +1,10 @@
-// In-process micro-benchmark: what decoding a protobuf request body costs the API server,
-// per served kind, beside its floor measured in the same run: JSON.parse of the same
-// object's JSON (what a JSON body costs to decode). Prints figures; never a pass/fail test.
-//   npx tsx apiserver/bench/protobufDecode.ts [iterations]
+// In-process micro-benchmark: what protobuf costs the API server per served kind, beside its
+// floors measured in the same run. Decoding a request body, against JSON.parse of the same
+// object's JSON. Encoding a response, against what a JSON response costs now: nothing per
+// object, since the watch cache keeps each object's JSON bytes and GET/LIST/watch write them
+// as they are, while a protobuf answer must parse those bytes and encode the tree.
+// Prints figures; never a pass/fail test.
+//   npx tsx apiserver/bench/protobufCodec.ts [iterations]
 
 import { decodeProtobufObject } from '../protobuf/decode.js';
 import { encodeProtobufObject } from '../protobuf/encodeObject.js';
@@ -23,13 +26,16 @@ function microsPerCall(n: number, fn: () => unknown): number {
   return rounds[Math.floor(rounds.length / 2)]!;
 }
 
-const rows: string[][] = [['kind', 'protobuf bytes', 'JSON bytes', 'protobuf decode µs', 'JSON.parse µs (floor)', 'ratio']];
+const rows: string[][] = [['kind', 'protobuf bytes', 'JSON bytes', 'protobuf decode µs', 'JSON.parse µs (floor)', 'ratio', 'protobuf answer µs (parse + encode)', 'JSON answer µs (stored bytes; stringify for reference)']];
 for (const [kind, obj] of Object.entries(protobufFixtures)) {
   const pb = encodeProtobufObject(obj);
   const json = JSON.stringify(obj);
   const pbUs = microsPerCall(iterations, () => decodeProtobufObject(pb, undefined, opts));
   const jsonUs = microsPerCall(iterations, () => JSON.parse(json));
-  rows.push([kind, String(pb.length), String(Buffer.byteLength(json)), pbUs.toFixed(2), jsonUs.toFixed(2), `${(pbUs / jsonUs).toFixed(1)}x`]);
+  const stored = Buffer.from(json);
+  const answerUs = microsPerCall(iterations, () => encodeProtobufObject(JSON.parse(stored.toString()) as typeof obj));
+  const stringifyUs = microsPerCall(iterations, () => JSON.stringify(obj));
+  rows.push([kind, String(pb.length), String(Buffer.byteLength(json)), pbUs.toFixed(2), jsonUs.toFixed(2), `${(pbUs / jsonUs).toFixed(1)}x`, answerUs.toFixed(2), `0 (${stringifyUs.toFixed(2)})`]);
 }
 const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
 for (const r of rows) console.log(r.map((cell, c) => cell.padEnd(widths[c]!)).join('  '));
