@@ -51,6 +51,10 @@ describe('controller factories: options', () => {
     { name: 'nodeipam: an unknown setting', controller: 'nodeipam', options: { cidr: 'x' }, error: 'controllerOptions.nodeipam: unknown setting "cidr"' },
     { name: 'nodelifecycle defaults', controller: 'nodelifecycle', options: {} },
     { name: 'nodelifecycle: a negative rate', controller: 'nodelifecycle', options: { nodeEvictionRate: -1 }, error: 'controllerOptions.nodelifecycle: nodeEvictionRate must be >= 0' },
+    { name: 'job: a batch period', controller: 'job', options: { syncBatchPeriodMs: 250 }, workers: 5 },
+    { name: 'job: batching off', controller: 'job', options: { syncBatchPeriodMs: 0 }, workers: 5 },
+    { name: 'job: a negative batch period', controller: 'job', options: { syncBatchPeriodMs: -1 }, error: 'controllerOptions.job: syncBatchPeriodMs must be >= 0' },
+    { name: 'job: a batch period over a minute', controller: 'job', options: { syncBatchPeriodMs: 60_001 }, error: 'controllerOptions.job: syncBatchPeriodMs must be <= 60000' },
     { name: 'podgc defaults', controller: 'podgc', options: {} },
     { name: 'podgc: a fractional threshold', controller: 'podgc', options: { terminatedPodThreshold: 1.5 }, error: 'controllerOptions.podgc: terminatedPodThreshold must be integer' },
   ];

@@ -173,6 +173,22 @@ describe('Controller', () => {
       expect(text).to.include(line);
   });
 
+  it('enqueueAfter, handed to handlers detached, batches a key: one reconcile, when the earliest delay falls due', async () => {
+    const clock = new FakeClock(0);
+    const s = scripted({}, clock);
+    const c = new Controller({ registration: { name: 'test', reconciler: s.reconciler, watch: () => {} }, logger: silentLogger(), clock });
+    const { enqueueAfter } = c;
+    c.start();
+    enqueueAfter({ namespace: 'ns', name: 'a' }, 1_000);
+    await run(clock, 300);
+    enqueueAfter({ namespace: 'ns', name: 'a' }, 1_000);
+    enqueueAfter({ namespace: 'ns', name: 'a' }, 1_000);
+    await run(clock, 5_000);
+    // The later adds found the key already due at 1000: they join that reconcile.
+    expect(s.calls).to.deep.equal([{ key: 'ns/a', at: 1_000 }]);
+    await c.stop();
+  });
+
   it('refuses a worker count that is not a positive integer', () => {
     for (const workers of [0, -1, 1.5]) expect(() => new Controller({ registration: { name: 'x', reconciler: { reconcile: async () => {} }, watch: () => {} }, logger: silentLogger(), workers })).to.throw(RangeError);
   });

@@ -51,9 +51,10 @@ export class Controller {
     this.queue.add(keyString(key));
   };
 
-  enqueueAfter(key: ObjectKey, delayMs: number): void {
+  /** What batching handlers call: queue the key after a delay (the earliest pending time wins). */
+  readonly enqueueAfter = (key: ObjectKey, delayMs: number): void => {
     this.queue.addAfter(keyString(key), delayMs);
-  }
+  };
 
   /** Starts the workers (once). */
   start(): void {

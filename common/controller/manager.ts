@@ -159,7 +159,7 @@ export class Manager implements InformerSource {
         return inf;
       },
     };
-    registration.watch(source, controller.enqueue);
+    registration.watch(source, controller.enqueue, controller.enqueueAfter);
     this.controllers.push(managed);
     return controller;
   }

@@ -98,10 +98,14 @@ export interface ControllerRegistration {
   workers?: number;
   /**
    * Wires informer events to keys, once, before the informers start: `enqueue` adds a key to
-   * this controller's queue (handlers must do nothing else).
+   * this controller's queue, `enqueueAfter` adds it after a delay (the earliest pending time
+   * per key wins, so events within one delay make one sync); handlers must do nothing else.
    */
-  watch(source: InformerSource, enqueue: (key: ObjectKey) => void): void;
+  watch(source: InformerSource, enqueue: (key: ObjectKey) => void, enqueueAfter: EnqueueAfter): void;
 }
+
+/** Queues a key after `delayMs` (de-duplicated by the queue: a pending earlier time wins). */
+export type EnqueueAfter = (key: ObjectKey, delayMs: number) => void;
 
 /** A Kubernetes Event about an object, recorded asynchronously (never throws, never blocks). */
 export interface EventRecorder {

@@ -8,17 +8,15 @@
 // write the status if it changed.
 
 import { isDeepStrictEqual } from 'node:util';
-import { controllerOf } from '../../common/api/ownerRefs.js';
-import type { Api } from '../../common/client/api.js';
 import { objectKey, type Informer } from '../../common/client/informer.js';
-import { realClock, type Clock } from '../../common/clock.js';
+import { ExpectingControllerBase, type ExpectingControllerDeps } from '../../common/controller/base.js';
+import { observeChildren } from '../../common/controller/expectations.js';
 import { NotLeaderError } from '../../common/controller/fencedApi.js';
+import { controllerKey, enqueueObject } from '../../common/controller/handlers.js';
 import { controllerUIDIndex, indexers } from '../../common/controller/indexers.js';
-import { keyString, type ControllerRegistration, type EventRecorder, type InformerSource, type ObjectKey, type Reconciler, type ReconcileResult } from '../../common/controller/types.js';
+import { keyOf, keyString, type InformerSource, type ObjectKey, type ReconcileResult } from '../../common/controller/types.js';
 import { NotFoundError, TimeoutError } from '../../common/errors.js';
-import type { Logger } from '../../common/logging.js';
 import { applyHistoryPlan } from '../history/writer.js';
-import { Expectations, defaultExpectationsTTLms } from '../replicaset/expectations.js';
 import { decide, type Deletion } from './decide.js';
 import { podForDaemonSet, targetNodeOf } from './podForDaemonSet.js';
 import { daemonSetHash, planHistory } from './revisions.js';
@@ -37,42 +35,18 @@ import {
 
 export const daemonSetControllerName = 'daemonset';
 
-export interface DaemonSetControllerOptions {
-  api: Api;
-  events: EventRecorder;
-  logger: Logger;
-  clock?: Clock;
-  /** Concurrent syncs of distinct DaemonSets (kube-controller-manager's --concurrent-daemonset-syncs). */
-  workers?: number;
-  expectationsTTLms?: number;
-}
+export type DaemonSetControllerOptions = ExpectingControllerDeps;
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
-const isDaemonSetRef = (ref: { apiVersion: string; kind: string } | undefined): boolean => ref !== undefined && ref.kind === 'DaemonSet' && ref.apiVersion.split('/')[0] === 'apps';
 
-export class DaemonSetController implements Reconciler {
-  readonly expectations: Expectations;
-  private readonly api: Api;
-  private readonly events: EventRecorder;
-  private readonly logger: Logger;
-  private readonly clock: Clock;
-  private readonly workers: number;
+export class DaemonSetController extends ExpectingControllerBase {
   private daemonSets: Informer<DaemonSet> | undefined;
   private pods: Informer<Pod> | undefined;
   private nodes: Informer<Node> | undefined;
   private revisions: Informer<ControllerRevision> | undefined;
 
   constructor(opts: DaemonSetControllerOptions) {
-    this.api = opts.api;
-    this.events = opts.events;
-    this.logger = opts.logger.child({ controller: daemonSetControllerName });
-    this.clock = opts.clock ?? realClock;
-    this.workers = opts.workers ?? 2;
-    this.expectations = new Expectations(this.clock, opts.expectationsTTLms ?? defaultExpectationsTTLms);
-  }
-
-  registration(): ControllerRegistration {
-    return { name: daemonSetControllerName, reconciler: this, workers: this.workers, watch: (source, enqueue) => this.watch(source, enqueue) };
+    super({ name: daemonSetControllerName, defaultWorkers: 2 }, opts);
   }
 
   watch(source: InformerSource, enqueue: (key: ObjectKey) => void): void {
@@ -80,27 +54,10 @@ export class DaemonSetController implements Reconciler {
     const pods = (this.pods = source.informer<Pod>(podsResource, { indexers: indexers(controllerUIDIndex) }));
     const nodes = (this.nodes = source.informer<Node>(nodesResource));
     this.revisions = source.informer<ControllerRevision>(controllerRevisionsResource, { indexers: indexers(controllerUIDIndex) });
-    const enqueueDs = (ds: DaemonSet): void => enqueue({ namespace: ds.metadata.namespace ?? '', name: ds.metadata.name ?? '' });
-    daemonSets.addEventHandler({ onAdd: enqueueDs, onUpdate: (_old, ds) => enqueueDs(ds), onDelete: enqueueDs });
+    const enqueueDs = (ds: DaemonSet): void => enqueue(keyOf(ds));
+    daemonSets.addEventHandler(enqueueObject(enqueue));
 
-    const ownerKey = (pod: Pod): string | undefined => {
-      const ref = controllerOf(pod);
-      return isDaemonSetRef(ref) ? `${pod.metadata.namespace ?? ''}/${ref!.name}` : undefined;
-    };
-    const seen = (pod: Pod, observe: 'create' | 'delete' | undefined): void => {
-      const key = ownerKey(pod);
-      if (key === undefined) return;
-      if (observe === 'create') this.expectations.creationObserved(key);
-      else if (observe === 'delete') this.expectations.deletionObserved(key, objectKey(pod));
-      enqueue({ namespace: pod.metadata.namespace ?? '', name: key.slice(key.indexOf('/') + 1) });
-    };
-    pods.addEventHandler({
-      onAdd: (pod) => seen(pod, pod.metadata.deletionTimestamp ? 'delete' : 'create'),
-      onUpdate: (old, pod) => {
-        if (old.metadata.resourceVersion !== pod.metadata.resourceVersion) seen(pod, pod.metadata.deletionTimestamp ? 'delete' : undefined);
-      },
-      onDelete: (pod) => seen(pod, 'delete'),
-    });
+    pods.addEventHandler(observeChildren<Pod>(this.expectations, (pod) => controllerKey(pod, daemonSetsResource), (_pod, owner) => owner && enqueue(owner)));
     // Any node change may change where every DaemonSet should run.
     const all = (): void => {
       for (const ds of daemonSets.store.list()) enqueueDs(ds);

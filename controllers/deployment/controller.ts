@@ -4,13 +4,11 @@
 // handlers only enqueue. Every sync reads the caches, takes one step, writes the status.
 
 import { controllerOf, controllerRef } from '../../common/api/ownerRefs.js';
-import type { Api } from '../../common/client/api.js';
 import type { Informer } from '../../common/client/informer.js';
-import { realClock, type Clock } from '../../common/clock.js';
+import { ControllerBase, type ControllerDeps } from '../../common/controller/base.js';
 import { controllerKey, enqueueMapped, enqueueObject } from '../../common/controller/handlers.js';
 import { controllerUIDIndex, indexers, namespaceIndex, orphansByNamespaceIndex } from '../../common/controller/indexers.js';
-import { keyString, TerminalError, type ControllerRegistration, type EventRecorder, type InformerSource, type ObjectKey, type Reconciler, type ReconcileResult } from '../../common/controller/types.js';
-import type { Logger } from '../../common/logging.js';
+import { keyString, TerminalError, type InformerSource, type ObjectKey, type ReconcileResult } from '../../common/controller/types.js';
 import { labelSelectorFromObject, type LabelSelector } from '../../common/selectors/labels.js';
 import { isRollingUpdate } from './fenceposts.js';
 import { findNewReplicaSet, findOldReplicaSets } from './replicaSets.js';
@@ -22,14 +20,7 @@ import { deploymentsResource, podsResource, replicaSetsResource, type Deployment
 
 export const deploymentControllerName = 'deployment';
 
-export interface DeploymentControllerOptions {
-  api: Api;
-  events: EventRecorder;
-  logger: Logger;
-  clock?: Clock;
-  /** Concurrent syncs of distinct Deployments (kube-controller-manager's --concurrent-deployment-syncs). Default 5. */
-  workers?: number;
-}
+export type DeploymentControllerOptions = ControllerDeps;
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -45,26 +36,13 @@ function selectorOf(obj: Deployment | ReplicaSet): LabelSelector | undefined {
 
 const isReplicaSetRef = (ref: { apiVersion: string; kind: string } | undefined): boolean => ref?.kind === 'ReplicaSet' && ref.apiVersion.split('/')[0] === 'apps';
 
-export class DeploymentController implements Reconciler {
-  private readonly api: Api;
-  private readonly events: EventRecorder;
-  private readonly logger: Logger;
-  private readonly clock: Clock;
-  private readonly workers: number;
+export class DeploymentController extends ControllerBase {
   private deployments: Informer<Deployment> | undefined;
   private replicaSets: Informer<ReplicaSet> | undefined;
   private pods: Informer<Pod> | undefined;
 
   constructor(opts: DeploymentControllerOptions) {
-    this.api = opts.api;
-    this.events = opts.events;
-    this.logger = opts.logger.child({ controller: deploymentControllerName });
-    this.clock = opts.clock ?? realClock;
-    this.workers = opts.workers ?? 5;
-  }
-
-  registration(): ControllerRegistration {
-    return { name: deploymentControllerName, reconciler: this, workers: this.workers, watch: (source, enqueue) => this.watch(source, enqueue) };
+    super({ name: deploymentControllerName, defaultWorkers: 5 }, opts);
   }
 
   watch(source: InformerSource, enqueue: (key: ObjectKey) => void): void {

@@ -8,12 +8,11 @@ import { resourceFor } from '../../common/api/resources.js';
 import type { KubeObject } from '../../common/api/meta.js';
 import { isObject } from '../../common/api/meta.js';
 import { controllerOf } from '../../common/api/ownerRefs.js';
-import type { Api } from '../../common/client/api.js';
 import type { Informer } from '../../common/client/informer.js';
-import { realClock, type Clock } from '../../common/clock.js';
-import { keyString, type ControllerRegistration, type EventRecorder, type InformerSource, type ObjectKey, type Reconciler, type ReconcileResult } from '../../common/controller/types.js';
+import { ControllerBase, type ControllerDeps } from '../../common/controller/base.js';
+import { enqueueObject } from '../../common/controller/handlers.js';
+import { keyOf, keyString, type InformerSource, type ObjectKey, type ReconcileResult } from '../../common/controller/types.js';
 import { NotFoundError } from '../../common/errors.js';
-import type { Logger } from '../../common/logging.js';
 import { labelSelectorFromObject } from '../../common/selectors/labels.js';
 import { budgetStatus, failSafeStatus } from './budget.js';
 
@@ -23,39 +22,20 @@ const podsResource = resourceFor('Pod', '');
 const replicaSetsResource = resourceFor('ReplicaSet', 'apps');
 const deploymentsResource = resourceFor('Deployment', 'apps');
 
-export interface DisruptionControllerOptions {
-  api: Api;
-  events: EventRecorder;
-  logger: Logger;
-  clock?: Clock;
-  workers?: number;
-}
+export type DisruptionControllerOptions = ControllerDeps;
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (isObject(v) ? v : {});
 const groupOf = (apiVersion: string): string => (apiVersion.includes('/') ? apiVersion.split('/')[0]! : '');
 
-export class DisruptionController implements Reconciler {
-  private readonly api: Api;
-  private readonly events: EventRecorder;
-  private readonly logger: Logger;
-  private readonly clock: Clock;
-  private readonly workers: number;
+export class DisruptionController extends ControllerBase {
   private pdbs: Informer<KubeObject> | undefined;
   private pods: Informer<KubeObject> | undefined;
   private replicaSets: Informer<KubeObject> | undefined;
   private deployments: Informer<KubeObject> | undefined;
 
   constructor(opts: DisruptionControllerOptions) {
-    this.api = opts.api;
-    this.events = opts.events;
-    this.logger = opts.logger.child({ controller: disruptionControllerName });
-    this.clock = opts.clock ?? realClock;
-    this.workers = opts.workers ?? 2;
-  }
-
-  registration(): ControllerRegistration {
-    return { name: disruptionControllerName, reconciler: this, workers: this.workers, watch: (source, enqueue) => this.watch(source, enqueue) };
+    super({ name: disruptionControllerName, defaultWorkers: 2 }, opts);
   }
 
   watch(source: InformerSource, enqueue: (key: ObjectKey) => void): void {
@@ -63,8 +43,8 @@ export class DisruptionController implements Reconciler {
     const pods = (this.pods = source.informer<KubeObject>(podsResource));
     const replicaSets = (this.replicaSets = source.informer<KubeObject>(replicaSetsResource));
     const deployments = (this.deployments = source.informer<KubeObject>(deploymentsResource));
-    const enqueuePdb = (pdb: KubeObject): void => enqueue({ namespace: pdb.metadata.namespace ?? '', name: pdb.metadata.name ?? '' });
-    pdbs.addEventHandler({ onAdd: enqueuePdb, onUpdate: (_o, pdb) => enqueuePdb(pdb), onDelete: enqueuePdb });
+    const enqueuePdb = (pdb: KubeObject): void => enqueue(keyOf(pdb));
+    pdbs.addEventHandler(enqueueObject(enqueue));
     // A pod, or a scale that changed, touches the budgets of its namespace: few per namespace, so all of them.
     const inNamespace = (o: KubeObject): void => {
       for (const pdb of pdbs.store.list()) if (pdb.metadata.namespace === o.metadata.namespace) enqueuePdb(pdb);

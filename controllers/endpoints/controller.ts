@@ -5,12 +5,11 @@
 // the Endpoints of a deleted Service are deleted.
 
 import { isDeepStrictEqual } from 'node:util';
-import type { Api } from '../../common/client/api.js';
 import type { Informer } from '../../common/client/informer.js';
+import { ControllerBase, type ControllerDeps } from '../../common/controller/base.js';
 import { enqueueMapped, enqueueObject } from '../../common/controller/handlers.js';
-import { keyString, type ControllerRegistration, type EventRecorder, type InformerSource, type ObjectKey, type Reconciler } from '../../common/controller/types.js';
+import { keyString, type InformerSource, type ObjectKey } from '../../common/controller/types.js';
 import { NotFoundError } from '../../common/errors.js';
-import type { Logger } from '../../common/logging.js';
 import { hasSelector } from './podEndpoint.js';
 import { byNamespaceIndexers, podsSelectedBy, servicesSelecting } from './serviceIndex.js';
 import { desiredSubsets } from './subsets.js';
@@ -20,13 +19,7 @@ export const endpointsControllerName = 'endpoints';
 export const overCapacityAnnotation = 'endpoints.kubernetes.io/over-capacity';
 export const headlessLabel = 'service.kubernetes.io/headless';
 
-export interface EndpointsControllerOptions {
-  api: Api;
-  events: EventRecorder;
-  logger: Logger;
-  /** Concurrent syncs of distinct services (kube-controller-manager's --concurrent-endpoint-syncs). */
-  workers?: number;
-}
+export type EndpointsControllerOptions = ControllerDeps;
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -40,24 +33,13 @@ export function endpointsLabels(svc: Service): Record<string, string> {
   return labels;
 }
 
-export class EndpointsController implements Reconciler {
-  private readonly api: Api;
-  private readonly events: EventRecorder;
-  private readonly logger: Logger;
-  private readonly workers: number;
+export class EndpointsController extends ControllerBase {
   private services: Informer<Service> | undefined;
   private pods: Informer<Pod> | undefined;
   private endpoints: Informer<Endpoints> | undefined;
 
   constructor(opts: EndpointsControllerOptions) {
-    this.api = opts.api;
-    this.events = opts.events;
-    this.logger = opts.logger.child({ controller: endpointsControllerName });
-    this.workers = opts.workers ?? 5;
-  }
-
-  registration(): ControllerRegistration {
-    return { name: endpointsControllerName, reconciler: this, workers: this.workers, watch: (source, enqueue) => this.watch(source, enqueue) };
+    super({ name: endpointsControllerName, defaultWorkers: 5 }, opts);
   }
 
   watch(source: InformerSource, enqueue: (key: ObjectKey) => void): void {

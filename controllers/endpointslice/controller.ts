@@ -5,13 +5,11 @@
 // Reconciler keyed by Service over shared informers of Services, Pods and EndpointSlices.
 
 import { controllerOf } from '../../common/api/ownerRefs.js';
-import type { Api } from '../../common/client/api.js';
 import type { Informer } from '../../common/client/informer.js';
-import { realClock, type Clock } from '../../common/clock.js';
+import { ControllerBase, type ControllerDeps } from '../../common/controller/base.js';
 import { enqueueMapped, enqueueObject } from '../../common/controller/handlers.js';
-import { keyString, type ControllerRegistration, type EventRecorder, type InformerSource, type ObjectKey, type Reconciler, type ReconcileResult } from '../../common/controller/types.js';
+import { keyString, type InformerSource, type ObjectKey, type ReconcileResult } from '../../common/controller/types.js';
 import { NotFoundError } from '../../common/errors.js';
-import type { Logger } from '../../common/logging.js';
 import { hasSelector } from '../endpoints/podEndpoint.js';
 import { byNamespaceIndexers, podsSelectedBy, servicesSelecting } from '../endpoints/serviceIndex.js';
 import { endpointSlicesResource, podsResource, servicesResource, type Pod, type Service } from '../endpoints/types.js';
@@ -21,15 +19,9 @@ import { controllerManagedBy, defaultMaxEndpointsPerSlice, managedByLabel, servi
 
 export const endpointSliceControllerName = 'endpointslice';
 
-export interface EndpointSliceControllerOptions {
-  api: Api;
-  events: EventRecorder;
-  logger: Logger;
-  clock?: Clock;
+export interface EndpointSliceControllerOptions extends ControllerDeps {
   /** kube-controller-manager's --max-endpoints-per-slice (1..1000). */
   maxEndpointsPerSlice?: number;
-  /** Concurrent syncs of distinct services (--concurrent-service-endpoint-syncs). */
-  workers?: number;
 }
 
 function message(e: unknown): string {
@@ -49,28 +41,17 @@ function bySliceService(slice: EndpointSlice): string[] {
   return serviceOfSlice(slice).map(keyString);
 }
 
-export class EndpointSliceController implements Reconciler {
+export class EndpointSliceController extends ControllerBase {
   readonly expectations: SliceExpectations;
-  private readonly api: Api;
-  private readonly events: EventRecorder;
-  private readonly logger: Logger;
   private readonly maxPerSlice: number;
-  private readonly workers: number;
   private services: Informer<Service> | undefined;
   private pods: Informer<Pod> | undefined;
   private slices: Informer<EndpointSlice> | undefined;
 
   constructor(opts: EndpointSliceControllerOptions) {
-    this.api = opts.api;
-    this.events = opts.events;
-    this.logger = opts.logger.child({ controller: endpointSliceControllerName });
+    super({ name: endpointSliceControllerName, defaultWorkers: 5 }, opts);
     this.maxPerSlice = opts.maxEndpointsPerSlice ?? defaultMaxEndpointsPerSlice;
-    this.workers = opts.workers ?? 5;
-    this.expectations = new SliceExpectations(opts.clock ?? realClock);
-  }
-
-  registration(): ControllerRegistration {
-    return { name: endpointSliceControllerName, reconciler: this, workers: this.workers, watch: (source, enqueue) => this.watch(source, enqueue) };
+    this.expectations = new SliceExpectations(this.clock);
   }
 
   watch(source: InformerSource, enqueue: (key: ObjectKey) => void): void {

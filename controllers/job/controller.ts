@@ -13,15 +13,17 @@
 
 import { isDeepStrictEqual } from 'node:util';
 import { controllerOf } from '../../common/api/ownerRefs.js';
-import type { Api } from '../../common/client/api.js';
 import { objectKey, type Informer } from '../../common/client/informer.js';
-import { realClock, rfc3339, type Clock } from '../../common/clock.js';
+import { rfc3339 } from '../../common/clock.js';
+import { ExpectingControllerBase, type ExpectingControllerDeps } from '../../common/controller/base.js';
+import { observeChildren } from '../../common/controller/expectations.js';
 import { NotLeaderError } from '../../common/controller/fencedApi.js';
+import { controllerKey } from '../../common/controller/handlers.js';
 import { controllerUIDIndex, indexers, namespaceIndex } from '../../common/controller/indexers.js';
-import { keyString, type ControllerRegistration, type EventRecorder, type InformerSource, type ObjectKey, type Reconciler, type ReconcileResult } from '../../common/controller/types.js';
+import { keyOf, keyString, type EnqueueAfter, type InformerSource, type ObjectKey, type ReconcileResult } from '../../common/controller/types.js';
 import { ConflictError, NotFoundError, TimeoutError } from '../../common/errors.js';
 import type { Logger } from '../../common/logging.js';
-import { Expectations, defaultExpectationsTTLms } from '../replicaset/expectations.js';
+import { defaultSyncBatchPeriodMs, isPromptJobUpdate } from './batching.js';
 import { ensureCondition, holds } from './conditions.js';
 import { decide, type Finishing } from './decide.js';
 import { nextRecord, remainingBackoffMs, type BackoffRecord } from './failureBackoff.js';
@@ -33,14 +35,9 @@ import { conditionTypes, jobControllerName, jobKind, jobsResource, podsResource,
 
 export const jobControllerNameInManager = 'job';
 
-export interface JobControllerOptions {
-  api: Api;
-  events: EventRecorder;
-  logger: Logger;
-  clock?: Clock;
-  /** Concurrent syncs of distinct jobs (kube-controller-manager's --concurrent-job-syncs). */
-  workers?: number;
-  expectationsTTLms?: number;
+export interface JobControllerOptions extends ExpectingControllerDeps {
+  /** Pod events of one Job within this long make one sync (batching.ts); 0 syncs on every event. */
+  syncBatchPeriodMs?: number;
 }
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -48,73 +45,42 @@ const isJobRef = (ref: { apiVersion: string; kind: string } | undefined): boolea
 const isFinished = (job: Job): boolean => holds(job.status?.conditions, conditionTypes.complete) || holds(job.status?.conditions, conditionTypes.failed);
 const removeFinalizerPatch = { metadata: { [`$deleteFromPrimitiveList/finalizers`]: [trackingFinalizer] } };
 
-export class JobController implements Reconciler {
-  readonly expectations: Expectations;
-  private readonly api: Api;
-  private readonly events: EventRecorder;
-  private readonly logger: Logger;
-  private readonly clock: Clock;
-  private readonly workers: number;
+export class JobController extends ExpectingControllerBase {
   /** Per job key: pod uids whose finalizer this controller removed, until the cache shows it gone. */
   private readonly removalsInFlight = new Map<string, Set<string>>();
   /** Per job uid: the pod-failure back-off. */
   private readonly backoffs = new Map<string, BackoffRecord>();
   /** Per job key: the resourceVersion of our last status write, so a sync never acts on an older copy. */
   private readonly written = new Map<string, bigint>();
+  private readonly batchPeriodMs: number;
   private jobs: Informer<Job> | undefined;
   private pods: Informer<Pod> | undefined;
 
   constructor(opts: JobControllerOptions) {
-    this.api = opts.api;
-    this.events = opts.events;
-    this.logger = opts.logger.child({ controller: jobControllerNameInManager });
-    this.clock = opts.clock ?? realClock;
-    this.workers = opts.workers ?? 5;
-    this.expectations = new Expectations(this.clock, opts.expectationsTTLms ?? defaultExpectationsTTLms);
+    super({ name: jobControllerNameInManager, defaultWorkers: 5 }, opts);
+    this.batchPeriodMs = opts.syncBatchPeriodMs ?? defaultSyncBatchPeriodMs;
   }
 
-  registration(): ControllerRegistration {
-    return { name: jobControllerNameInManager, reconciler: this, workers: this.workers, watch: (source, enqueue) => this.watch(source, enqueue) };
-  }
-
-  watch(source: InformerSource, enqueue: (key: ObjectKey) => void): void {
+  watch(source: InformerSource, enqueue: (key: ObjectKey) => void, enqueueAfter: EnqueueAfter): void {
     const jobs = (this.jobs = source.informer<Job>(jobsResource));
     const pods = (this.pods = source.informer<Pod>(podsResource, { indexers: indexers(controllerUIDIndex, namespaceIndex) }));
-    const enqueueJob = (job: Job): void => enqueue({ namespace: job.metadata.namespace ?? '', name: job.metadata.name ?? '' });
-    jobs.addEventHandler({ onAdd: enqueueJob, onUpdate: (_old, job) => enqueueJob(job), onDelete: enqueueJob });
+    const batched = (key: ObjectKey): void => enqueueAfter(key, this.batchPeriodMs);
+    jobs.addEventHandler({
+      onAdd: (job) => enqueue(keyOf(job)),
+      onUpdate: (old, job) => (isPromptJobUpdate(old, job) ? enqueue(keyOf(job)) : batched(keyOf(job))),
+      onDelete: (job) => enqueue(keyOf(job)),
+    });
 
     // Every event of a pod a job controls goes to that job's key, even when the job is gone
-    // (its pods' finalizers must then be removed).
-    const ownerKey = (pod: Pod): string | undefined => {
-      const ref = controllerOf(pod);
-      return isJobRef(ref) ? `${pod.metadata.namespace ?? ''}/${ref!.name}` : undefined;
-    };
-    const seen = (pod: Pod, gone: boolean): void => {
-      const key = ownerKey(pod);
-      if (key === undefined) return;
-      const inFlight = this.removalsInFlight.get(key);
-      if (inFlight && (gone || !hasTrackingFinalizer(pod))) inFlight.delete(pod.metadata.uid ?? '');
-      enqueue({ namespace: pod.metadata.namespace ?? '', name: key.slice(key.indexOf('/') + 1) });
-    };
-    pods.addEventHandler({
-      onAdd: (pod) => {
-        const key = ownerKey(pod);
-        if (key !== undefined && !pod.metadata.deletionTimestamp) this.expectations.creationObserved(key);
-        else if (key !== undefined) this.expectations.deletionObserved(key, objectKey(pod));
-        seen(pod, false);
-      },
-      onUpdate: (old, pod) => {
-        if (old.metadata.resourceVersion === pod.metadata.resourceVersion) return;
-        const key = ownerKey(pod);
-        if (key !== undefined && pod.metadata.deletionTimestamp) this.expectations.deletionObserved(key, objectKey(pod));
-        seen(pod, false);
-      },
-      onDelete: (pod) => {
-        const key = ownerKey(pod);
-        if (key !== undefined) this.expectations.deletionObserved(key, objectKey(pod));
-        seen(pod, true);
-      },
-    });
+    // (its pods' finalizers must then be removed), with the batch: one sync per period (batching.ts).
+    pods.addEventHandler(
+      observeChildren<Pod>(this.expectations, (pod) => controllerKey(pod, jobsResource), (pod, owner, gone) => {
+        if (!owner) return;
+        const inFlight = this.removalsInFlight.get(keyString(owner));
+        if (inFlight && (gone || !hasTrackingFinalizer(pod))) inFlight.delete(pod.metadata.uid ?? '');
+        batched(owner);
+      }),
+    );
   }
 
   async reconcile(key: ObjectKey): Promise<ReconcileResult | void> {

@@ -52,7 +52,7 @@ function setUp(cidr: string, mask: number, nodes: Node[]): { world: World; api: 
   const warnings: string[] = [];
   const events: EventRecorder = { event: (_o, type, reason) => void (type === 'Warning' && warnings.push(reason)) };
   const c = new NodeIpamController({ api, events, logger: silentLogger(), cidr: parseClusterCidr(cidr, mask) });
-  c.registration().watch(world, () => undefined);
+  c.registration().watch(world, () => undefined, () => undefined);
   for (const n of nodes) world.put('nodes', n);
   return { world, api, c, warnings };
 }

@@ -83,7 +83,7 @@ function setUp(nodeNames: string[], pods: { name: string; node: string; tolerati
   const api = new WorldApi(world);
   const c = new NodeLifecycleController({ api, events, logger: silentLogger(), clock, options: { ...nodeLifecycleDefaults, ...options } });
   const enqueued: ObjectKey[] = [];
-  c.registration().watch(world, (k) => enqueued.push(k));
+  c.registration().watch(world, (k) => enqueued.push(k), (k) => enqueued.push(k));
   const t = rfc3339(clock.now());
   for (const name of nodeNames) {
     world.put('nodes', { metadata: { name }, spec: {}, status: { conditions: ['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPressure'].map((type) => ({ type, status: type === 'Ready' ? 'True' : 'False', lastHeartbeatTime: t, lastTransitionTime: t })) } } as Node);

@@ -7,13 +7,12 @@
 // was decided on; a conflict is retried by the queue, on fresher objects.
 
 import { isDeepStrictEqual } from 'node:util';
-import type { Api } from '../../common/client/api.js';
 import type { Informer } from '../../common/client/informer.js';
-import { realClock, rfc3339, type Clock } from '../../common/clock.js';
+import { rfc3339 } from '../../common/clock.js';
+import { ControllerBase, type ControllerDeps } from '../../common/controller/base.js';
 import { NotLeaderError } from '../../common/controller/fencedApi.js';
-import { keyString, type ControllerRegistration, type EventRecorder, type InformerSource, type ObjectKey, type Reconciler } from '../../common/controller/types.js';
+import { keyString, type InformerSource, type ObjectKey } from '../../common/controller/types.js';
 import { NotFoundError } from '../../common/errors.js';
-import type { Logger } from '../../common/logging.js';
 import { claimBoundTo, claimInPhase, claimStatusBound, volumeBoundTo, volumeInPhase, volumeUnbound } from './binding.js';
 import { claimKeyOf, decideClaim, decideVolume } from './decide.js';
 import { LatestWrites } from './latest.js';
@@ -24,25 +23,14 @@ import type { Node, PersistentVolume, PersistentVolumeClaim, StorageClass, Volum
 
 export const binderControllerName = 'persistentvolume-binder';
 
-export interface BinderOptions {
-  api: Api;
-  events: EventRecorder;
-  logger: Logger;
-  clock?: Clock;
-  workers?: number;
-}
+export type BinderOptions = ControllerDeps;
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 const claimKey = (c: PersistentVolumeClaim): ObjectKey => ({ namespace: c.metadata.namespace ?? '', name: c.metadata.name ?? '' });
 const volumeKey = (name: string): ObjectKey => ({ name });
 const unbound = (c: PersistentVolumeClaim): boolean => c.metadata.annotations?.[annBindCompleted] === undefined;
 
-export class PersistentVolumeBinder implements Reconciler {
-  private readonly api: Api;
-  private readonly events: EventRecorder;
-  private readonly logger: Logger;
-  private readonly clock: Clock;
-  private readonly workers: number;
+export class PersistentVolumeBinder extends ControllerBase {
   private claims: Informer<PersistentVolumeClaim> | undefined;
   private volumes: Informer<PersistentVolume> | undefined;
   private classes: Informer<StorageClass> | undefined;
@@ -52,15 +40,7 @@ export class PersistentVolumeBinder implements Reconciler {
   private readonly volumeWrites = new LatestWrites<PersistentVolume>();
 
   constructor(opts: BinderOptions) {
-    this.api = opts.api;
-    this.events = opts.events;
-    this.logger = opts.logger.child({ controller: binderControllerName });
-    this.clock = opts.clock ?? realClock;
-    this.workers = opts.workers ?? 2;
-  }
-
-  registration(): ControllerRegistration {
-    return { name: binderControllerName, reconciler: this, workers: this.workers, watch: (source, enqueue) => this.watch(source, enqueue) };
+    super({ name: binderControllerName, defaultWorkers: 2 }, opts);
   }
 
   watch(source: InformerSource, enqueue: (key: ObjectKey) => void): void {

@@ -7,15 +7,14 @@
 
 import { isDeepStrictEqual } from 'node:util';
 import { controllerOf, controllerRef } from '../../common/api/ownerRefs.js';
-import type { Api } from '../../common/client/api.js';
 import { objectKey, type Informer } from '../../common/client/informer.js';
-import { realClock, type Clock } from '../../common/clock.js';
+import { ExpectingControllerBase, type ExpectingControllerDeps } from '../../common/controller/base.js';
 import { NotLeaderError } from '../../common/controller/fencedApi.js';
-import { keyString, TerminalError, type ControllerRegistration, type EventRecorder, type InformerSource, type ObjectKey, type Reconciler, type ReconcileResult } from '../../common/controller/types.js';
+import { enqueueObject } from '../../common/controller/handlers.js';
+import { keyOf, keyString, TerminalError, type InformerSource, type ObjectKey, type ReconcileResult } from '../../common/controller/types.js';
 import { ConflictError, NotFoundError, TimeoutError } from '../../common/errors.js';
 import type { Logger } from '../../common/logging.js';
 import { labelSelectorFromObject, type LabelSelector } from '../../common/selectors/labels.js';
-import { Expectations, defaultExpectationsTTLms } from './expectations.js';
 import { PodIndex } from './podIndex.js';
 import { isPodActive } from './podState.js';
 import { podFromTemplate } from './podTemplate.js';
@@ -29,15 +28,8 @@ export const replicaSetControllerName = 'replicaset';
 /** Kubernetes' burstReplicas: at most this many creations or deletions per sync. */
 export const defaultBurstReplicas = 500;
 
-export interface ReplicaSetControllerOptions {
-  api: Api;
-  events: EventRecorder;
-  logger: Logger;
-  clock?: Clock;
+export interface ReplicaSetControllerOptions extends ExpectingControllerDeps {
   burstReplicas?: number;
-  expectationsTTLms?: number;
-  /** Concurrent syncs of distinct sets (kube-controller-manager's --concurrent-replicaset-syncs). */
-  workers?: number;
 }
 
 function message(e: unknown): string {
@@ -48,30 +40,15 @@ function isReplicaSetRef(ref: { apiVersion: string; kind: string } | undefined):
   return ref !== undefined && ref.kind === replicaSetKind.kind && ref.apiVersion.split('/')[0] === 'apps';
 }
 
-export class ReplicaSetController implements Reconciler {
-  readonly expectations: Expectations;
-  private readonly api: Api;
-  private readonly events: EventRecorder;
-  private readonly logger: Logger;
-  private readonly clock: Clock;
+export class ReplicaSetController extends ExpectingControllerBase {
   private readonly burst: number;
-  private readonly workers: number;
   private readonly podIndex = new PodIndex();
   private sets: Informer<ReplicaSet> | undefined;
   private pods: Informer<Pod> | undefined;
 
   constructor(opts: ReplicaSetControllerOptions) {
-    this.api = opts.api;
-    this.events = opts.events;
-    this.logger = opts.logger.child({ controller: replicaSetControllerName });
-    this.clock = opts.clock ?? realClock;
+    super({ name: replicaSetControllerName, defaultWorkers: 5 }, opts);
     this.burst = opts.burstReplicas ?? defaultBurstReplicas;
-    this.workers = opts.workers ?? 5;
-    this.expectations = new Expectations(this.clock, opts.expectationsTTLms ?? defaultExpectationsTTLms);
-  }
-
-  registration(): ControllerRegistration {
-    return { name: replicaSetControllerName, reconciler: this, workers: this.workers, watch: (source, enqueue) => this.watch(source, enqueue) };
   }
 
   /**
@@ -82,8 +59,8 @@ export class ReplicaSetController implements Reconciler {
   watch(source: InformerSource, enqueue: (key: ObjectKey) => void): void {
     const sets = (this.sets = source.informer<ReplicaSet>(replicaSetsResource));
     const pods = (this.pods = source.informer<Pod>(podsResource));
-    const enqueueSet = (rs: ReplicaSet): void => enqueue({ namespace: rs.metadata.namespace ?? '', name: rs.metadata.name ?? '' });
-    sets.addEventHandler({ onAdd: enqueueSet, onUpdate: (_old, rs) => enqueueSet(rs), onDelete: enqueueSet });
+    const enqueueSet = (rs: ReplicaSet): void => enqueue(keyOf(rs));
+    sets.addEventHandler(enqueueObject(enqueue));
 
     const owner = (pod: Pod): ReplicaSet | undefined => {
       const ref = controllerOf(pod);

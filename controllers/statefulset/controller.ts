@@ -12,18 +12,18 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { KubeObject } from '../../common/api/meta.js';
 import { controllerOf, controllerRef } from '../../common/api/ownerRefs.js';
-import type { Api } from '../../common/client/api.js';
 import { objectKey, type Informer } from '../../common/client/informer.js';
-import { realClock, type Clock } from '../../common/clock.js';
+import { ExpectingControllerBase, type ExpectingControllerDeps } from '../../common/controller/base.js';
+import { observeChildren } from '../../common/controller/expectations.js';
 import { NotLeaderError } from '../../common/controller/fencedApi.js';
+import { controllerKey, enqueueObject } from '../../common/controller/handlers.js';
 import { controllerUIDIndex, indexers, namespaceIndex } from '../../common/controller/indexers.js';
-import { keyString, TerminalError, type ControllerRegistration, type EventRecorder, type InformerSource, type ObjectKey, type Reconciler, type ReconcileResult } from '../../common/controller/types.js';
+import { keyOf, keyString, TerminalError, type InformerSource, type ObjectKey, type ReconcileResult } from '../../common/controller/types.js';
 import { AlreadyExistsError, ConflictError, NotFoundError, TimeoutError } from '../../common/errors.js';
 import type { Logger } from '../../common/logging.js';
 import { labelSelectorFromObject, type LabelSelector } from '../../common/selectors/labels.js';
 import { controllerRevisionsResource } from '../history/types.js';
 import { applyHistoryPlan } from '../history/writer.js';
-import { Expectations, defaultExpectationsTTLms } from '../replicaset/expectations.js';
 import { claimObjects } from './claim.js';
 import { decide, type Creation, type Decision, type Deletion } from './decide.js';
 import { isMemberOf } from './identity.js';
@@ -42,43 +42,19 @@ import {
 
 export const statefulSetControllerName = 'statefulset';
 
-export interface StatefulSetControllerOptions {
-  api: Api;
-  events: EventRecorder;
-  logger: Logger;
-  clock?: Clock;
-  /** Concurrent syncs of distinct StatefulSets (kube-controller-manager's --concurrent-statefulset-syncs). */
-  workers?: number;
-  expectationsTTLms?: number;
-}
+export type StatefulSetControllerOptions = ExpectingControllerDeps;
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
-const isStatefulSetRef = (ref: { apiVersion: string; kind: string } | undefined): boolean => ref !== undefined && ref.kind === statefulSetKind.kind && ref.apiVersion.split('/')[0] === 'apps';
 const nameOf = (o: KubeObject): string => o.metadata.name ?? '';
 
-export class StatefulSetController implements Reconciler {
-  readonly expectations: Expectations;
-  private readonly api: Api;
-  private readonly events: EventRecorder;
-  private readonly logger: Logger;
-  private readonly clock: Clock;
-  private readonly workers: number;
+export class StatefulSetController extends ExpectingControllerBase {
   private sets: Informer<StatefulSet> | undefined;
   private pods: Informer<Pod> | undefined;
   private revisions: Informer<ControllerRevision> | undefined;
   private claims: Informer<PersistentVolumeClaim> | undefined;
 
   constructor(opts: StatefulSetControllerOptions) {
-    this.api = opts.api;
-    this.events = opts.events;
-    this.logger = opts.logger.child({ controller: statefulSetControllerName });
-    this.clock = opts.clock ?? realClock;
-    this.workers = opts.workers ?? 5;
-    this.expectations = new Expectations(this.clock, opts.expectationsTTLms ?? defaultExpectationsTTLms);
-  }
-
-  registration(): ControllerRegistration {
-    return { name: statefulSetControllerName, reconciler: this, workers: this.workers, watch: (source, enqueue) => this.watch(source, enqueue) };
+    super({ name: statefulSetControllerName, defaultWorkers: 5 }, opts);
   }
 
   watch(source: InformerSource, enqueue: (key: ObjectKey) => void): void {
@@ -86,14 +62,11 @@ export class StatefulSetController implements Reconciler {
     const pods = (this.pods = source.informer<Pod>(podsResource, { indexers: indexers(controllerUIDIndex, namespaceIndex) }));
     const revisions = (this.revisions = source.informer<ControllerRevision>(controllerRevisionsResource, { indexers: indexers(controllerUIDIndex, namespaceIndex) }));
     const claims = (this.claims = source.informer<PersistentVolumeClaim>(claimsResource, { indexers: indexers(namespaceIndex) }));
-    const enqueueSet = (set: StatefulSet): void => enqueue({ namespace: set.metadata.namespace ?? '', name: nameOf(set) });
-    sets.addEventHandler({ onAdd: enqueueSet, onUpdate: (_old, set) => enqueueSet(set), onDelete: enqueueSet });
+    const enqueueSet = (set: StatefulSet): void => enqueue(keyOf(set));
+    sets.addEventHandler(enqueueObject(enqueue));
 
     const inNamespace = (o: KubeObject): StatefulSet[] => sets.store.byIndex(namespaceIndex, o.metadata.namespace ?? '');
-    const ownerKey = (o: KubeObject): string | undefined => {
-      const ref = controllerOf(o);
-      return isStatefulSetRef(ref) ? `${o.metadata.namespace ?? ''}/${ref!.name}` : undefined;
-    };
+    const ownerOf = (o: KubeObject): ObjectKey | undefined => controllerKey(o, statefulSetsResource);
     /** The sets that may adopt an orphan: same namespace, matching selector (and name, for a pod). */
     const adopters = (o: KubeObject, pod: boolean): StatefulSet[] =>
       inNamespace(o).filter((set) => {
@@ -104,25 +77,16 @@ export class StatefulSetController implements Reconciler {
           return false;
         }
       });
-    const touch = (o: KubeObject, pod: boolean, observe?: 'create' | 'delete'): void => {
-      const key = ownerKey(o);
-      if (key === undefined) {
-        if (!controllerOf(o)) for (const set of adopters(o, pod)) enqueueSet(set);
-        return;
-      }
-      if (observe === 'create') this.expectations.creationObserved(key);
-      else if (observe === 'delete') this.expectations.deletionObserved(key, objectKey(o));
-      enqueue({ namespace: o.metadata.namespace ?? '', name: key.slice(key.indexOf('/') + 1) });
+    const touch = (o: KubeObject, pod: boolean, owner = ownerOf(o)): void => {
+      if (owner) return enqueue(owner);
+      if (!controllerOf(o)) for (const set of adopters(o, pod)) enqueueSet(set);
     };
+    pods.addEventHandler(observeChildren<Pod>(this.expectations, ownerOf, (pod, owner) => touch(pod, true, owner)));
+    // A changed owner or labels may concern the set it had before.
     pods.addEventHandler({
-      onAdd: (pod) => touch(pod, true, pod.metadata.deletionTimestamp ? 'delete' : 'create'),
       onUpdate: (old, pod) => {
-        if (old.metadata.resourceVersion === pod.metadata.resourceVersion) return;
-        // A changed owner or labels may concern the set it had before.
-        if (!isDeepStrictEqual(controllerOf(old), controllerOf(pod)) || !isDeepStrictEqual(old.metadata.labels, pod.metadata.labels)) touch(old, true);
-        touch(pod, true, pod.metadata.deletionTimestamp ? 'delete' : undefined);
+        if (old.metadata.resourceVersion !== pod.metadata.resourceVersion && (!isDeepStrictEqual(controllerOf(old), controllerOf(pod)) || !isDeepStrictEqual(old.metadata.labels, pod.metadata.labels))) touch(old, true);
       },
-      onDelete: (pod) => touch(pod, true, 'delete'),
     });
     revisions.addEventHandler({ onAdd: (r) => touch(r, false), onUpdate: (_old, r) => touch(r, false), onDelete: (r) => touch(r, false) });
     // A claim concerns the sets whose claim names it could be (`<template>-<set>-<ordinal>`).

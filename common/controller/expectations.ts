@@ -1,10 +1,15 @@
-// client-go's ControllerExpectations (with UID-tracking deletions): after a controller
+// client-go's ControllerExpectations (with UID-tracking deletions), shared by the controllers
+// that create and delete pods (ReplicaSet, DaemonSet, StatefulSet, Job): after a controller
 // asks for N creations or deletions, its cache lags its own writes, and a sync that counted
 // pods from that cache would create or delete again. So it records what it expects, the pod
 // informer's events tick the expectations off, and the controller acts on a key again only
 // once they are met, or after a TTL in case an event was lost (a watch that relisted).
 
-import type { Clock } from '../../common/clock.js';
+import type { KubeObject } from '../api/meta.js';
+import type { InformerEventHandler } from '../client/informer.js';
+import { objectKey } from '../client/informer.js';
+import type { Clock } from '../clock.js';
+import { keyString, type ObjectKey } from './types.js';
 
 interface Expectation {
   adds: number;
@@ -66,4 +71,38 @@ export class Expectations {
   forget(controller: string): void {
     this.byController.delete(controller);
   }
+}
+
+/**
+ * The handlers of a child informer (pods) for a controller that tracks its own creations and
+ * deletions: each event first settles the owning controller's expectation (a new child is a
+ * creation seen, unless it already shows a deletion; a child starting to terminate or gone is
+ * a deletion seen), then `then` decides what to enqueue. `owner` is undefined for a child
+ * this controller does not control; `gone` is true for a delete event. Updates that change
+ * nothing (a resync) are skipped.
+ */
+export function observeChildren<T extends KubeObject>(
+  expectations: Expectations,
+  owner: (child: T) => ObjectKey | undefined,
+  then: (child: T, owner: ObjectKey | undefined, gone: boolean) => void,
+): InformerEventHandler<T> {
+  return {
+    onAdd: (child) => {
+      const key = owner(child);
+      if (key && child.metadata.deletionTimestamp) expectations.deletionObserved(keyString(key), objectKey(child));
+      else if (key) expectations.creationObserved(keyString(key));
+      then(child, key, false);
+    },
+    onUpdate: (old, child) => {
+      if (old.metadata.resourceVersion === child.metadata.resourceVersion) return;
+      const key = owner(child);
+      if (key && child.metadata.deletionTimestamp) expectations.deletionObserved(keyString(key), objectKey(child));
+      then(child, key, false);
+    },
+    onDelete: (child) => {
+      const key = owner(child);
+      if (key) expectations.deletionObserved(keyString(key), objectKey(child));
+      then(child, key, true);
+    },
+  };
 }
