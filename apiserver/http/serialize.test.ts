@@ -1,8 +1,10 @@
 import { expect } from 'chai';
 import type { KubeObject } from '../../common/api/meta.js';
 import { startTestCluster, type TestCluster } from '../testing/harness.js';
-import { ago, makePod, NOW, MINUTE } from '../tables/fixtures.js';
+import { ago, make, makePod, NOW, MINUTE, HOUR } from '../tables/fixtures.js';
 import { podPrinter } from '../tables/pods.js';
+import { printerFor } from '../tables/registry.js';
+import { cachedRowsComputed } from '../tables/rowCache.js';
 import { buildTable, type IncludeObject } from '../tables/table.js';
 import { CachedObject } from '../watchcache/cachedObject.js';
 import { PlainEncoded, type EncodedObject } from '../watchcache/encoded.js';
@@ -59,6 +61,52 @@ describe('serializing from stored bytes', () => {
       }
     });
   }
+
+  // Cached rows (every built-in printer has a template) against JSON.stringify(buildTable(...))
+  // over the parsed objects: the first body computes the rows, the later ones (an hour and a
+  // day on) serve them from the row cache with their time cells rendered anew.
+  describe('Tables from cached rows, per kind', () => {
+    const containers = { spec: { containers: [{ name: 'c', image: 'busybox:1' }] } };
+    const kinds: { resource: string; objects: KubeObject[] }[] = [
+      { resource: 'pods', objects: pods() },
+      { resource: 'nodes', objects: [make('Node', 'n1', { status: { conditions: [{ type: 'Ready', status: 'True' }], nodeInfo: { kubeletVersion: 'v1.32.0' } } }, { labels: { 'node-role.kubernetes.io/worker': '' } })] },
+      {
+        resource: 'events',
+        objects: [
+          make('Event', 'e1', { involvedObject: { kind: 'Pod', name: 'p' }, type: 'Warning', reason: 'BackOff', message: 'again ', firstTimestamp: ago(HOUR), lastTimestamp: ago(MINUTE), count: 7 }),
+          make('Event', 'e2', { involvedObject: { kind: 'Node', name: 'n1' }, type: 'Normal', reason: 'X', eventTime: ago(45_000), series: { count: 3, lastObservedTime: ago(10_000) } }),
+        ],
+      },
+      {
+        resource: 'jobs',
+        objects: [
+          make('Job', 'running', { spec: { completions: 2, template: containers }, status: { startTime: ago(3 * MINUTE), active: 1 } }),
+          make('Job', 'done', { spec: { completions: 1 }, status: { startTime: ago(5 * MINUTE), completionTime: ago(MINUTE), succeeded: 1, conditions: [{ type: 'Complete', status: 'True' }] } }),
+        ],
+      },
+      { resource: 'cronjobs', objects: [make('CronJob', 'cj', { spec: { schedule: '*/5 * * * *', jobTemplate: { spec: { template: containers } } }, status: { lastScheduleTime: ago(2 * MINUTE) } }), make('CronJob', 'never', { spec: { schedule: '@daily' } })] },
+      { resource: 'deployments', objects: [make('Deployment', 'web', { spec: { replicas: 3, selector: { matchLabels: { app: 'web' } }, template: containers }, status: { readyReplicas: 2 } })] },
+      { resource: 'configmaps', objects: [make('ConfigMap', 'naïve-☃', { data: { a: '1' } }, { labels: { x: 'y' }, managedFields: [{ manager: 'm', operation: 'Apply', time: ago(MINUTE) }] })] },
+      { resource: 'certificatesigningrequests', objects: [make('CertificateSigningRequest', 'csr', { spec: { signerName: 'kubernetes.io/kube-apiserver-client', username: 'u', expirationSeconds: 3600 } })] },
+      { resource: 'clusterroles', objects: [make('ClusterRole', 'admin'), make('ClusterRole', 'no-time', {}, { creationTimestamp: undefined })] },
+    ];
+    for (const k of kinds) {
+      for (const includeObject of ['None', 'Metadata', 'Object'] as IncludeObject[]) {
+        it(`${k.resource}, includeObject=${includeObject}`, () => {
+          const printer = printerFor(k.resource);
+          const objects = k.objects.map((o, i) => ({ apiVersion: 'v1', ...o, metadata: { ...o.metadata, resourceVersion: String(70 + i) } }));
+          const items = objects.map((o, i) => new CachedObject(`/registry/${k.resource}/${o.metadata.name!}`, 70 + i, o));
+          const metadata = { resourceVersion: '80' };
+          const before = cachedRowsComputed();
+          for (const now of [NOW, NOW + HOUR, NOW + 24 * HOUR]) {
+            const want = JSON.stringify(buildTable(printer, objects, { now, includeObject, metadata }));
+            expect(body(tableBody(printer, items, { now, includeObject, metadata }))).to.equal(want);
+          }
+          expect(cachedRowsComputed() - before, 'each row computed once').to.equal(items.length);
+        });
+      }
+    }
+  });
 
   it('makes one watch event line for many watchers of one event, and a new one for another type or object', () => {
     const [entry, other] = encodings()[0]!.items;

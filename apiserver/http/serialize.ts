@@ -4,6 +4,7 @@
 
 import type { ListMeta } from '../../common/api/meta.js';
 import type { EncodedList } from '../registry/resourceStore.js';
+import { cachedRowHead } from '../tables/rowCache.js';
 import { tableRow, type IncludeObject } from '../tables/table.js';
 import type { TablePrinter } from '../tables/types.js';
 import type { EncodedObject } from '../watchcache/encoded.js';
@@ -106,11 +107,19 @@ export interface TableBodyOptions {
 
 const partialMetaHead = '"object":{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1","metadata":';
 
+/** A row's `{"cells":[...]` (and conditions) without the closing brace: from the row cache, or computed afresh. */
+function rowHead(printer: TablePrinter, item: EncodedObject, now: number): string {
+  const cached = cachedRowHead(printer, item, now);
+  if (cached !== undefined) return cached;
+  return JSON.stringify(tableRow(printer, item.forReading(), now, 'None')).slice(0, -1);
+}
+
 /**
  * A meta.k8s.io/v1 Table, byte for byte what JSON.stringify(buildTable(...)) writes, with each
  * row's object (PartialObjectMetadata or the whole object) copied from the stored bytes.
- * Cells need the parsed object: each item is parsed once (without its managedFields), for
- * its row, and dropped.
+ * Cells come from the row cache (computed once per entry, time cells rendered at `now`) for
+ * printers with a template; for the others each item is parsed (without its managedFields)
+ * for its row and dropped.
  */
 export function tableBody(printer: TablePrinter, items: readonly EncodedObject[], opts: TableBodyOptions): ByteChunks {
   const out = new ByteChunks();
@@ -124,13 +133,13 @@ export function tableBody(printer: TablePrinter, items: readonly EncodedObject[]
   out.str(head.slice(0, -2)); // up to and including the rows' `[`
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!;
-    const row = JSON.stringify(tableRow(printer, item.forReading(), opts.now, 'None'));
+    const row = rowHead(printer, item, opts.now);
     const sep = i ? ',' : '';
     if (opts.includeObject === 'None') {
-      out.str(sep + row);
+      out.str(`${sep}${row}}`);
       continue;
     }
-    out.str(`${sep}${row.slice(0, -1)},`);
+    out.str(`${sep}${row},`);
     if (opts.includeObject === 'Object') {
       out.str('"object":');
       out.buf(item.json);

@@ -4,6 +4,7 @@
 import type { V1Container } from '@kubernetes/client-node';
 import type { KubeObject } from '../../common/api/meta.js';
 import { humanDuration } from '../../common/duration.js';
+import { Since } from './timed.js';
 import { column, type ColumnDefinition } from './types.js';
 
 /**
@@ -58,4 +59,14 @@ export function containersColumns(selectorDescription: string): ColumnDefinition
     column('Images', 'string', 'Images of the containers in the pod template.', { priority: 1 }),
     column('Selector', 'string', selectorDescription, { priority: 1 }),
   ];
+}
+
+/** The AGE cell of an object in a row template, rendered when the row is served. */
+export function age(obj: KubeObject): Since {
+  return new Since(timeOf(obj.metadata?.creationTimestamp));
+}
+
+/** Time since `timestamp` in a row template (`since`, rendered when the row is served). */
+export function sinceCell(timestamp: unknown): Since {
+  return new Since(timeOf(timestamp));
 }

@@ -3,8 +3,9 @@
 import type { V1CertificateSigningRequest } from '@kubernetes/client-node';
 import type { KubeObject } from '../../common/api/meta.js';
 import { humanDuration } from '../../common/duration.js';
-import { ageColumn, ageOf, as, nameColumn, nameOf } from './cells.js';
-import { column, type TablePrinter } from './types.js';
+import { age, ageColumn, as, nameColumn, nameOf } from './cells.js';
+import { column, templatePrinter } from './types.js';
+import type { TemplateCell } from './timed.js';
 
 /** Pending, Approved or Denied, then Failed and Issued when they apply (Kubernetes' order). */
 export function csrCondition(csr: V1CertificateSigningRequest): string {
@@ -15,7 +16,7 @@ export function csrCondition(csr: V1CertificateSigningRequest): string {
   return out;
 }
 
-export const certificateSigningRequestPrinter: TablePrinter = {
+export const certificateSigningRequestPrinter = templatePrinter({
   columns: [
     nameColumn,
     ageColumn,
@@ -24,9 +25,9 @@ export const certificateSigningRequestPrinter: TablePrinter = {
     column('RequestedDuration', 'string', 'How long the issued certificate should be valid (spec.expirationSeconds).'),
     column('Condition', 'string', 'Pending, Approved or Denied; Failed and Issued when they apply.'),
   ],
-  cells(obj: KubeObject, now: number): unknown[] {
+  template(obj: KubeObject): TemplateCell[] {
     const csr = as<V1CertificateSigningRequest>(obj);
     const seconds = csr.spec?.expirationSeconds;
-    return [nameOf(obj), ageOf(obj, now), csr.spec?.signerName ?? '', csr.spec?.username ?? '', typeof seconds === 'number' ? humanDuration(seconds * 1000) : '<none>', csrCondition(csr)];
+    return [nameOf(obj), age(obj), csr.spec?.signerName ?? '', csr.spec?.username ?? '', typeof seconds === 'number' ? humanDuration(seconds * 1000) : '<none>', csrCondition(csr)];
   },
-};
+});

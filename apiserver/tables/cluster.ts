@@ -2,24 +2,25 @@
 
 import type { V1Lease, V1Namespace, V1PriorityClass } from '@kubernetes/client-node';
 import type { KubeObject } from '../../common/api/meta.js';
-import { ageColumn, ageOf, as, int, nameColumn, nameOf } from './cells.js';
-import { column, type TablePrinter } from './types.js';
+import { age, ageColumn, as, int, nameColumn, nameOf } from './cells.js';
+import { column, templatePrinter } from './types.js';
+import type { TemplateCell } from './timed.js';
 
-export const namespacePrinter: TablePrinter = {
+export const namespacePrinter = templatePrinter({
   columns: [nameColumn, column('Status', 'string', 'Active, or Terminating while being deleted.'), ageColumn],
-  cells(obj: KubeObject, now: number): unknown[] {
-    return [nameOf(obj), as<V1Namespace>(obj).status?.phase ?? '', ageOf(obj, now)];
+  template(obj: KubeObject): TemplateCell[] {
+    return [nameOf(obj), as<V1Namespace>(obj).status?.phase ?? '', age(obj)];
   },
-};
+});
 
-export const leasePrinter: TablePrinter = {
+export const leasePrinter = templatePrinter({
   columns: [nameColumn, column('Holder', 'string', 'Identity of the current holder of the lease.'), ageColumn],
-  cells(obj: KubeObject, now: number): unknown[] {
-    return [nameOf(obj), as<V1Lease>(obj).spec?.holderIdentity ?? '', ageOf(obj, now)];
+  template(obj: KubeObject): TemplateCell[] {
+    return [nameOf(obj), as<V1Lease>(obj).spec?.holderIdentity ?? '', age(obj)];
   },
-};
+});
 
-export const priorityClassPrinter: TablePrinter = {
+export const priorityClassPrinter = templatePrinter({
   columns: [
     nameColumn,
     column('Value', 'integer', 'Priority given to pods of this class; higher is more important.'),
@@ -27,8 +28,8 @@ export const priorityClassPrinter: TablePrinter = {
     ageColumn,
     column('PreemptionPolicy', 'string', 'Whether pods of this class may preempt lower-priority pods.'),
   ],
-  cells(obj: KubeObject, now: number): unknown[] {
+  template(obj: KubeObject): TemplateCell[] {
     const pc = as<V1PriorityClass>(obj);
-    return [nameOf(obj), int(pc.value), pc.globalDefault === true, ageOf(obj, now), pc.preemptionPolicy ?? ''];
+    return [nameOf(obj), int(pc.value), pc.globalDefault === true, age(obj), pc.preemptionPolicy ?? ''];
   },
-};
+});

@@ -2,32 +2,33 @@
 
 import type { V1ConfigMap, V1Secret, V1ServiceAccount } from '@kubernetes/client-node';
 import type { KubeObject } from '../../common/api/meta.js';
-import { ageColumn, ageOf, as, nameColumn, nameOf } from './cells.js';
-import { column, type TablePrinter } from './types.js';
+import { age, ageColumn, as, nameColumn, nameOf } from './cells.js';
+import { column, templatePrinter } from './types.js';
+import type { TemplateCell } from './timed.js';
 
 function keyCount(m: Record<string, unknown> | undefined): number {
   return Object.keys(m ?? {}).length;
 }
 
-export const configMapPrinter: TablePrinter = {
+export const configMapPrinter = templatePrinter({
   columns: [nameColumn, column('Data', 'string', 'Number of keys in data and binaryData.'), ageColumn],
-  cells(obj: KubeObject, now: number): unknown[] {
+  template(obj: KubeObject): TemplateCell[] {
     const cm = as<V1ConfigMap>(obj);
-    return [nameOf(obj), keyCount(cm.data) + keyCount(cm.binaryData), ageOf(obj, now)];
+    return [nameOf(obj), keyCount(cm.data) + keyCount(cm.binaryData), age(obj)];
   },
-};
+});
 
-export const secretPrinter: TablePrinter = {
+export const secretPrinter = templatePrinter({
   columns: [nameColumn, column('Type', 'string', 'The kind of secret, e.g. Opaque.'), column('Data', 'string', 'Number of keys in data.'), ageColumn],
-  cells(obj: KubeObject, now: number): unknown[] {
+  template(obj: KubeObject): TemplateCell[] {
     const s = as<V1Secret>(obj);
-    return [nameOf(obj), s.type ?? '', keyCount(s.data), ageOf(obj, now)];
+    return [nameOf(obj), s.type ?? '', keyCount(s.data), age(obj)];
   },
-};
+});
 
-export const serviceAccountPrinter: TablePrinter = {
+export const serviceAccountPrinter = templatePrinter({
   columns: [nameColumn, column('Secrets', 'string', 'Number of secrets listed for the service account.'), ageColumn],
-  cells(obj: KubeObject, now: number): unknown[] {
-    return [nameOf(obj), (as<V1ServiceAccount>(obj).secrets ?? []).length, ageOf(obj, now)];
+  template(obj: KubeObject): TemplateCell[] {
+    return [nameOf(obj), (as<V1ServiceAccount>(obj).secrets ?? []).length, age(obj)];
   },
-};
+});

@@ -3,10 +3,11 @@
 import type { V1ControllerRevision, V1DaemonSet } from '@kubernetes/client-node';
 import type { KubeObject } from '../../common/api/meta.js';
 import { formatLabelSelectorObject, formatLabels } from '../../common/selectors/labels.js';
-import { ageColumn, ageOf, as, containerCells, int, nameColumn, nameOf } from './cells.js';
-import { column, type TablePrinter } from './types.js';
+import { age, ageColumn, as, containerCells, int, nameColumn, nameOf } from './cells.js';
+import { column, templatePrinter } from './types.js';
+import type { TemplateCell } from './timed.js';
 
-export const daemonSetPrinter: TablePrinter = {
+export const daemonSetPrinter = templatePrinter({
   columns: [
     nameColumn,
     column('Desired', 'integer', 'The total number of nodes that should be running the daemon pod.'),
@@ -20,7 +21,7 @@ export const daemonSetPrinter: TablePrinter = {
     column('Images', 'string', 'Images referenced by each container in the template.', { priority: 1 }),
     column('Selector', 'string', 'A label query over pods that are managed by the daemon set.', { priority: 1 }),
   ],
-  cells(obj: KubeObject, now: number): unknown[] {
+  template(obj: KubeObject): TemplateCell[] {
     const ds = as<V1DaemonSet>(obj);
     const podSpec = ds.spec?.template?.spec;
     const [names, images] = containerCells(podSpec?.containers);
@@ -33,13 +34,13 @@ export const daemonSetPrinter: TablePrinter = {
       int(s?.updatedNumberScheduled),
       int(s?.numberAvailable),
       formatLabels(podSpec?.nodeSelector),
-      ageOf(obj, now),
+      age(obj),
       names,
       images,
       formatLabelSelectorObject(ds.spec?.selector),
     ];
   },
-};
+});
 
 /** kubectl's CONTROLLER cell: `kind.group/name` of the controlling owner, lower case, or `<none>`. */
 function controllerOf(cr: V1ControllerRevision): string {
@@ -50,15 +51,15 @@ function controllerOf(cr: V1ControllerRevision): string {
   return `${(group ? `${ref.kind}.${group}` : ref.kind).toLowerCase()}/${ref.name}`;
 }
 
-export const controllerRevisionPrinter: TablePrinter = {
+export const controllerRevisionPrinter = templatePrinter({
   columns: [
     nameColumn,
     column('Controller', 'string', 'Controller of the object.'),
     column('Revision', 'integer', 'Revision indicates the revision of the state represented by Data.'),
     ageColumn,
   ],
-  cells(obj: KubeObject, now: number): unknown[] {
+  template(obj: KubeObject): TemplateCell[] {
     const cr = as<V1ControllerRevision>(obj);
-    return [nameOf(obj), controllerOf(cr), int(cr.revision), ageOf(obj, now)];
+    return [nameOf(obj), controllerOf(cr), int(cr.revision), age(obj)];
   },
-};
+});

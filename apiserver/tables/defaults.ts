@@ -1,8 +1,9 @@
 // Printers for resources without their own.
 
 import type { KubeObject } from '../../common/api/meta.js';
-import { ageColumn, ageOf, nameColumn, nameOf, timeOf } from './cells.js';
-import { column, type TablePrinter } from './types.js';
+import { age, ageColumn, nameColumn, nameOf, timeOf } from './cells.js';
+import { column, templatePrinter } from './types.js';
+import type { TemplateCell } from './timed.js';
 
 /** RFC3339 in UTC to the second, as Go formats metav1.Time; the zero time when absent. */
 function rfc3339(ts: unknown): string {
@@ -15,17 +16,17 @@ function rfc3339(ts: unknown): string {
  * Kubernetes' fallback for built-in resources without a printer (e.g. clusterroles):
  * NAME and CREATED AT, the latter an RFC3339 timestamp of type `date`.
  */
-export const defaultTablePrinter: TablePrinter = {
+export const defaultTablePrinter = templatePrinter({
   columns: [nameColumn, column('Created At', 'date', 'Time the object was created.')],
-  cells(obj: KubeObject): unknown[] {
+  template(obj: KubeObject): TemplateCell[] {
     return [nameOf(obj), rfc3339(obj.metadata?.creationTimestamp)];
   },
-};
+});
 
 /** NAME and AGE: what kubectl shows for custom resources without printer columns. */
-export const nameAgeTablePrinter: TablePrinter = {
+export const nameAgeTablePrinter = templatePrinter({
   columns: [nameColumn, ageColumn],
-  cells(obj: KubeObject, now: number): unknown[] {
-    return [nameOf(obj), ageOf(obj, now)];
+  template(obj: KubeObject): TemplateCell[] {
+    return [nameOf(obj), age(obj)];
   },
-};
+});

@@ -2,8 +2,9 @@
 
 import type { V1EndpointSlice } from '@kubernetes/client-node';
 import type { KubeObject } from '../../common/api/meta.js';
-import { ageColumn, ageOf, as, nameColumn, nameOf } from './cells.js';
-import { column, type TablePrinter } from './types.js';
+import { age, ageColumn, as, nameColumn, nameOf } from './cells.js';
+import { column, templatePrinter } from './types.js';
+import type { TemplateCell } from './timed.js';
 
 /** Entries shown before collapsing the rest into `+ N more...`. */
 const MAX_SHOWN = 3;
@@ -25,7 +26,7 @@ export function formatSliceEndpoints(slice: V1EndpointSlice): string {
   return listWithMore((slice.endpoints ?? []).flatMap((e) => e.addresses ?? []));
 }
 
-export const endpointSlicePrinter: TablePrinter = {
+export const endpointSlicePrinter = templatePrinter({
   columns: [
     nameColumn,
     column('AddressType', 'string', 'Type of the addresses in this slice: IPv4, IPv6 or FQDN.'),
@@ -33,8 +34,8 @@ export const endpointSlicePrinter: TablePrinter = {
     column('Endpoints', 'string', 'Addresses of the endpoints in this slice.'),
     ageColumn,
   ],
-  cells(obj: KubeObject, now: number): unknown[] {
+  template(obj: KubeObject): TemplateCell[] {
     const slice = as<V1EndpointSlice>(obj);
-    return [nameOf(obj), slice.addressType ?? '', formatSlicePorts(slice), formatSliceEndpoints(slice), ageOf(obj, now)];
+    return [nameOf(obj), slice.addressType ?? '', formatSlicePorts(slice), formatSliceEndpoints(slice), age(obj)];
   },
-};
+});

@@ -3,8 +3,9 @@
 
 import type { CoreV1Event } from '@kubernetes/client-node';
 import type { KubeObject } from '../../common/api/meta.js';
-import { as, nameColumn, nameOf, since } from './cells.js';
-import { column, type TablePrinter } from './types.js';
+import { as, nameColumn, nameOf, sinceCell } from './cells.js';
+import { column, templatePrinter } from './types.js';
+import type { TemplateCell } from './timed.js';
 
 /** `component, host`, preferring the legacy source fields and falling back to the reporting ones. */
 function eventSource(ev: CoreV1Event): string {
@@ -20,7 +21,7 @@ function eventTarget(ev: CoreV1Event): string {
   return name ? `${kind}/${name}` : kind;
 }
 
-export const eventPrinter: TablePrinter = {
+export const eventPrinter = templatePrinter({
   columns: [
     column('Last Seen', 'string', 'Time since the event was last observed.'),
     column('Type', 'string', 'Normal or Warning.'),
@@ -33,14 +34,14 @@ export const eventPrinter: TablePrinter = {
     column('Count', 'string', 'How many times the event was observed.', { priority: 1 }),
     { ...nameColumn, priority: 1 },
   ],
-  cells(obj: KubeObject, now: number): unknown[] {
+  template(obj: KubeObject): TemplateCell[] {
     const ev = as<CoreV1Event>(obj);
     // Events written through the newer events API carry eventTime and a series instead of timestamps and a count.
-    const firstSeen = ev.firstTimestamp ? since(ev.firstTimestamp, now) : since(ev.eventTime, now);
-    let lastSeen = ev.lastTimestamp ? since(ev.lastTimestamp, now) : firstSeen;
+    const firstSeen = ev.firstTimestamp ? sinceCell(ev.firstTimestamp) : sinceCell(ev.eventTime);
+    let lastSeen = ev.lastTimestamp ? sinceCell(ev.lastTimestamp) : firstSeen;
     let count = ev.count ?? 0;
     if (ev.series) {
-      lastSeen = since(ev.series.lastObservedTime, now);
+      lastSeen = sinceCell(ev.series.lastObservedTime);
       count = ev.series.count ?? 0;
     } else if (count === 0) {
       count = 1;
@@ -58,4 +59,4 @@ export const eventPrinter: TablePrinter = {
       nameOf(obj),
     ];
   },
-};
+});

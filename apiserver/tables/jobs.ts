@@ -4,8 +4,9 @@ import type { V1CronJob, V1Job, V1JobCondition } from '@kubernetes/client-node';
 import type { KubeObject } from '../../common/api/meta.js';
 import { humanDuration } from '../../common/duration.js';
 import { formatLabelSelectorObject } from '../../common/selectors/labels.js';
-import { ageColumn, ageOf, as, containerCells, containersColumns, int, nameColumn, nameOf, since, timeOf } from './cells.js';
-import { column, type TablePrinter } from './types.js';
+import { age, ageColumn, as, containerCells, containersColumns, int, nameColumn, nameOf, sinceCell, timeOf } from './cells.js';
+import { column, templatePrinter } from './types.js';
+import { Since, type TemplateCell } from './timed.js';
 
 const holds = (conditions: V1JobCondition[] | undefined, type: string): boolean => (conditions ?? []).some((c) => c.type === type && c.status === 'True');
 
@@ -30,15 +31,15 @@ function completions(job: V1Job): string {
   return parallelism > 1 ? `${succeeded}/1 of ${parallelism}` : `${succeeded}/1`;
 }
 
-/** From start to completion, or to now while running; empty before the job started. */
-function duration(job: V1Job, now: number): string {
+/** From start to completion, or to now while running (rendered when served); empty before the job started. */
+function duration(job: V1Job): TemplateCell {
   const start = timeOf(job.status?.startTime);
   if (start === undefined) return '';
   const end = timeOf(job.status?.completionTime);
-  return humanDuration((end ?? now) - start);
+  return end === undefined ? new Since(start) : humanDuration(end - start);
 }
 
-export const jobPrinter: TablePrinter = {
+export const jobPrinter = templatePrinter({
   columns: [
     nameColumn,
     column('Status', 'string', 'Status of the job.'),
@@ -47,17 +48,17 @@ export const jobPrinter: TablePrinter = {
     ageColumn,
     ...containersColumns('A label query over pods that should match the pod count.'),
   ],
-  cells(obj: KubeObject, now: number): unknown[] {
+  template(obj: KubeObject): TemplateCell[] {
     const job = as<V1Job>(obj);
     const [names, images] = containerCells(job.spec?.template?.spec?.containers);
-    return [nameOf(obj), jobStatus(job), completions(job), duration(job, now), ageOf(obj, now), names, images, formatLabelSelectorObject(job.spec?.selector)];
+    return [nameOf(obj), jobStatus(job), completions(job), duration(job), age(obj), names, images, formatLabelSelectorObject(job.spec?.selector)];
   },
-};
+});
 
 /** kubectl's printBoolPtr. */
 const boolCell = (v: boolean | undefined): string => (v === undefined ? '<unset>' : v ? 'True' : 'False');
 
-export const cronJobPrinter: TablePrinter = {
+export const cronJobPrinter = templatePrinter({
   columns: [
     nameColumn,
     column('Schedule', 'string', 'The schedule in Cron format.'),
@@ -68,11 +69,11 @@ export const cronJobPrinter: TablePrinter = {
     ageColumn,
     ...containersColumns('A label query over pods that should match the pod count.'),
   ],
-  cells(obj: KubeObject, now: number): unknown[] {
+  template(obj: KubeObject): TemplateCell[] {
     const cj = as<V1CronJob>(obj);
     const jobSpec = cj.spec?.jobTemplate?.spec;
     const [names, images] = containerCells(jobSpec?.template?.spec?.containers);
-    const last = cj.status?.lastScheduleTime === undefined ? '<none>' : since(cj.status.lastScheduleTime, now);
+    const last = cj.status?.lastScheduleTime === undefined ? '<none>' : sinceCell(cj.status.lastScheduleTime);
     return [
       nameOf(obj),
       cj.spec?.schedule ?? '',
@@ -80,10 +81,10 @@ export const cronJobPrinter: TablePrinter = {
       boolCell(cj.spec?.suspend),
       (cj.status?.active ?? []).length,
       last,
-      ageOf(obj, now),
+      age(obj),
       names,
       images,
       formatLabelSelectorObject(jobSpec?.selector),
     ];
   },
-};
+});

@@ -3,8 +3,9 @@
 
 import type { V1Node } from '@kubernetes/client-node';
 import type { KubeObject } from '../../common/api/meta.js';
-import { ageColumn, ageOf, as, nameColumn, nameOf } from './cells.js';
-import { column, type TablePrinter } from './types.js';
+import { age, ageColumn, as, nameColumn, nameOf } from './cells.js';
+import { column, templatePrinter } from './types.js';
+import type { TemplateCell } from './timed.js';
 
 const ROLE_LABEL_PREFIX = 'node-role.kubernetes.io/';
 /** The older spelling: `kubernetes.io/role=<role>`. */
@@ -42,7 +43,7 @@ function orUnknown(s: string | undefined): string {
   return s ? s : '<unknown>';
 }
 
-export const nodePrinter: TablePrinter = {
+export const nodePrinter = templatePrinter({
   columns: [
     nameColumn,
     column('Status', 'string', 'Readiness of the node, and whether it is cordoned.'),
@@ -55,7 +56,7 @@ export const nodePrinter: TablePrinter = {
     column('Kernel-Version', 'string', 'Kernel version of the node.', { priority: 1 }),
     column('Container-Runtime', 'string', 'Container runtime name and version.', { priority: 1 }),
   ],
-  cells(obj: KubeObject, now: number): unknown[] {
+  template(obj: KubeObject): TemplateCell[] {
     const node = as<V1Node>(obj);
     const roles = nodeRoles(node);
     const info = node.status?.nodeInfo;
@@ -63,7 +64,7 @@ export const nodePrinter: TablePrinter = {
       nameOf(obj),
       nodeStatus(node),
       roles.length > 0 ? roles.join(',') : '<none>',
-      ageOf(obj, now),
+      age(obj),
       info?.kubeletVersion ?? '',
       address(node, 'InternalIP'),
       address(node, 'ExternalIP'),
@@ -72,4 +73,4 @@ export const nodePrinter: TablePrinter = {
       orUnknown(info?.containerRuntimeVersion),
     ];
   },
-};
+});

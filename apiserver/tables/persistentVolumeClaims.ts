@@ -3,11 +3,12 @@
 
 import type { V1PersistentVolumeClaim } from '@kubernetes/client-node';
 import type { KubeObject } from '../../common/api/meta.js';
-import { ageColumn, ageOf, as, nameColumn, nameOf } from './cells.js';
+import { age, ageColumn, as, nameColumn, nameOf } from './cells.js';
 import { accessModesCell, storageCell, storageClassOf, unsetCell } from './persistentVolumes.js';
-import { column, type TablePrinter } from './types.js';
+import { column, templatePrinter } from './types.js';
+import type { TemplateCell } from './timed.js';
 
-export const persistentVolumeClaimPrinter: TablePrinter = {
+export const persistentVolumeClaimPrinter = templatePrinter({
   columns: [
     nameColumn,
     column('Status', 'string', 'The phase of the claim: Pending, Bound or Lost.'),
@@ -19,7 +20,7 @@ export const persistentVolumeClaimPrinter: TablePrinter = {
     ageColumn,
     column('VolumeMode', 'string', 'Whether the claim wants a filesystem or a raw block device.', { priority: 1 }),
   ],
-  cells(obj: KubeObject, now: number): unknown[] {
+  template(obj: KubeObject): TemplateCell[] {
     const pvc = as<V1PersistentVolumeClaim>(obj);
     const spec = pvc.spec;
     const volume = spec?.volumeName ?? '';
@@ -32,8 +33,8 @@ export const persistentVolumeClaimPrinter: TablePrinter = {
       volume ? accessModesCell(pvc.status?.accessModes) : '',
       storageClassOf(obj, spec?.storageClassName),
       spec?.volumeAttributesClassName ?? unsetCell,
-      ageOf(obj, now),
+      age(obj),
       spec?.volumeMode ?? unsetCell,
     ];
   },
-};
+});

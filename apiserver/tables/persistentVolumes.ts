@@ -3,8 +3,9 @@
 import type { V1PersistentVolume } from '@kubernetes/client-node';
 import type { KubeObject } from '../../common/api/meta.js';
 import { canonicalQuantity, isQuantity } from '../../common/quantity.js';
-import { ageColumn, ageOf, as, nameColumn, nameOf } from './cells.js';
-import { column, type TablePrinter } from './types.js';
+import { age, ageColumn, as, nameColumn, nameOf } from './cells.js';
+import { column, templatePrinter } from './types.js';
+import type { TemplateCell } from './timed.js';
 
 /** kubectl's short access modes, in its fixed order and each once: `RWO,ROX,RWX,RWOP`. */
 export function accessModesCell(modes: readonly string[] | undefined): string {
@@ -30,7 +31,7 @@ export function storageClassOf(obj: KubeObject, specClass: string | undefined): 
 
 export const unsetCell = '<unset>';
 
-export const persistentVolumePrinter: TablePrinter = {
+export const persistentVolumePrinter = templatePrinter({
   columns: [
     nameColumn,
     column('Capacity', 'string', 'The total amount of storage the volume provides.'),
@@ -44,7 +45,7 @@ export const persistentVolumePrinter: TablePrinter = {
     ageColumn,
     column('VolumeMode', 'string', 'Whether the volume is a filesystem or a raw block device.', { priority: 1 }),
   ],
-  cells(obj: KubeObject, now: number): unknown[] {
+  template(obj: KubeObject): TemplateCell[] {
     const pv = as<V1PersistentVolume>(obj);
     const spec = pv.spec;
     const ref = spec?.claimRef;
@@ -60,8 +61,8 @@ export const persistentVolumePrinter: TablePrinter = {
       storageClassOf(obj, spec?.storageClassName),
       spec?.volumeAttributesClassName ?? unsetCell,
       pv.status?.reason ?? '',
-      ageOf(obj, now),
+      age(obj),
       spec?.volumeMode ?? unsetCell,
     ];
   },
-};
+});

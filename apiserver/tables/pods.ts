@@ -4,20 +4,20 @@
 
 import type { V1Container, V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import type { KubeObject } from '../../common/api/meta.js';
-import { humanDuration } from '../../common/duration.js';
-import { ageColumn, ageOf, as, nameColumn, nameOf, timeOf } from './cells.js';
-import { column, type TablePrinter, type TableRowCondition } from './types.js';
+import { age, ageColumn, as, nameColumn, nameOf, timeOf } from './cells.js';
+import { RestartsAgo, type TemplateCell } from './timed.js';
+import { column, templatePrinter, type TableRowCondition } from './types.js';
 
 /** The reason a pod's status carries when its node stopped answering. */
 const NODE_LOST = 'NodeLost';
 
-export interface PodSummary {
-  /** `ready/total`, counting started sidecars (restartable init containers) in both. */
+/** READY, STATUS and RESTARTS of a pod, with RESTARTS as a count and the time of the last one. */
+interface PodSummary {
   ready: string;
-  /** The STATUS word. */
   status: string;
-  /** `3` or `3 (2m ago)`. */
-  restarts: string;
+  restarts: number;
+  /** Epoch ms of the most recent container termination, when one is known. */
+  lastRestart: number | undefined;
 }
 
 function isSidecar(c: V1Container | undefined): boolean {
@@ -38,8 +38,13 @@ function later(a: number | undefined, b: number | undefined): number | undefined
   return Math.max(a, b);
 }
 
-/** Computes READY, STATUS and RESTARTS for one pod as of `now` (epoch ms). */
-export function summarizePod(pod: V1Pod, now: number): PodSummary {
+/** RESTARTS: the bare count, or the count with how long ago the last restart was (rendered when served). */
+function restartsCell(s: PodSummary): TemplateCell {
+  return s.restarts !== 0 && s.lastRestart !== undefined ? new RestartsAgo(s.restarts, s.lastRestart) : String(s.restarts);
+}
+
+/** Computes READY, STATUS and RESTARTS (as a count and a time) for one pod. */
+function summarizePod(pod: V1Pod): PodSummary {
   const spec = pod.spec;
   const status = pod.status ?? {};
   const phase = status.phase ?? '';
@@ -130,11 +135,7 @@ export function summarizePod(pod: V1Pod, now: number): PodSummary {
     else if (phase !== 'Succeeded' && phase !== 'Failed') reason = 'Terminating';
   }
 
-  let restartsCell = String(restarts);
-  if (restarts !== 0 && lastRestart !== undefined) {
-    restartsCell = `${restarts} (${humanDuration(now - lastRestart)} ago)`;
-  }
-  return { ready: `${readyContainers}/${totalContainers}`, status: reason, restarts: restartsCell };
+  return { ready: `${readyContainers}/${totalContainers}`, status: reason, restarts, lastRestart };
 }
 
 function readinessGates(pod: V1Pod): string {
@@ -149,7 +150,7 @@ function orNone(s: string | undefined): string {
   return s ? s : '<none>';
 }
 
-export const podPrinter: TablePrinter = {
+export const podPrinter = templatePrinter({
   columns: [
     nameColumn,
     column('Ready', 'string', 'Ready containers out of all containers.'),
@@ -161,16 +162,16 @@ export const podPrinter: TablePrinter = {
     column('Nominated Node', 'string', 'The node the scheduler preempted for this pod.', { priority: 1 }),
     column('Readiness Gates', 'string', 'Satisfied readiness gates out of all.', { priority: 1 }),
   ],
-  cells(obj: KubeObject, now: number): unknown[] {
+  template(obj: KubeObject): TemplateCell[] {
     const pod = as<V1Pod>(obj);
-    const s = summarizePod(pod, now);
+    const s = summarizePod(pod);
     const ip = pod.status?.podIPs?.[0]?.ip ?? pod.status?.podIP;
     return [
       nameOf(obj),
       s.ready,
       s.status,
-      s.restarts,
-      ageOf(obj, now),
+      restartsCell(s),
+      age(obj),
       orNone(ip),
       orNone(pod.spec?.nodeName),
       orNone(pod.status?.nominatedNodeName),
@@ -183,4 +184,4 @@ export const podPrinter: TablePrinter = {
     if (phase === 'Failed') return [{ type: 'Completed', status: 'True', reason: 'Failed', message: 'The pod failed.' }];
     return undefined;
   },
-};
+});

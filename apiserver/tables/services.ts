@@ -3,8 +3,9 @@
 import type { V1Endpoints, V1Service } from '@kubernetes/client-node';
 import type { KubeObject } from '../../common/api/meta.js';
 import { formatLabels } from '../../common/selectors/labels.js';
-import { ageColumn, ageOf, as, nameColumn, nameOf } from './cells.js';
-import { column, type TablePrinter } from './types.js';
+import { age, ageColumn, as, nameColumn, nameOf } from './cells.js';
+import { column, templatePrinter } from './types.js';
+import type { TemplateCell } from './timed.js';
 
 /** Endpoints shown before collapsing the rest into `+ N more...`. */
 const MAX_ENDPOINTS_SHOWN = 3;
@@ -46,7 +47,7 @@ export function servicePorts(svc: V1Service): string {
   return ports.length > 0 ? ports.join(',') : '<none>';
 }
 
-export const servicePrinter: TablePrinter = {
+export const servicePrinter = templatePrinter({
   columns: [
     nameColumn,
     column('Type', 'string', 'How the service is exposed: ClusterIP, NodePort, LoadBalancer or ExternalName.'),
@@ -56,7 +57,7 @@ export const servicePrinter: TablePrinter = {
     ageColumn,
     column('Selector', 'string', 'Labels of the pods the service routes to.', { priority: 1 }),
   ],
-  cells(obj: KubeObject, now: number): unknown[] {
+  template(obj: KubeObject): TemplateCell[] {
     const svc = as<V1Service>(obj);
     const clusterIP = svc.spec?.clusterIPs?.[0] ?? svc.spec?.clusterIP;
     return [
@@ -65,11 +66,11 @@ export const servicePrinter: TablePrinter = {
       clusterIP ? clusterIP : '<none>',
       serviceExternalIP(svc),
       servicePorts(svc),
-      ageOf(obj, now),
+      age(obj),
       formatLabels(svc.spec?.selector),
     ];
   },
-};
+});
 
 function hostPort(ip: string, port: number): string {
   return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
@@ -93,9 +94,9 @@ export function formatEndpoints(ep: V1Endpoints): string {
   return total > shown.length ? `${list} + ${total - shown.length} more...` : list;
 }
 
-export const endpointsPrinter: TablePrinter = {
+export const endpointsPrinter = templatePrinter({
   columns: [nameColumn, column('Endpoints', 'string', 'Ready addresses and ports backing the service.'), ageColumn],
-  cells(obj: KubeObject, now: number): unknown[] {
-    return [nameOf(obj), formatEndpoints(as<V1Endpoints>(obj)), ageOf(obj, now)];
+  template(obj: KubeObject): TemplateCell[] {
+    return [nameOf(obj), formatEndpoints(as<V1Endpoints>(obj)), age(obj)];
   },
-};
+});

@@ -4,8 +4,9 @@
 import type { V1StorageClass } from '@kubernetes/client-node';
 import type { KubeObject } from '../../common/api/meta.js';
 import { annBetaDefaultClass, annDefaultClass } from '../../common/api/storage.js';
-import { ageColumn, ageOf, as, nameColumn, nameOf } from './cells.js';
-import { column, type TablePrinter } from './types.js';
+import { age, ageColumn, as, nameColumn, nameOf } from './cells.js';
+import { column, templatePrinter } from './types.js';
+import type { TemplateCell } from './timed.js';
 
 const defaultAnnotations = [annDefaultClass, annBetaDefaultClass];
 
@@ -13,7 +14,7 @@ export function isDefaultClass(obj: KubeObject): boolean {
   return defaultAnnotations.some((a) => obj.metadata.annotations?.[a] === 'true');
 }
 
-export const storageClassPrinter: TablePrinter = {
+export const storageClassPrinter = templatePrinter({
   columns: [
     nameColumn,
     column('Provisioner', 'string', 'The provisioner that makes volumes of this class.'),
@@ -22,7 +23,7 @@ export const storageClassPrinter: TablePrinter = {
     column('AllowVolumeExpansion', 'string', 'Whether claims of this class may grow.'),
     ageColumn,
   ],
-  cells(obj: KubeObject, now: number): unknown[] {
+  template(obj: KubeObject): TemplateCell[] {
     const sc = as<V1StorageClass>(obj);
     return [
       isDefaultClass(obj) ? `${nameOf(obj)} (default)` : nameOf(obj),
@@ -30,7 +31,7 @@ export const storageClassPrinter: TablePrinter = {
       sc.reclaimPolicy ?? 'Delete',
       sc.volumeBindingMode ?? 'Immediate',
       sc.allowVolumeExpansion ?? false,
-      ageOf(obj, now),
+      age(obj),
     ];
   },
-};
+});

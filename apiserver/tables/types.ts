@@ -3,6 +3,7 @@
 // meta.k8s.io/v1 Table (see table.ts).
 
 import type { KubeObject } from '../../common/api/meta.js';
+import { renderCells, type TemplateCell } from './timed.js';
 
 /** OpenAPI-style type of a column's cells. */
 export type ColumnType = 'string' | 'integer' | 'number' | 'boolean' | 'date';
@@ -35,6 +36,18 @@ export interface TablePrinter {
   cells(obj: KubeObject, now: number): unknown[];
   /** Row conditions, e.g. a finished pod's `Completed`; absent when there are none. */
   conditions?(obj: KubeObject): TableRowCondition[] | undefined;
+  /**
+   * The row with its time-dependent cells kept as TimedCells (see timed.ts): what does not
+   * change while the object does not. A printer that has one gets its rows computed once per
+   * watch-cache entry (rowCache.ts); `cells(obj, now)` must equal the template rendered at `now`,
+   * which `templatePrinter` guarantees by deriving one from the other.
+   */
+  template?(obj: KubeObject): TemplateCell[];
+}
+
+/** A printer whose cells are its template rendered at `now`: the cached and uncached rows cannot drift. */
+export function templatePrinter(p: Omit<TablePrinter, 'cells' | 'template'> & { template(obj: KubeObject): TemplateCell[] }): TablePrinter {
+  return { ...p, cells: (obj: KubeObject, now: number): unknown[] => renderCells(p.template(obj), now) };
 }
 
 /** A column definition; `priority: 1` for wide-only columns, `format: 'name'` for the name column. */

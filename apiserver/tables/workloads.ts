@@ -3,15 +3,16 @@
 import type { V1Deployment, V1ReplicaSet } from '@kubernetes/client-node';
 import type { KubeObject } from '../../common/api/meta.js';
 import { formatLabelSelectorObject, labelSelectorFromObject } from '../../common/selectors/labels.js';
-import { ageColumn, ageOf, as, containerCells, containersColumns, int, nameColumn, nameOf } from './cells.js';
-import { column, type TablePrinter } from './types.js';
+import { age, ageColumn, as, containerCells, containersColumns, int, nameColumn, nameOf } from './cells.js';
+import { column, templatePrinter } from './types.js';
+import type { TemplateCell } from './timed.js';
 
 /** `spec.replicas` defaults to 1 in Kubernetes when omitted. */
 function desiredReplicas(replicas: number | undefined): number {
   return replicas === undefined ? 1 : int(replicas);
 }
 
-export const deploymentPrinter: TablePrinter = {
+export const deploymentPrinter = templatePrinter({
   columns: [
     nameColumn,
     column('Ready', 'string', 'Ready pods out of desired pods.'),
@@ -20,7 +21,7 @@ export const deploymentPrinter: TablePrinter = {
     ageColumn,
     ...containersColumns('Label selector for the pods of the deployment.'),
   ],
-  cells(obj: KubeObject, now: number): unknown[] {
+  template(obj: KubeObject): TemplateCell[] {
     const d = as<V1Deployment>(obj);
     const [names, images] = containerCells(d.spec?.template?.spec?.containers);
     // A deployment prints its selector as-is: "" when empty, <invalid> when it cannot be compiled.
@@ -35,15 +36,15 @@ export const deploymentPrinter: TablePrinter = {
       `${int(d.status?.readyReplicas)}/${desiredReplicas(d.spec?.replicas)}`,
       int(d.status?.updatedReplicas),
       int(d.status?.availableReplicas),
-      ageOf(obj, now),
+      age(obj),
       names,
       images,
       selector,
     ];
   },
-};
+});
 
-export const replicaSetPrinter: TablePrinter = {
+export const replicaSetPrinter = templatePrinter({
   columns: [
     nameColumn,
     column('Desired', 'integer', 'Number of pods wanted.'),
@@ -52,7 +53,7 @@ export const replicaSetPrinter: TablePrinter = {
     ageColumn,
     ...containersColumns('Label selector for the pods of the replica set.'),
   ],
-  cells(obj: KubeObject, now: number): unknown[] {
+  template(obj: KubeObject): TemplateCell[] {
     const rs = as<V1ReplicaSet>(obj);
     const [names, images] = containerCells(rs.spec?.template?.spec?.containers);
     return [
@@ -60,10 +61,10 @@ export const replicaSetPrinter: TablePrinter = {
       desiredReplicas(rs.spec?.replicas),
       int(rs.status?.replicas),
       int(rs.status?.readyReplicas),
-      ageOf(obj, now),
+      age(obj),
       names,
       images,
       formatLabelSelectorObject(rs.spec?.selector),
     ];
   },
-};
+});
