@@ -1,6 +1,7 @@
 // The Job benchmark (issue 14):
 //   npm run build && npm run bench:jobs                   (compiled: the figures to record)
-//   npx tsx bench/jobs.ts [--nodes 50] [--completions 1000] [--parallelism 100]
+//   npx tsx bench/jobs.ts [--nodes 50] [--completions 1000] [--parallelism 100] [--job-sync-batch-ms 1000]
+// (--job-sync-batch-ms 0: the Job controller syncs on every pod event instead of once a second per Job)
 // etcd, the API server, the scheduler, the controller manager (every registered controller,
 // as `gantry up` runs it) and hollow nodes each run as their own process. The Job's pods run
 // `sh -c 'exit 0'`, which a hollow node's simulated runtime ends at once, so the figure is
@@ -10,7 +11,9 @@
 // creating as many pods, 48 requests in flight. Prints figures beside floors (never
 // pass/fail), then one JSON line.
 
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { parseFlags } from '../common/config.js';
 import { startProcessCluster, type ProcessCluster } from '../common/testing/cluster.js';
 import { Cleanup } from './lib/cleanup.js';
@@ -71,7 +74,8 @@ async function main(): Promise<void> {
   const nodes = Number(f.nodes ?? 50);
   const completions = Number(f.completions ?? 1000);
   const parallelism = Number(f.parallelism ?? 100);
-  if (!(nodes >= 1) || !(completions >= 1) || !(parallelism >= 1)) throw new Error('usage: --nodes N --completions N --parallelism N');
+  const batchMs = f['job-sync-batch-ms'] === undefined ? undefined : Number(f['job-sync-batch-ms']);
+  if (!(nodes >= 1) || !(completions >= 1) || !(parallelism >= 1) || (batchMs !== undefined && !(batchMs >= 0))) throw new Error('usage: --nodes N --completions N --parallelism N [--job-sync-batch-ms MS]');
   const load0 = os.loadavg()[0]!;
   const cleanup = new Cleanup();
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void cleanup.run().finally(() => process.exit(130)));
@@ -88,7 +92,13 @@ async function main(): Promise<void> {
     progress('starting the scheduler and the controller manager');
     const sched = await startScheduler(cluster);
     cleanup.add('the scheduler', () => sched.stop());
-    const { cm, controllers } = await startControllerManager(cluster);
+    let cmArgs: string[] = [];
+    if (batchMs !== undefined) {
+      const file = path.join(cluster.dir, 'controllers.json');
+      fs.writeFileSync(file, JSON.stringify({ controllerOptions: { job: { syncBatchPeriodMs: batchMs } } }));
+      cmArgs = ['--config', file];
+    }
+    const { cm, controllers } = await startControllerManager(cluster, [], cmArgs);
     cleanup.add('the controller manager', () => cm.stop());
     if (!controllers.includes('job')) throw new Error(`the controller manager runs no job controller (it runs: ${controllers.join(', ')})`);
 
@@ -114,7 +124,7 @@ async function main(): Promise<void> {
     ];
     console.log(figureTable(rows));
     console.log(`${nodes} hollow nodes. Machine: ${os.cpus().length} cores, shared by every process above; load average (1 min) ${load0.toFixed(1)} at the start, ${os.loadavg()[0]!.toFixed(1)} at the end.`);
-    console.log(JSON.stringify({ bench: 'jobs', nodes, completions, parallelism, ...fig, completionsPerS: perS, floorCreatesPerS, cpuMs: cpu }));
+    console.log(JSON.stringify({ bench: 'jobs', nodes, completions, parallelism, jobSyncBatchMs: batchMs ?? 'default', ...fig, completionsPerS: perS, floorCreatesPerS, cpuMs: cpu }));
   } finally {
     await cleanup.run();
   }

@@ -39,10 +39,10 @@ export async function startHollowNodes(cluster: ProcessCluster, o: HollowOptions
 }
 
 /** Starts the controller manager as `gantry up` runs it; returns the controllers it reports running. */
-export async function startControllerManager(cluster: ProcessCluster, nodeFlags: string[] = []): Promise<{ cm: SchedChild; controllers: string[]; metricsUrl: string }> {
+export async function startControllerManager(cluster: ProcessCluster, nodeFlags: string[] = [], args: string[] = []): Promise<{ cm: SchedChild; controllers: string[]; metricsUrl: string }> {
   const port = await freePort();
   const metricsUrl = `http://127.0.0.1:${port}/metrics`;
-  const cm = schedSpawn('controllers/main', ['--kubeconfig', cluster.kubeconfig, '--metrics-port', String(port)], nodeFlags);
+  const cm = schedSpawn('controllers/main', ['--kubeconfig', cluster.kubeconfig, '--metrics-port', String(port), ...args], nodeFlags);
   const deadline = Date.now() + 60_000;
   for (;;) {
     const line = cm.output().split('\n').find((l) => l.includes('"controller manager started"'));
