@@ -1,6 +1,12 @@
 import { expect } from 'chai';
 import type { KubeObject } from '../../common/api/meta.js';
-import { NodeGraph, podReferences } from './nodeGraph.js';
+import { silentLogger } from '../../common/logging.js';
+import { makeTempDir, startEtcd, type EtcdProcess } from '../../common/proc/etcdProcess.js';
+import { EtcdStorage } from '../storage/etcdStorage.js';
+import { storedJson } from '../storage/storedJson.js';
+import { WatchCache } from '../watchcache/watchCache.js';
+import { CachedObject } from '../watchcache/cachedObject.js';
+import { followPods, graphView, NodeGraph, podReferences } from './nodeGraph.js';
 
 const pod = (name: string, spec: Record<string, unknown>): KubeObject => ({ metadata: { name, namespace: 'a' }, spec });
 
@@ -24,6 +30,21 @@ describe('podReferences (what a pod lets its node read)', () => {
     { name: 'malformed fields are ignored', spec: { volumes: 'x', containers: [null, { env: [{ valueFrom: { secretKeyRef: { name: 3 } } }] }], imagePullSecrets: [{}] }, want: [] },
   ];
   for (const tc of cases) it(tc.name, () => expect(podReferences(pod('p', tc.spec)).sort()).to.deep.equal(tc.want));
+});
+
+describe('graphView (a pod entry read without parsing all of it)', () => {
+  const cases: { name: string; obj: KubeObject }[] = [
+    { name: 'an ephemeral volume (named after the pod) and a secret', obj: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'a', managedFields: [{ manager: 'x' }] }, spec: { nodeName: 'n1', volumes: [{ name: 'scratch', ephemeral: {} }, { name: 's', secret: { secretName: 's' } }] }, status: { phase: 'Running' } } },
+    { name: 'spec before metadata', obj: { spec: { nodeName: 'n1', serviceAccountName: 'sa' }, apiVersion: 'v1', kind: 'Pod', metadata: { name: 'q', namespace: 'b' } } as KubeObject },
+    { name: 'no spec', obj: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'r', namespace: 'c' } } },
+  ];
+  for (const tc of cases) {
+    it(tc.name, () => {
+      const view = graphView(CachedObject.stamped(`/registry/pods/${tc.obj.metadata.namespace!}/${tc.obj.metadata.name!}`, 3, tc.obj));
+      expect([view.metadata.name, view.metadata.namespace, view.spec]).to.deep.equal([tc.obj.metadata.name, tc.obj.metadata.namespace, tc.obj.spec]);
+      expect(podReferences(view)).to.deep.equal(podReferences(tc.obj));
+    });
+  }
 });
 
 describe('NodeGraph', () => {
@@ -67,4 +88,63 @@ describe('NodeGraph: claims and their volumes', () => {
     g.setPod('k/p', usesClaim('p', 'n1', 'c1'));
     expect(g.allows('n1', '/persistentvolumes', '', 'pv'), 'clear forgot the claims').to.equal(false);
   });
+});
+
+describe('followPods: the graph fed from the watch cache (real etcd)', function () {
+  this.timeout(30_000);
+  const root = '/registry/';
+  let etcd: EtcdProcess;
+  let tmp: { dir: string; remove: () => void };
+  let storage: EtcdStorage;
+  let cache: WatchCache;
+  let stop: () => void;
+  const graph = new NodeGraph();
+
+  before(async () => {
+    tmp = makeTempDir('gantry-nodegraph');
+    etcd = await startEtcd({ dataDir: tmp.dir });
+    storage = new EtcdStorage({ endpoints: [etcd.endpoint], logger: silentLogger() });
+    cache = new WatchCache({ storage, logger: silentLogger(), root });
+    await cache.start();
+    stop = followPods(cache, root, graph, silentLogger());
+  });
+  after(async () => {
+    stop?.();
+    cache?.stop();
+    await storage?.close();
+    await etcd?.stop();
+    tmp?.remove();
+  });
+
+  const key = `${root}pods/a/p`;
+  const podWith = (spec: Record<string, unknown>, phase: string): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'a' }, spec, status: { phase } });
+  const secretVolume = (secretName: string): Record<string, unknown> => ({ name: 'v', secret: { secretName } });
+  let rev = 0;
+  /** Writes as the store does (announced to the cache, or not: another server's write) and waits for the graph to see it. */
+  async function write(obj: KubeObject, announced: boolean): Promise<void> {
+    const stored = storedJson(obj);
+    if (announced) cache.expect(key, stored, obj);
+    rev = rev === 0 ? await storage.create(key, obj, stored.bytes) : await storage.update(key, obj, rev, stored.bytes);
+    expect(await cache.waitForRevision(rev, 5_000)).to.equal(true);
+  }
+  const allows = (secret: string, node = 'n1'): boolean => graph.allows(node, '/secrets', 'a', secret);
+
+  for (const announced of [true, false]) {
+    it(`follows binding, status writes, spec changes and deletion (${announced ? 'this server\'s writes' : 'another writer\'s'})`, async () => {
+      rev = 0;
+      await write(podWith({ volumes: [secretVolume('s')] }, 'Pending'), announced);
+      expect(allows('s'), 'unbound').to.equal(false);
+      await write(podWith({ nodeName: 'n1', volumes: [secretVolume('s')] }, 'Pending'), announced);
+      expect(allows('s'), 'bound').to.equal(true);
+      await write(podWith({ nodeName: 'n1', volumes: [secretVolume('s')] }, 'Running'), announced);
+      expect(allows('s'), 'after a status write').to.equal(true);
+      await write(podWith({ nodeName: 'n1', volumes: [secretVolume('t')] }, 'Running'), announced);
+      expect([allows('s'), allows('t')], 'the spec now names another secret').to.deep.equal([false, true]);
+      await write(podWith({ volumes: [secretVolume('t')], nodeName: 'n1' }, 'Running'), announced);
+      expect(allows('t'), 'the same spec in another member order').to.equal(true);
+      const deleted = await storage.delete(key);
+      expect(await cache.waitForRevision(deleted, 5_000)).to.equal(true);
+      expect([allows('t'), graph.size]).to.deep.equal([false, 0]);
+    });
+  }
 });

@@ -7,6 +7,7 @@
 
 import { isObject, type KubeObject } from '../../common/api/meta.js';
 import type { Logger } from '../../common/logging.js';
+import type { CachedObject } from '../watchcache/cachedObject.js';
 import type { CacheEvent, CacheWatch, WatchCache } from '../watchcache/watchCache.js';
 
 /** The kinds a node reads through the graph, as `group/resource`. */
@@ -142,14 +143,40 @@ export class NodeGraph {
   }
 }
 
+/** A pod entry without spec.nodeName, read from its selector fields without parsing (only for entries that hold a Pod's fields). */
+function unboundPod(e: CachedObject): boolean {
+  return e.kind === 'Pod' && e.fields['spec.nodeName'] === '';
+}
+
+/**
+ * Whether two states of one key have the same spec, from their bytes. What the graph reads
+ * of an object is its spec and its name and namespace, which the key fixes: the same spec
+ * leaves the graph as it is. Specs written in another member order count as changed.
+ */
+export function sameSpec(a: CachedObject, b: CachedObject): boolean {
+  const x = a.specJson();
+  const y = b.specJson();
+  return x === undefined ? y === undefined : y !== undefined && x.equals(y);
+}
+
+/**
+ * What the graph reads of an entry: its name, namespace and spec, parsing only the spec's
+ * bytes (a pod's managedFields and status are most of its JSON).
+ */
+export function graphView(e: CachedObject): KubeObject {
+  const spec = e.specJson();
+  if (!spec) return e.object;
+  return { metadata: { name: e.fields['metadata.name'], namespace: e.fields['metadata.namespace'] }, spec: JSON.parse(spec.toString()) as unknown };
+}
+
 /**
  * Keeps `graph` equal to the pods and claims in `cache`: a full load, then every event. When
  * the cache reloads (its etcd watch broke) it ends our watches; we load again from the new
  * state. Returns a stop function.
  */
 export function followPods(cache: WatchCache, root: string, graph: NodeGraph, logger: Logger): () => void {
-  const sources: { prefix: string; set: (key: string, o: KubeObject | undefined) => void }[] = [
-    { prefix: `${root}pods/`, set: (key, o) => graph.setPod(key, o) },
+  const sources: { prefix: string; set: (key: string, o: KubeObject | undefined) => void; unbound?: (e: CachedObject) => boolean }[] = [
+    { prefix: `${root}pods/`, set: (key, o) => graph.setPod(key, o), unbound: unboundPod },
     { prefix: `${root}persistentvolumeclaims/`, set: (key, o) => graph.setClaim(key, o) },
   ];
   let watches: CacheWatch[] = [];
@@ -165,13 +192,19 @@ export function followPods(cache: WatchCache, root: string, graph: NodeGraph, lo
     reloading = false;
     graph.clear();
     // List and subscribe in one synchronous step: nothing falls between them.
-    for (const { prefix, set } of sources) {
-      for (const e of cache.list(prefix)) set(e.key, e.object);
+    for (const { prefix, set, unbound } of sources) {
+      for (const e of cache.list(prefix)) set(e.key, unbound?.(e) ? undefined : graphView(e));
+      // Parsing every event would cost more than the rest of the graph: most pod writes are
+      // status writes, and an unbound pod refers nothing to any node.
+      const onEvent = (ev: CacheEvent): void => {
+        if (ev.type === 'DELETED' || unbound?.(ev.entry)) set(ev.key, undefined);
+        else if (!(ev.type === 'MODIFIED' && ev.previousEntry && sameSpec(ev.previousEntry, ev.entry))) set(ev.key, graphView(ev.entry));
+      };
       watches.push(
         cache.watch(
           prefix,
           cache.revision,
-          (ev: CacheEvent) => set(ev.key, ev.type === 'DELETED' ? undefined : ev.object),
+          onEvent,
           (err) => {
             if (stopped || !err || reloading) return;
             reloading = true;

@@ -4,6 +4,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
+import equal from 'fast-deep-equal';
 import type { KubeList, KubeObject, ListMeta } from '../../common/api/meta.js';
 import { apiVersionOf } from '../../common/api/meta.js';
 import { generateName } from '../../common/api/names.js';
@@ -416,11 +417,13 @@ export class ResourceStore {
       }
       if (opts.dryRun) return { object: this.typed(admitted), created: true };
       const key = this.key(admitted.metadata.namespace, admitted.metadata.name!);
+      const unexpect = this.cache.expect(key, stored, admitted);
       try {
         const rev = await this.storage.create(key, admitted, stored.bytes);
         await claims?.commit();
         return this.written(admitted, stored, rev, true);
       } catch (e) {
+        unexpect();
         await claims?.revert();
         if (e instanceof KeyExistsError) {
           if (generated && attempt < 3) continue;
@@ -536,15 +539,28 @@ export class ResourceStore {
     const { resourceVersion: _rv, ...meta } = mutated.metadata;
     const next = { ...mutated, metadata: meta };
     if (opts.dryRun) return { object: this.typed(next, current.revision), created: false };
-    const rev = await this.storage.update(current.key, next, current.revision);
+    const rev = await this.storeBytes(current, next, this.encodeForStorage(next));
     return { object: this.typed(next, rev), created: false };
+  }
+
+  /** Writes `stored` (made from `obj`) over `current`, the watch cache told first so it can take the bytes as they are. */
+  private async storeBytes(current: Versioned, obj: KubeObject, stored: StoredJson): Promise<number> {
+    const unexpect = this.cache.expect(current.key, stored, obj);
+    try {
+      return await this.storage.update(current.key, obj, current.revision, stored.bytes);
+    } catch (e) {
+      unexpect();
+      throw e;
+    }
   }
 
   private async writeUpdate(current: Versioned, currentObj: KubeObject, copyCurrent: () => KubeObject, mutated: KubeObject, opts: WriteOptions, subresource: Exclude<WriteSubresource, 'binding'> | undefined, confirmed: boolean): Promise<WriteResult> {
     let next: KubeObject;
     if (subresource === 'status' || subresource === 'approval') {
-      // Only status changes through /status; everything else keeps its current value.
-      next = { ...copyCurrent(), status: mutated.status };
+      // Only status changes through /status; everything else keeps its current value. The
+      // mutated copy is already that when the write changed nothing else (a status patch):
+      // then it saves parsing a third copy.
+      next = onlyStatusDiffers(mutated, currentObj) ? mutated : { ...copyCurrent(), status: mutated.status };
     } else {
       next = mutated;
       if (this.strategy.hasStatus) {
@@ -590,7 +606,7 @@ export class ResourceStore {
   private async storeUpdate(current: Versioned, currentObj: KubeObject, admitted: KubeObject, opts: WriteOptions, confirmed: boolean, claims: AllocationTxn | undefined): Promise<WriteResult> {
     admitted.metadata.resourceVersion = currentObj.metadata.resourceVersion;
     // A value read with an old encryption key is rewritten even unchanged: that is how rotation re-encrypts.
-    if (isDeepStrictEqual(admitted, currentObj) && !(confirmed && current.stale)) {
+    if (equal(admitted, currentObj) && !(confirmed && current.stale)) {
       // "No change" is only an answer when measured against the current state.
       if (!confirmed) throw new StaleRead();
       await claims?.revert();
@@ -608,7 +624,7 @@ export class ResourceStore {
       return { object: this.typed(admitted, rev), created: false };
     }
     if (opts.dryRun) return { object: this.typed(admitted, current.revision), created: false };
-    const rev = await this.storage.update(current.key, admitted, current.revision, stored.bytes);
+    const rev = await this.storeBytes(current, admitted, stored);
     await claims?.commit();
     return this.written(admitted, stored, rev, false);
   }
@@ -728,6 +744,22 @@ function checkFinalizerAdditions(next: KubeObject, old: KubeObject): FieldCause[
   return added.length
     ? [{ reason: 'FieldValueForbidden', message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}`, field: 'metadata.finalizers' }]
     : [];
+}
+
+/**
+ * Whether `mutated` has the members of `current` in the same order with the same values,
+ * status aside: then it is, as it is, what a status write stores (a private copy).
+ */
+function onlyStatusDiffers(mutated: KubeObject, current: KubeObject): boolean {
+  const a = Object.keys(mutated);
+  const b = Object.keys(current);
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const k = a[i]!;
+    if (k !== b[i]) return false;
+    if (k !== 'status' && !equal((mutated as Record<string, unknown>)[k], (current as Record<string, unknown>)[k])) return false;
+  }
+  return true;
 }
 
 /** Generation counts changes to anything outside metadata and status. */

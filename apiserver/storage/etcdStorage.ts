@@ -8,7 +8,7 @@ import type { KubeObject } from '../../common/api/meta.js';
 import type { Logger } from '../../common/logging.js';
 import { KeyExistsError, KeyNotFoundError, RevisionCompactedError, RevisionMismatchError, StorageUnavailableError } from './errors.js';
 import { identityTransformer, ValueTransformError, type ValueTransformer } from './encryption.js';
-import type { ListOptions, ListResult, Storage, StorageEvent, StorageWatch, StorageWatchHandlers, Versioned } from './storage.js';
+import { StoragePut, type ListOptions, type ListResult, type Storage, type StorageEvent, type StorageWatch, type StorageWatchHandlers, type Versioned } from './storage.js';
 import { storedJson } from './storedJson.js';
 
 interface RawKv {
@@ -94,8 +94,17 @@ export class EtcdStorage implements Storage {
    * a GET of that key answers the 500 naming it.
    */
   private decodeOrSkip(kv: RawKv): Versioned | undefined {
+    return this.orSkip(() => this.decode(kv));
+  }
+
+  /** A watch event's value decrypted, not parsed (StoragePut parses when asked); undefined as for decodeOrSkip. */
+  private decryptOrSkip(key: string, kv: RawKv): Buffer | undefined {
+    return this.orSkip(() => this.transformer.fromStorage(key, kv.value).value);
+  }
+
+  private orSkip<T>(read: () => T): T | undefined {
     try {
-      return this.decode(kv);
+      return read();
     } catch (e) {
       if (!(e instanceof ValueTransformError)) throw e;
       this.logger.error('skipping a value that cannot be decrypted', { key: e.key, error: e.message });
@@ -235,8 +244,8 @@ export class EtcdStorage implements Storage {
             const key = kv.key.toString();
             if (ev.type === 'Delete') batch.push({ type: 'delete', key, revision });
             else {
-              const item = this.decodeOrSkip(kv);
-              if (item) batch.push({ type: 'put', key, revision, object: item.object, created: kv.create_revision === kv.mod_revision });
+              const value = this.decryptOrSkip(key, kv);
+              if (value) batch.push(new StoragePut(key, revision, value, kv.create_revision === kv.mod_revision));
             }
           }
           if (batch.length) handlers.events(batch);

@@ -35,9 +35,29 @@ export interface ListOptions {
   atRevision?: number;
 }
 
-export type StorageEvent =
-  | { type: 'put'; key: string; object: KubeObject; revision: number; created: boolean }
-  | { type: 'delete'; key: string; revision: number };
+/**
+ * A key written. The value is parsed only when `object` is first read: a reader that knows
+ * these bytes already (the write that made them) need not parse them at all.
+ */
+export class StoragePut {
+  readonly type = 'put';
+  private parsed: KubeObject | undefined;
+
+  constructor(
+    readonly key: string,
+    readonly revision: number,
+    /** The value as stored, after decryption: the object's JSON without metadata.resourceVersion. Never mutate. */
+    readonly value: Buffer,
+    readonly created: boolean,
+  ) {}
+
+  /** The value parsed (once; shared by every reader of this event: never mutate). */
+  get object(): KubeObject {
+    return (this.parsed ??= JSON.parse(this.value.toString()) as KubeObject);
+  }
+}
+
+export type StorageEvent = StoragePut | { type: 'delete'; key: string; revision: number };
 
 export interface StorageWatch {
   close(): void;

@@ -50,6 +50,11 @@ describe('storedJson: one serialization per write', () => {
       } else {
         expect(answer).to.equal(undefined);
       }
+      // The watch cache's entry: the stored value parsed and stamped, as JSON.stringify writes it.
+      const parsed = JSON.parse(s.bytes.toString()) as KubeObject;
+      const entry = s.entry(12345);
+      expect(entry?.json.toString()).to.equal(JSON.stringify({ ...parsed, metadata: { ...parsed.metadata, resourceVersion: '12345' } }));
+      if (tc.spliced) expect(answer, 'the answer and the entry share one splice').to.equal(entry?.json);
       expect(JSON.stringify(obj), 'the object is not changed').to.equal(before);
     });
   }

@@ -4,7 +4,7 @@
 // resourceVersion spliced into metadata, instead of a second and a third JSON.stringify.
 
 import type { KubeObject } from '../../common/api/meta.js';
-import type { EncodedObject } from '../watchcache/encoded.js';
+import { encodedBytes, shifted, stringifyMembers, type EncodedBytes, type EncodedObject, type Members } from '../watchcache/encoded.js';
 
 export interface StoredJson {
   /** Exactly what etcd gets (before encryption at rest). */
@@ -15,6 +15,13 @@ export interface StoredJson {
    * resourceVersion last in metadata); undefined when the layout does not allow the splice.
    */
   answer(revision: number): Buffer | undefined;
+  /**
+   * The watch cache's entry for these bytes read back at `revision`: byte for byte
+   * JSON.stringify of the object parsed from `bytes` with metadata.resourceVersion set (last
+   * in metadata, where nothing else puts it), in a buffer of its own, with its spans;
+   * undefined when metadata is not an object. The same splice as the answer's, made once.
+   */
+  entry(revision: number): EncodedBytes | undefined;
 }
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -24,40 +31,47 @@ export function storedJson(object: KubeObject): StoredJson {
   const meta = object.metadata as unknown;
   if (!isPlainObject(meta)) return plain(object);
   const { resourceVersion: _rv, ...rest } = meta;
-  // `metadata` member by member: everything up to its closing brace, then the rest.
-  let text = '{';
-  let metaClose = -1;
-  let metaEmpty = true;
-  let first = true;
-  for (const k of Object.keys(object)) {
-    const raw = k === 'metadata' ? rest : (object as Record<string, unknown>)[k];
-    const value = JSON.stringify(raw) as string | undefined;
-    if (value === undefined) continue; // JSON.stringify leaves out undefined members
-    text += `${first ? '' : ','}${JSON.stringify(k)}:${value}`;
-    if (k === 'metadata') {
-      metaClose = text.length - 1;
-      metaEmpty = value === '{}';
-    }
-    first = false;
-  }
-  text += '}';
+  // Member by member, noting where metadata (and its managedFields) and spec lie, for the cache entry.
+  let metaMembers: Members | undefined;
+  const top = stringifyMembers(object as unknown as Record<string, unknown>, ['metadata', 'spec'], {
+    key: 'metadata',
+    encode: () => (metaMembers = stringifyMembers(rest, ['managedFields'])).text,
+  });
+  const text = top.text;
+  const metaSpan = top.spans.metadata!;
+  const metaClose = metaSpan.valueEnd - 1;
   const bytes = Buffer.from(text);
   // The answer's layout is JSON.stringify({apiVersion, kind, ...object, metadata: {...metadata, resourceVersion}}):
   // the same text when apiVersion and kind lead and metadata held no resourceVersion of its own.
   const keys = Object.keys(object);
-  const spliceable = metaClose >= 0 && keys[0] === 'apiVersion' && keys[1] === 'kind' && typeof object.apiVersion === 'string' && typeof object.kind === 'string' && !Object.hasOwn(meta, 'resourceVersion');
+  const answerable = keys[0] === 'apiVersion' && keys[1] === 'kind' && typeof object.apiVersion === 'string' && typeof object.kind === 'string' && !Object.hasOwn(meta, 'resourceVersion');
+  let made: { revision: number; enc: EncodedBytes } | undefined;
+  const entry = (revision: number): EncodedBytes => {
+    if (made?.revision === revision) return made.enc;
+    const insert = `${metaMembers!.text === '{}' ? '' : ','}"resourceVersion":${JSON.stringify(String(revision))}`;
+    const spliced = `${text.slice(0, metaClose)}${insert}${text.slice(metaClose)}`;
+    const spec = top.spans.spec;
+    // The value follows the only colon of the inserted member.
+    const rvValue = metaClose + insert.indexOf(':') + 1;
+    const enc = encodedBytes(spliced, {
+      meta: { ...metaSpan, valueEnd: metaSpan.valueEnd + insert.length },
+      rv: { valueStart: rvValue, valueEnd: metaClose + insert.length, cutStart: metaClose, cutEnd: metaClose + insert.length },
+      cut: shifted(metaMembers!.spans.managedFields, metaSpan.valueStart),
+      spec: spec && spec.valueStart > metaClose ? shifted(spec, insert.length) : spec,
+    });
+    made = { revision, enc };
+    return enc;
+  };
   return {
     bytes,
-    answer: (revision) => {
-      if (!spliceable) return undefined;
-      return Buffer.from(`${text.slice(0, metaClose)}${metaEmpty ? '' : ','}"resourceVersion":${JSON.stringify(String(revision))}${text.slice(metaClose)}`);
-    },
+    answer: (revision) => (answerable ? entry(revision).json : undefined),
+    entry,
   };
 }
 
 function plain(object: KubeObject): StoredJson {
   const { resourceVersion: _rv, ...meta } = object.metadata ?? {};
-  return { bytes: Buffer.from(JSON.stringify({ ...object, metadata: meta })), answer: () => undefined };
+  return { bytes: Buffer.from(JSON.stringify({ ...object, metadata: meta })), answer: () => undefined, entry: () => undefined };
 }
 
 /** An object just written, with the bytes of its answer already made. Never mutated afterwards. */

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { KubeObject } from '../../common/api/meta.js';
-import { CachedObject } from './cachedObject.js';
+import { storedJson } from '../storage/storedJson.js';
+import { CachedObject, factsOf, PreparedEntry } from './cachedObject.js';
 import { encodeObject } from './encoded.js';
 
 const managedFields = [{ manager: 'kubectl', operation: 'Update' as const, apiVersion: 'v1', time: '2024-05-01T12:00:00Z', fieldsType: 'FieldsV1' as const, fieldsV1: { 'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } } } }];
@@ -26,7 +27,13 @@ const cases: Case[] = [
   { name: 'escapes in keys and values', object: { apiVersion: 'v1', kind: 'ConfigMap', 'we"ird\nkey': 'tab\there "quoted" \\ </script>', metadata: { name: 'd', labels: { 'a/b': 'c' } } } as KubeObject },
   { name: 'integer-like keys (JSON puts them first)', object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'e' }, 2: 'two', 1: 'one' } as unknown as KubeObject },
   { name: 'no kind or apiVersion', object: { metadata: { name: 'f' }, spec: {} } as KubeObject },
+  { name: 'spec before metadata, multi-byte text in both', object: { spec: { nodeName: 'ñ', x: ['日本'] }, apiVersion: 'v1', kind: 'Pod', metadata: { name: 'g', labels: { a: 'b' }, managedFields }, status: { phase: 'é' } } as KubeObject },
+  { name: 'empty metadata', object: { apiVersion: 'v1', kind: 'Pod', metadata: {}, spec: { a: 1 } } as KubeObject },
+  { name: 'managedFields first in metadata', object: { apiVersion: 'v1', kind: 'Pod', metadata: { managedFields, name: 'h' }, spec: {} } as unknown as KubeObject },
 ];
+
+/** An entry as the watch cache made it before: the stored value parsed, stamped and serialized. */
+const slowEntry = (stored: Buffer, revision: number): CachedObject => CachedObject.stamped('/registry/x/y', revision, JSON.parse(stored.toString()) as KubeObject);
 
 describe('compact watch-cache entries', () => {
   for (const tc of cases) {
@@ -44,6 +51,56 @@ describe('compact watch-cache entries', () => {
       expect(entry.object.metadata.name).to.equal(tc.object.metadata.name);
     });
   }
+
+  for (const tc of cases) {
+    it(`an entry from a write's own bytes equals the one parsed and serialized again: ${tc.name}`, () => {
+      const stored = storedJson(tc.object);
+      const bytes = stored.entry(42);
+      expect(bytes, 'spliceable').to.not.equal(undefined);
+      const fast = new CachedObject('/registry/x/y', 42, new PreparedEntry(bytes!, factsOf(tc.object, true)));
+      const slow = slowEntry(stored.bytes, 42);
+      expect(fast.json.toString()).to.equal(slow.json.toString());
+      expect(fast.json.byteOffset, 'a buffer of its own').to.equal(0);
+      expect(fast.json.buffer.byteLength).to.equal(fast.json.length);
+      expect(fast.metadataJson().toString()).to.equal(slow.metadataJson().toString());
+      expect(fast.forReading()).to.deep.equal(slow.forReading());
+      expect(fast.specJson()?.toString()).to.equal(slow.specJson()?.toString());
+      expect(fast.specJson()?.toString()).to.equal(JSON.stringify(tc.object.spec));
+      expect([fast.kind, fast.apiVersion, fast.labels, fast.fields]).to.deep.equal([slow.kind, slow.apiVersion, slow.labels, slow.fields]);
+      expect(stored.entry(42), 'made once per revision').to.equal(bytes);
+    });
+  }
+
+  /** Everything a reader of an entry can see. */
+  const view = (e: CachedObject): unknown[] => [e.key, e.revision, e.json.toString(), e.metadataJson().toString(), e.forReading(), e.specJson()?.toString(), e.kind, e.apiVersion, e.labels, e.fields];
+  for (const tc of cases) {
+    it(`a new resourceVersion (a delete's) is a splice equal to stamping the object again: ${tc.name}`, () => {
+      const stored = storedJson(tc.object);
+      const made = [slowEntry(stored.bytes, 42), new CachedObject('/registry/x/y', 42, new PreparedEntry(stored.entry(42)!, factsOf(tc.object, true)))];
+      for (const entry of made) {
+        let e = entry;
+        // Longer, shorter, then the same length: spans after the value move with it.
+        for (const rev of [1_000_000, 7, 9]) {
+          const next = e.restamped(rev);
+          expect(view(next)).to.deep.equal(view(CachedObject.stamped(e.key, rev, e.object)));
+          expect(next.json.byteOffset, 'a buffer of its own').to.equal(0);
+          e = next;
+        }
+      }
+    });
+  }
+
+  it('an entry whose object had no resourceVersion is stamped the slow way', () => {
+    const entry = new CachedObject('/registry/x/y', 3, pod());
+    expect(view(entry.restamped(4))).to.deep.equal(view(CachedObject.stamped('/registry/x/y', 4, pod())));
+  });
+
+  it('copies the labels of an object it does not own', () => {
+    const obj = pod();
+    const facts = factsOf(obj, true);
+    obj.metadata.labels!.app = 'changed';
+    expect(facts.labels).to.deep.equal({ app: 'web', tier: 'front' });
+  });
 
   const cuts: { name: string; metadata: Record<string, unknown> }[] = [
     { name: 'in the middle', metadata: { name: 'a', managedFields, uid: 'u' } },

@@ -47,73 +47,147 @@ export interface EncodedBytes {
   /** Bytes to cut to leave out metadata.managedFields, with one comma ([0, 0) when there are none). */
   cutStart: number;
   cutEnd: number;
+  /** Byte offsets of spec's value in `json` ([0, 0) when there is none): two states' specs compare without parsing. */
+  specStart: number;
+  specEnd: number;
+  /** Byte offsets of metadata.resourceVersion's value ([0, 0) when there is none): a new resourceVersion is a splice. */
+  rvStart: number;
+  rvEnd: number;
 }
 
-interface Members {
-  text: string;
-  /** Character offsets of `key`'s value in text, or -1. */
+/** Where one member lies in a text, in characters. */
+export interface MemberSpan {
+  /** The member's value. */
   valueStart: number;
   valueEnd: number;
-  /** Character offsets of the `"key":value` member with one adjacent comma, or -1. */
+  /** The whole `"key":value` member with one adjacent comma. */
   cutStart: number;
   cutEnd: number;
 }
 
-/** JSON.stringify of a plain object, member by member, noting where `key`'s value lies. */
-function stringifyMembers(obj: Record<string, unknown>, key: string, inner?: (value: unknown) => string | undefined): Members {
+export interface Members {
+  text: string;
+  /** The spans of the tracked keys that were written. */
+  spans: Partial<Record<string, MemberSpan>>;
+}
+
+/**
+ * JSON.stringify of a plain object, member by member, noting where the `track`ed keys lie.
+ * `inner`, when given, writes the value of its own key (it must write what JSON.stringify would).
+ */
+export function stringifyMembers(obj: Record<string, unknown>, track: readonly string[], inner?: { key: string; encode: (value: unknown) => string | undefined }): Members {
   let text = '{';
-  const out: Members = { text: '', valueStart: -1, valueEnd: -1, cutStart: -1, cutEnd: -1 };
+  const spans: Partial<Record<string, MemberSpan>> = {};
   let first = true;
-  let cutAfter = false; // the cut member came first: it takes the comma that follows it
+  let cutAfter: MemberSpan | undefined; // a tracked member came first: its cut takes the comma that follows it
   for (const k of Object.keys(obj)) {
-    const value = k === key && inner ? inner(obj[k]) : (JSON.stringify(obj[k]) as string | undefined);
+    const value = inner && k === inner.key ? inner.encode(obj[k]) : (JSON.stringify(obj[k]) as string | undefined);
     if (value === undefined) continue; // JSON.stringify leaves out undefined, functions and symbols
     if (cutAfter) {
-      out.cutEnd = text.length + 1;
-      cutAfter = false;
+      cutAfter.cutEnd = text.length + 1;
+      cutAfter = undefined;
     }
     const memberStart = text.length;
     text += `${first ? '' : ','}${JSON.stringify(k)}:`;
-    if (k === key) {
-      out.valueStart = text.length;
-      out.valueEnd = text.length + value.length;
-      out.cutStart = memberStart;
-      out.cutEnd = out.valueEnd;
-      cutAfter = first;
+    if (track.includes(k)) {
+      const span = { valueStart: text.length, valueEnd: text.length + value.length, cutStart: memberStart, cutEnd: text.length + value.length };
+      spans[k] = span;
+      if (first) cutAfter = span;
     }
     text += value;
     first = false;
   }
-  out.text = text + '}';
+  return { text: text + '}', spans };
+}
+
+export const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as { toJSON?: unknown }).toJSON !== 'function';
+
+/** Character offsets of the spans EncodedBytes holds, within one text. */
+export interface TextSpans {
+  meta?: MemberSpan | undefined;
+  /** managedFields within metadata, already offset to the whole text. */
+  cut?: MemberSpan | undefined;
+  spec?: MemberSpan | undefined;
+  /** metadata.resourceVersion, already offset to the whole text. */
+  rv?: MemberSpan | undefined;
+}
+
+/**
+ * `text` in a buffer of its own exact size, with the spans in bytes. A buffer of its own: a
+ * slice of Node's shared 8 KiB pool would keep the whole pool alive for as long as the entry lives.
+ */
+export function encodedBytes(text: string, spans: TextSpans): EncodedBytes {
+  const size = Buffer.byteLength(text);
+  const json = Buffer.allocUnsafeSlow(size);
+  json.write(text, 0);
+  // ASCII text (the common case) has bytes where it has characters.
+  const bytes = size === text.length ? (chars: number): number => chars : (chars: number): number => Buffer.byteLength(text.slice(0, chars));
+  const out: EncodedBytes = { json, metaStart: 0, metaEnd: 0, cutStart: 0, cutEnd: 0, specStart: 0, specEnd: 0, rvStart: 0, rvEnd: 0 };
+  if (spans.meta) {
+    out.metaStart = bytes(spans.meta.valueStart);
+    out.metaEnd = bytes(spans.meta.valueEnd);
+    if (spans.cut) {
+      out.cutStart = bytes(spans.cut.cutStart);
+      out.cutEnd = bytes(spans.cut.cutEnd);
+    }
+    if (spans.rv) {
+      out.rvStart = bytes(spans.rv.valueStart);
+      out.rvEnd = bytes(spans.rv.valueEnd);
+    }
+  }
+  if (spans.spec) {
+    out.specStart = bytes(spans.spec.valueStart);
+    out.specEnd = bytes(spans.spec.valueEnd);
+  }
   return out;
 }
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as { toJSON?: unknown }).toJSON !== 'function';
+/** Moves a span found in an inner text to its place in the outer one. */
+export function shifted(span: MemberSpan | undefined, by: number): MemberSpan | undefined {
+  return span && { valueStart: span.valueStart + by, valueEnd: span.valueEnd + by, cutStart: span.cutStart + by, cutEnd: span.cutEnd + by };
+}
 
-/**
- * JSON.stringify(obj), byte for byte, written into a buffer of its own exact size, noting
- * where metadata's value and its managedFields lie. A buffer of its own: a slice of Node's
- * shared 8 KiB pool would keep the whole pool alive for as long as the entry lives.
- */
+/** JSON.stringify(obj), byte for byte, noting where metadata's value, its managedFields and resourceVersion, and spec lie. */
 export function encodeObject(obj: KubeObject): EncodedBytes {
   let metaCut: Members | undefined;
-  const top = stringifyMembers(obj as unknown as Record<string, unknown>, 'metadata', (meta) => {
-    if (!isPlainObject(meta)) return JSON.stringify(meta) as string | undefined;
-    metaCut = stringifyMembers(meta, 'managedFields');
-    return metaCut.text;
+  const top = stringifyMembers(obj as unknown as Record<string, unknown>, ['metadata', 'spec'], {
+    key: 'metadata',
+    encode: (meta) => {
+      if (!isPlainObject(meta)) return JSON.stringify(meta) as string | undefined;
+      metaCut = stringifyMembers(meta, ['managedFields', 'resourceVersion']);
+      return metaCut.text;
+    },
   });
-  const text = top.text;
-  const bytes = (chars: number): number => Buffer.byteLength(text.slice(0, chars));
-  const json = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
-  json.write(text, 0);
-  const out: EncodedBytes = { json, metaStart: 0, metaEnd: 0, cutStart: 0, cutEnd: 0 };
-  if (top.valueStart >= 0) {
-    out.metaStart = bytes(top.valueStart);
-    out.metaEnd = bytes(top.valueEnd);
-    if (metaCut && metaCut.cutStart >= 0) {
-      out.cutStart = bytes(top.valueStart + metaCut.cutStart);
-      out.cutEnd = bytes(top.valueStart + metaCut.cutEnd);
-    }
-  }
-  return out;
+  const meta = top.spans.metadata;
+  // A resourceVersion span only over a string: a splice writes a string there.
+  const rv = typeof (obj.metadata as { resourceVersion?: unknown } | undefined)?.resourceVersion === 'string' ? metaCut?.spans.resourceVersion : undefined;
+  return encodedBytes(top.text, { meta, cut: meta && shifted(metaCut?.spans.managedFields, meta.valueStart), spec: top.spans.spec, rv: meta && shifted(rv, meta.valueStart) });
+}
+
+/**
+ * The same JSON with metadata.resourceVersion's value (a string) replaced by `revision`:
+ * what JSON.stringify writes for {...object, metadata: {...metadata, resourceVersion}} when
+ * the object already had one (it keeps its place). Undefined when `enc` marks none.
+ */
+export function withResourceVersion(enc: EncodedBytes, revision: number): EncodedBytes | undefined {
+  if (enc.rvEnd <= enc.rvStart) return undefined;
+  const value = Buffer.from(JSON.stringify(String(revision)));
+  const delta = value.length - (enc.rvEnd - enc.rvStart);
+  const json = Buffer.allocUnsafeSlow(enc.json.length + delta);
+  enc.json.copy(json, 0, 0, enc.rvStart);
+  value.copy(json, enc.rvStart);
+  enc.json.copy(json, enc.rvStart + value.length, enc.rvEnd);
+  // Spans never straddle the value: those after it move by the change in its length.
+  const at = (offset: number): number => (offset >= enc.rvEnd ? offset + delta : offset);
+  return {
+    json,
+    metaStart: at(enc.metaStart),
+    metaEnd: at(enc.metaEnd),
+    cutStart: at(enc.cutStart),
+    cutEnd: at(enc.cutEnd),
+    specStart: at(enc.specStart),
+    specEnd: at(enc.specEnd),
+    rvStart: enc.rvStart,
+    rvEnd: enc.rvStart + value.length,
+  };
 }

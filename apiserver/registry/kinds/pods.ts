@@ -4,6 +4,7 @@ import type { FieldCause } from '../../../common/errors.js';
 import type { Strategy } from '../strategy.js';
 import { admitPodServiceAccount, defaultPodSpec } from './podDefaults.js';
 import { isDeepStrictEqual } from 'node:util';
+import equal from 'fast-deep-equal';
 
 type Obj = Record<string, unknown>;
 
@@ -71,6 +72,9 @@ export const podStrategy: Strategy = {
     return out;
   },
   validateUpdate(obj: KubeObject, old: KubeObject): FieldCause[] {
+    // Most writes (every status write: the store keeps the stored spec) leave the spec as it
+    // is: an unchanged spec needs none of the copying below.
+    if (equal(obj.spec, old.spec)) return [];
     // A pod's spec is immutable except for images, activeDeadlineSeconds and tolerations additions.
     const a = isObject(obj.spec) ? structuredClone(obj.spec) : {};
     const b = isObject(old.spec) ? structuredClone(old.spec) : {};
