@@ -3,7 +3,7 @@
 
 import { expect } from 'chai';
 import type { KubeObject, Status } from '../common/api/meta.js';
-import { startTestCluster, type TestCluster } from './testing/harness.js';
+import { suiteTestCluster } from './testing/suiteCluster.js';
 
 const cmPath = (ns = 'default', name?: string): string => `/api/v1/namespaces/${ns}/configmaps${name ? '/' + name : ''}`;
 const configMap = (name: string, data: Record<string, string> = { a: '1' }, extra: Record<string, unknown> = {}): KubeObject => ({
@@ -36,14 +36,7 @@ async function eventuallyOk<T extends { status: number }>(fn: () => Promise<T>, 
 
 describe('API server (real etcd)', function () {
   this.timeout(60_000);
-  let c: TestCluster;
-
-  before(async () => {
-    c = await startTestCluster();
-  });
-  after(async () => {
-    await c?.close();
-  });
+  const c = suiteTestCluster();
 
   describe('authentication and authorization', () => {
     const cases = [

@@ -6,6 +6,7 @@
 import { expect } from 'chai';
 import * as k8s from '@kubernetes/client-node';
 import type { KubeObject, Status } from '../common/api/meta.js';
+import { until } from '../common/testing/eventually.js';
 import { startTestCluster, type TestCluster } from './testing/harness.js';
 
 const ns = 'client-node';
@@ -34,16 +35,6 @@ async function failure(call: Promise<unknown>): Promise<{ code: number; status: 
     return { code: (e as k8s.ApiException<unknown>).code, status };
   }
   throw new Error('the call succeeded; a failure was expected');
-}
-
-async function until<T>(what: string, fn: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 /** client-node's Watch, recording the raw events and how each stream ended. */

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import type { KubeObject, ManagedFieldsEntry } from '../../common/api/meta.js';
-import { startTestCluster, type TestCluster } from '../testing/harness.js';
+import { suiteTestCluster } from '../testing/suiteCluster.js';
 import { kubectl as runKubectl, kubectlBinary, type KubectlResult } from '../../common/testing/kubectl.js';
 
 const versions = ['1.27', '1.32'];
@@ -90,15 +90,13 @@ const pod = (name: string, mountPath = '/data'): object => ({
 
 describe('server-side apply of values identical to the live ones (real kubectl)', function () {
   this.timeout(180_000);
-  let c: TestCluster;
+  const c = suiteTestCluster();
   let tmp: string;
 
-  before(async () => {
-    c = await startTestCluster();
+  before(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gantry-ssa-same-'));
   });
-  after(async () => {
-    await c?.close();
+  after(() => {
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 

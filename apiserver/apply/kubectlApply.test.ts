@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import type { KubeObject, ManagedFieldsEntry } from '../../common/api/meta.js';
-import { startTestCluster, type TestCluster } from '../testing/harness.js';
+import { suiteTestCluster } from '../testing/suiteCluster.js';
 import { kubectl as runKubectl, kubectlBinary, type KubectlResult } from '../../common/testing/kubectl.js';
 import { lastAppliedAnnotation } from './lastApplied.js';
 
@@ -35,15 +35,13 @@ const annotation = { 'f:annotations': { [`f:${lastAppliedAnnotation}`]: {} } };
 
 describe('kubectl apply: client-side to server-side migration (real kubectl)', function () {
   this.timeout(120_000);
-  let c: TestCluster;
+  const c = suiteTestCluster();
   let tmp: string;
 
-  before(async () => {
-    c = await startTestCluster();
+  before(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gantry-ssa-'));
   });
-  after(async () => {
-    await c?.close();
+  after(() => {
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 

@@ -3,7 +3,7 @@
 
 import { expect } from 'chai';
 import type { KubeObject, ManagedFieldsEntry, Status } from '../../common/api/meta.js';
-import { startTestCluster, type TestCluster } from '../testing/harness.js';
+import { suiteTestCluster } from '../testing/suiteCluster.js';
 
 const path = (name: string): string => `/api/v1/namespaces/default/configmaps/${name}`;
 const owned = (manager: string, operation: 'Apply' | 'Update', keys: string[]): ManagedFieldsEntry => ({
@@ -17,13 +17,7 @@ const owned = (manager: string, operation: 'Apply' | 'Update', keys: string[]): 
 
 describe('writes of metadata.managedFields (real etcd)', function () {
   this.timeout(60_000);
-  let c: TestCluster;
-  before(async () => {
-    c = await startTestCluster();
-  });
-  after(async () => {
-    await c?.close();
-  });
+  const c = suiteTestCluster();
 
   const create = async (name: string): Promise<KubeObject> => {
     const r = await c.client.request<KubeObject>('POST', '/api/v1/namespaces/default/configmaps', { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { x: '1', z: '2' } }, query: { fieldManager: 'creator' } });

@@ -6,22 +6,16 @@ import { expect } from 'chai';
 import type { KubeObject } from '../../common/api/meta.js';
 import { FakeClock } from '../../common/clock.js';
 import { silentLogger } from '../../common/logging.js';
-import { startTestCluster, type TestCluster } from '../testing/harness.js';
+import { suiteTestCluster } from '../testing/suiteCluster.js';
 import { IdentityLease, identityLabel, identityLeaseName } from './identityLease.js';
 
 const leases = '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases';
 
 describe('API server identity Lease (etcd + API server)', function () {
   this.timeout(60_000);
-  let c: TestCluster;
+  const c = suiteTestCluster();
   let clock: FakeClock;
 
-  before(async () => {
-    c = await startTestCluster();
-  });
-  after(async () => {
-    await c?.close();
-  });
   beforeEach(() => {
     clock = new FakeClock(Date.parse('2026-12-07T10:00:00Z'));
   });

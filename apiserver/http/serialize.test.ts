@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { KubeObject } from '../../common/api/meta.js';
-import { startTestCluster, type TestCluster } from '../testing/harness.js';
+import { suiteTestCluster } from '../testing/suiteCluster.js';
 import { ago, make, makePod, NOW, MINUTE, HOUR } from '../tables/fixtures.js';
 import { podPrinter } from '../tables/pods.js';
 import { printerFor } from '../tables/registry.js';
@@ -123,13 +123,7 @@ describe('serializing from stored bytes', () => {
 
 describe('watch fan-out through the API server (real etcd)', function () {
   this.timeout(60_000);
-  let c: TestCluster;
-  before(async () => {
-    c = await startTestCluster();
-  });
-  after(async () => {
-    await c?.close();
-  });
+  const c = suiteTestCluster();
 
   it('a LIST answers with each object\'s stored bytes: the items are exactly the GET (resourceVersion=0) bodies', async () => {
     const ns = 'bytes';

@@ -4,25 +4,20 @@
 // uses only v3 and must keep working beside it.
 
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import https from 'node:https';
 import fs from 'node:fs';
 import path from 'node:path';
 import { builtinResources } from '../../common/api/resources.js';
 import { definitions } from '../../common/schemas/index.js';
-import { startTestCluster, type TestCluster } from '../testing/harness.js';
+import type { TestCluster } from '../testing/harness.js';
+import { suiteTestCluster } from '../testing/suiteCluster.js';
 import { startOlderServer, type OlderServer } from './olderServerTestKit.js';
+import { kubectl as runKubectl, kubectlBinary, type KubectlResult } from '../../common/testing/kubectl.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const manifestDirs = ['manifests/examples', 'e2e/fixtures'];
 /** Manifests that are wrong on purpose, and so are applied by the invalid-manifest cases instead. */
 const invalidManifests = new Set(['e2e/fixtures/bad-fields.yaml']);
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 let cacheDirs = 0;
 
@@ -40,25 +35,8 @@ function get(cluster: TestCluster, path: string, headers: Record<string, string>
 }
 
 /** Runs one kubectl release with a fresh cache dir, so it really fetches our OpenAPI. */
-function kubectl(target: { kubeconfig: string; dir: string }, minor: number, args: string[], input = ''): Promise<Result> {
-  const cacheDir = path.join(target.dir, `kubectl-cache-${++cacheDirs}`);
-  const child = spawn(`/usr/lib/google-cloud-sdk/bin/kubectl.1.${minor}`, ['--kubeconfig', target.kubeconfig, '--cache-dir', cacheDir, ...args], {
-    env: { ...process.env, KUBECONFIG: target.kubeconfig, KUBECTL_KUBERC: 'false' },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  child.stdin.end(input);
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? (signal ? -1 : 0), stdout, stderr });
-    });
-  });
+function kubectl(target: { kubeconfig: string; dir: string }, minor: number, args: string[], input = ''): Promise<KubectlResult> {
+  return runKubectl(target.kubeconfig, path.join(target.dir, `kubectl-cache-${++cacheDirs}`), args, { input, binary: kubectlBinary(minor) });
 }
 
 function validManifests(): string[] {
@@ -159,13 +137,7 @@ const explainCases: { name: string; path: string; mentions: RegExp[] }[] = [
 
 describe('OpenAPI v2 with the real kubectl', function () {
   this.timeout(180_000);
-  let cluster: TestCluster;
-  before(async () => {
-    cluster = await startTestCluster();
-  });
-  after(async () => {
-    await cluster?.close();
-  });
+  const cluster = suiteTestCluster();
 
   describe('GET /openapi/v2', () => {
     const protobuf = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { makeCA, makeSignedCert } from '../../common/pki/certs.js';
 import { startTestCluster, type TestCluster } from '../testing/harness.js';
+import { getJson as getJsonWith } from '../../common/testing/getJson.js';
 import { kubectl, kubectlBinary, type KubectlResult } from '../../common/testing/kubectl.js';
 import { builtinResources } from '../../common/api/resources.js';
 import { encodeProtobufObject } from './encodeObject.js';
@@ -86,11 +87,7 @@ describe('protobuf bodies from the real kubectl (integration)', function () {
   let c: TestCluster;
   let files: Files;
   const run = (v: number, args: string[]): Promise<KubectlResult> => kubectl(c.kubeconfig, path.join(c.dir, `cache-${v}`), args, { binary: kubectlBinary(v) });
-  const getJson = async (p: string): Promise<Record<string, unknown>> => {
-    const res = await c.client.get<Record<string, unknown>>(p);
-    expect(res.status, `${p}: ${res.text}`).to.equal(200);
-    return res.body;
-  };
+  const getJson = (p: string): Promise<Record<string, unknown>> => getJsonWith(c.client, p);
 
   before(async () => {
     c = await startTestCluster();

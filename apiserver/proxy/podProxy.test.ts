@@ -13,6 +13,7 @@ import { makeCA, makeSignedCert, type KeyPair } from '../../common/pki/certs.js'
 import { freePort } from '../../common/proc/ports.js';
 import { startFakeAgent, type FakeAgent } from '../testing/fakeAgent.js';
 import { startTestCluster, type TestCluster } from '../testing/harness.js';
+import { until } from '../../common/testing/eventually.js';
 import { kubectl, runKubectl } from '../../common/testing/kubectl.js';
 
 const clientCN = 'gantry-apiserver-kubelet-client';
@@ -355,13 +356,3 @@ describe('pod log and exec proxy without kubelet client credentials', function (
     expect(r.stderr).to.include('(ServiceUnavailable): no kubelet client credentials configured');
   });
 });
-
-async function until<T>(what: string, fn: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}

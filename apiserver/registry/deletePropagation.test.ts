@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { KubeObject } from '../../common/api/meta.js';
 import { kubectl } from '../../common/testing/kubectl.js';
-import { startTestCluster, type TestCluster } from '../testing/harness.js';
+import { suiteTestCluster } from '../testing/suiteCluster.js';
 
 type Policy = 'Background' | 'Foreground' | 'Orphan' | undefined;
 
@@ -17,16 +17,12 @@ const cmPath = (name?: string): string => `/api/v1/namespaces/default/configmaps
 
 describe('DELETE of an object already being deleted (real etcd)', function () {
   this.timeout(60_000);
-  let c: TestCluster;
+  const c = suiteTestCluster();
   let cacheDir: string;
   let n = 0;
 
-  before(async () => {
-    c = await startTestCluster();
+  before(() => {
     cacheDir = fs.mkdtempSync(path.join(c.dir, 'kubectl-cache-'));
-  });
-  after(async () => {
-    await c?.close();
   });
 
   const create = async (finalizers: string[]): Promise<string> => {

@@ -15,3 +15,11 @@ export async function eventually<T>(what: string, fn: () => Promise<T | undefine
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/**
+ * eventually() for a condition read synchronously from what the test itself records (events
+ * seen, a stream's output so far): polled every 25 ms, since it changes with in-process events.
+ */
+export function until<T>(what: string, fn: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+  return eventually(what, async () => fn(), timeoutMs, 25);
+}

@@ -9,10 +9,10 @@ import { expect } from 'chai';
 import path from 'node:path';
 import type { KubeObject } from '../../common/api/meta.js';
 import { resourceFor } from '../../common/api/resources.js';
-import { ApiClient } from '../../common/client/apiClient.js';
-import { RestClient } from '../../common/client/restClient.js';
+import type { ApiClient } from '../../common/client/apiClient.js';
 import { FakeClock, rfc3339 } from '../../common/clock.js';
-import { startProcessCluster, type ProcessCluster } from '../../common/testing/cluster.js';
+import { startClusterAs, type ClusterAs } from '../../common/testing/clusterAs.js';
+import { createNamespace } from '../../common/testing/createNamespace.js';
 import { eventually } from '../../common/testing/eventually.js';
 import { kubectl, kubectlBinary, type KubectlResult } from '../../common/testing/kubectl.js';
 import type { ControllerManagerApp } from '../app.js';
@@ -31,18 +31,14 @@ const isFinished = (j: Job): boolean => (j.status?.conditions ?? []).some((x) =>
 
 describe('CronJob controller integration (etcd + API server processes, controller manager in-process, fake schedule clock)', function () {
   this.timeout(240_000);
-  let c: ProcessCluster;
+  let harness: ClusterAs;
   let admin: ApiClient;
-  let cmClient: RestClient;
   let app: ControllerManagerApp | undefined;
   let kubelet: TinyKubelet;
   let clock: FakeClock;
   const outcomes = new Map<string, (pod: Pod) => PodOutcome | undefined>();
 
-  const run = async (args: string[]): Promise<KubectlResult> => kubectl(c.kubeconfig, path.join(c.dir, 'kubectl-cache'), args, { binary: kubectlBinary(33) });
-  const namespace = async (ns: string): Promise<void> => {
-    await admin.create(resourceFor('Namespace'), undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-  };
+  const run = async (args: string[]): Promise<KubectlResult> => kubectl(harness.cluster.kubeconfig, path.join(harness.cluster.dir, 'kubectl-cache'), args, { binary: kubectlBinary(33) });
   const createCronJob = (ns: string, name: string, spec: CronJobSpec): Promise<CronJob> =>
     admin.create<CronJob>(cronJobsResource, ns, {
       apiVersion: 'batch/v1',
@@ -64,9 +60,8 @@ describe('CronJob controller integration (etcd + API server processes, controlle
   const jobName = (cj: string, t: number): string => `${cj}-${Math.floor(t / minute)}`;
 
   before(async () => {
-    c = await startProcessCluster({ extraTokens: [controllerManagerUser] });
-    admin = new ApiClient({ client: c.client, qps: 0 });
-    cmClient = new RestClient({ ...c.access, token: controllerManagerUser.token });
+    harness = await startClusterAs(controllerManagerUser);
+    admin = harness.admin;
     kubelet = new TinyKubelet(admin);
     kubelet.finish = (pod) => outcomes.get(pod.metadata.namespace ?? '')?.(pod);
     kubelet.start();
@@ -74,8 +69,8 @@ describe('CronJob controller integration (etcd + API server processes, controlle
   beforeEach(async () => {
     clock = new FakeClock(Date.now());
     app = await startTestManager({
-      kubeconfig: c.kubeconfig,
-      client: cmClient,
+      kubeconfig: harness.cluster.kubeconfig,
+      client: harness.client,
       registry: { job: jobControllerFactory, garbagecollector: garbageCollectorControllerFactory, cronjob: (ctx) => cronJobControllerFactory({ ...ctx, clock }) },
     });
   });
@@ -87,13 +82,12 @@ describe('CronJob controller integration (etcd + API server processes, controlle
   });
   after(async () => {
     await kubelet?.stop();
-    cmClient?.close();
-    await c?.close();
+    await harness?.close();
   });
 
   it('kubectl create cronjob: a Job at the next minute, named and annotated for it, run to completion; kubectl create job --from=cronjob', async () => {
     const ns = 'cj-kubectl';
-    await namespace(ns);
+    await createNamespace(admin, ns);
     outcomes.set(ns, () => ({ exitCode: 0 }));
     const made = await run(['create', 'cronjob', 'x', '--image=busybox', '--schedule=*/1 * * * *', '-n', ns, '--', 'echo', 'hi']);
     expect(made.code, made.stderr).to.equal(0);
@@ -145,7 +139,7 @@ describe('CronJob controller integration (etcd + API server processes, controlle
 
   it('after an outage: one catch-up run for the most recent missed time; past 100 misses a TooManyMissedTimes warning', async () => {
     const ns = 'cj-outage';
-    await namespace(ns);
+    await createNamespace(admin, ns);
     const cj = await createCronJob(ns, 'late', { schedule: '*/1 * * * *' });
     await timersSet(1);
     const start = Math.max(clock.now(), Date.parse(cj.metadata.creationTimestamp ?? ''));
@@ -167,7 +161,7 @@ describe('CronJob controller integration (etcd + API server processes, controlle
 
   it('a run whose Job already exists (made before a restart) is recorded, not made twice', async () => {
     const ns = 'cj-exists';
-    await namespace(ns);
+    await createNamespace(admin, ns);
     const cj = await createCronJob(ns, 'once', { schedule: '*/1 * * * *' });
     await timersSet(1);
     const t1 = nextMinute(Math.max(clock.now(), Date.parse(cj.metadata.creationTimestamp ?? '')));
@@ -190,7 +184,7 @@ describe('CronJob controller integration (etcd + API server processes, controlle
 
   it('Forbid skips a run while one is active (JobAlreadyActive); Replace deletes the active one first', async () => {
     const ns = 'cj-concurrency';
-    await namespace(ns);
+    await createNamespace(admin, ns);
     // Pods keep running: the jobs stay active.
     const forbid = await createCronJob(ns, 'forbid', { schedule: '*/1 * * * *', concurrencyPolicy: 'Forbid' });
     const replace = await createCronJob(ns, 'replace', { schedule: '*/1 * * * *', concurrencyPolicy: 'Replace' });
@@ -215,7 +209,7 @@ describe('CronJob controller integration (etcd + API server processes, controlle
 
   it('history limits keep the newest finished Jobs; a suspended CronJob makes none, and catches up once when resumed', async () => {
     const ns = 'cj-history';
-    await namespace(ns);
+    await createNamespace(admin, ns);
     outcomes.set(ns, () => ({ exitCode: 0 }));
     const cj = await createCronJob(ns, 'hist', { schedule: '*/1 * * * *', successfulJobsHistoryLimit: 1 });
     await timersSet(1);

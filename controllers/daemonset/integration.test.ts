@@ -7,9 +7,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { expect } from 'chai';
-import { ApiClient } from '../../common/client/apiClient.js';
+import type { ApiClient } from '../../common/client/apiClient.js';
 import { Informer } from '../../common/client/informer.js';
-import { RestClient } from '../../common/client/restClient.js';
+import type { RestClient } from '../../common/client/restClient.js';
 import type { KubeObject } from '../../common/api/meta.js';
 import { resourceFor } from '../../common/api/resources.js';
 import { componentCommand } from '../../common/proc/components.js';
@@ -17,7 +17,8 @@ import { freePort } from '../../common/proc/ports.js';
 import { stopChild } from '../../common/proc/stopChild.js';
 import { makeNode } from '../../common/testing/builders.js';
 import { eventually } from '../../common/testing/eventually.js';
-import { startProcessCluster, type ProcessCluster } from '../../common/testing/cluster.js';
+import { startClusterAs, type ClusterAs } from '../../common/testing/clusterAs.js';
+import { createNamespace } from '../../common/testing/createNamespace.js';
 import { kubectl } from '../../common/testing/kubectl.js';
 import type { ControllerManagerApp } from '../app.js';
 import { isPodReady } from '../replicaset/podState.js';
@@ -60,9 +61,8 @@ describe('DaemonSet controller integration (etcd + API server + scheduler proces
   this.timeout(240_000);
   const ns = 'ds-it';
   const surgeNs = 'ds-surge';
-  let c: ProcessCluster;
+  let harness: ClusterAs;
   let admin: ApiClient;
-  let cmClient: RestClient;
   let app: ControllerManagerApp;
   let kubelet: TinyKubelet;
   let scheduler: ChildProcess | undefined;
@@ -95,24 +95,22 @@ describe('DaemonSet controller integration (etcd + API server + scheduler proces
     (await admin.list<KubeObject & { reason?: string; message?: string; involvedObject?: { kind?: string } }>(resourceFor('Event'), namespace)).items.filter((e) => e.involvedObject?.kind === 'DaemonSet').map((e) => `${e.reason ?? ''}: ${e.message ?? ''}`);
 
   before(async () => {
-    c = await startProcessCluster({ extraTokens: [controllerManagerUser] });
-    admin = new ApiClient({ client: c.client, qps: 0 });
-    cmClient = new RestClient({ ...c.access, token: controllerManagerUser.token });
-    for (const name of [ns, surgeNs]) await admin.create(resourceFor('Namespace'), undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+    harness = await startClusterAs(controllerManagerUser);
+    admin = harness.admin;
+    for (const name of [ns, surgeNs]) await createNamespace(admin, name);
     const { command, args } = componentCommand('scheduler/main');
-    scheduler = spawn(command, [...args, '--kubeconfig', c.kubeconfig, '--metrics-port', String(await freePort()), '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    scheduler = spawn(command, [...args, '--kubeconfig', harness.cluster.kubeconfig, '--metrics-port', String(await freePort()), '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'pipe'] });
     scheduler.stdout!.on('data', (d: Buffer) => (schedulerLog += d.toString()));
     scheduler.stderr!.on('data', (d: Buffer) => (schedulerLog += d.toString()));
     kubelet = new TinyKubelet(admin, { boundOnly: true });
     kubelet.start();
-    app = await startTestManager({ kubeconfig: c.kubeconfig, client: cmClient, registry: { daemonset: daemonSetControllerFactory } });
+    app = await startTestManager({ kubeconfig: harness.cluster.kubeconfig, client: harness.client, registry: { daemonset: daemonSetControllerFactory } });
   });
   after(async () => {
     await app?.stop();
     await kubelet?.stop();
     if (scheduler) await stopChild(scheduler, 5_000);
-    cmClient?.close();
-    await c?.close();
+    await harness?.close();
   });
 
   it('a pod per node through the scheduler; none on a tainted node; a node added later gets one, a deleted node loses it; a rolling update within maxUnavailable; kubectl rollout status returns', async () => {
@@ -120,7 +118,7 @@ describe('DaemonSet controller integration (etcd + API server + scheduler proces
     await createNode('n2');
     await createNode('n3');
     await createNode('db', { key: 'dedicated', value: 'db', effect: 'NoSchedule' });
-    const stream = new PodStream(c.client, ns);
+    const stream = new PodStream(harness.cluster.client, ns);
     await stream.start();
     try {
       await admin.create<DaemonSet>(daemonSetsResource, ns, {
@@ -149,7 +147,7 @@ describe('DaemonSet controller integration (etcd + API server + scheduler proces
 
       // Rolling update: from here on, at most maxUnavailable (1) of the three nodes without a ready pod.
       const from = stream.readyNodes.length;
-      const rollout = kubectl(c.kubeconfig, path.join(c.dir, 'kubectl-cache'), ['rollout', 'status', 'ds/agent', '-n', ns, '--timeout=90s'], { binary: '/usr/lib/google-cloud-sdk/bin/kubectl.1.33' });
+      const rollout = kubectl(harness.cluster.kubeconfig, path.join(harness.cluster.dir, 'kubectl-cache'), ['rollout', 'status', 'ds/agent', '-n', ns, '--timeout=90s'], { binary: '/usr/lib/google-cloud-sdk/bin/kubectl.1.33' });
       await admin.patch(daemonSetsResource, ns, 'agent', 'strategic', { spec: { template: { spec: { containers: [{ name: 'a', image: 'busybox:1.37' }] } } } });
       const ds = await getDs();
       expect(ds.metadata.annotations?.['deprecated.daemonset.template.generation']).to.equal('2');
@@ -178,7 +176,7 @@ describe('DaemonSet controller integration (etcd + API server + scheduler proces
 
   it('maxSurge 1: every node keeps a ready pod throughout, at most one node runs two; a failed pod is replaced (FailedDaemonPod)', async () => {
     const nodes = ['n1', 'n2', 'n3'];
-    const stream = new PodStream(c.client, surgeNs);
+    const stream = new PodStream(harness.cluster.client, surgeNs);
     await stream.start();
     try {
       await admin.create<DaemonSet>(daemonSetsResource, surgeNs, {

@@ -9,11 +9,11 @@ import path from 'node:path';
 import { expect } from 'chai';
 import type { KubeObject } from '../../common/api/meta.js';
 import { resourceFor } from '../../common/api/resources.js';
-import { ApiClient } from '../../common/client/apiClient.js';
-import { RestClient } from '../../common/client/restClient.js';
+import type { ApiClient } from '../../common/client/apiClient.js';
 import { ApiError } from '../../common/errors.js';
 import { makeNode } from '../../common/testing/builders.js';
-import { startProcessCluster, type ProcessCluster } from '../../common/testing/cluster.js';
+import { startClusterAs, type ClusterAs } from '../../common/testing/clusterAs.js';
+import { createNamespace } from '../../common/testing/createNamespace.js';
 import { eventually } from '../../common/testing/eventually.js';
 import { kubectlBinary, runKubectl } from '../../common/testing/kubectl.js';
 import type { ControllerManagerApp } from '../app.js';
@@ -32,16 +32,15 @@ type Obj = Record<string, unknown>;
 
 describe('disruption controller and evictions (etcd + API server processes, controller manager in-process)', function () {
   this.timeout(240_000);
-  let c: ProcessCluster;
+  let harness: ClusterAs;
   let admin: ApiClient;
-  let cmClient: RestClient;
   let app: ControllerManagerApp;
   let kubelet: TinyKubelet;
 
   const livePods = async (ns: string): Promise<KubeObject[]> => (await admin.list(pods, ns)).items.filter((p) => !p.metadata.deletionTimestamp);
   const status = async (ns: string): Promise<Obj> => (await admin.get(podDisruptionBudgetsResource, ns, 'web')).status as Obj;
   const setUp = async (ns: string, node: string, replicas: number, pdbSpec: Obj): Promise<void> => {
-    await admin.create(resourceFor('Namespace'), undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    await createNamespace(admin, ns);
     await admin.create(replicaSets, ns, {
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
@@ -56,18 +55,16 @@ describe('disruption controller and evictions (etcd + API server processes, cont
   };
 
   before(async () => {
-    c = await startProcessCluster({ extraTokens: [controllerManagerUser] });
-    admin = new ApiClient({ client: c.client, qps: 0 });
-    cmClient = new RestClient({ ...c.access, token: controllerManagerUser.token });
+    harness = await startClusterAs(controllerManagerUser);
+    admin = harness.admin;
     kubelet = new TinyKubelet(admin);
     kubelet.start();
-    app = await startTestManager({ kubeconfig: c.kubeconfig, client: cmClient, registry: { replicaset: replicaSetControllerFactory, disruption: disruptionControllerFactory } });
+    app = await startTestManager({ kubeconfig: harness.cluster.kubeconfig, client: harness.client, registry: { replicaset: replicaSetControllerFactory, disruption: disruptionControllerFactory } });
   });
   after(async () => {
     await app?.stop();
     await kubelet?.stop();
-    cmClient?.close();
-    await c?.close();
+    await harness?.close();
   });
 
   it('status from the ReplicaSet\'s scale; eight concurrent evictions spend exactly the two allowed, the rest get 429', async () => {
@@ -110,7 +107,7 @@ describe('disruption controller and evictions (etcd + API server processes, cont
     await admin.create(nodes, undefined, makeNode().name('n1').obj() as unknown as KubeObject);
     await setUp(ns, 'n1', 2, { minAvailable: 2 });
     expect((await status(ns)).disruptionsAllowed).to.equal(0);
-    const drain = runKubectl(c.kubeconfig, path.join(c.dir, 'kubectl-cache'), ['drain', 'n1', '--grace-period=0', '--timeout=120s'], { binary: kubectlBinary(33), timeoutMs: 150_000 });
+    const drain = runKubectl(harness.cluster.kubeconfig, path.join(harness.cluster.dir, 'kubectl-cache'), ['drain', 'n1', '--grace-period=0', '--timeout=120s'], { binary: kubectlBinary(33), timeoutMs: 150_000 });
     // kubectl prints the refusals on stderr; once it has tried (it cordons first), it waits 5 s between tries.
     await eventually('drain cordoned and tried to evict', async () => (drain.stdout().includes('evicting pod') ? true : undefined), 30_000);
     await new Promise((r) => setTimeout(r, 6_000));

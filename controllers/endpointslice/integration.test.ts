@@ -9,13 +9,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { KubeObject } from '../../common/api/meta.js';
-import { builtinResources } from '../../common/api/resources.js';
 import type { Api } from '../../common/client/api.js';
-import { ApiClient } from '../../common/client/apiClient.js';
-import { RestClient } from '../../common/client/restClient.js';
+import type { ApiClient } from '../../common/client/apiClient.js';
 import { InvalidError, NotFoundError } from '../../common/errors.js';
 import { eventually } from '../../common/testing/eventually.js';
-import { startProcessCluster, type ProcessCluster } from '../../common/testing/cluster.js';
+import { startClusterAs, type ClusterAs } from '../../common/testing/clusterAs.js';
+import { createNamespace } from '../../common/testing/createNamespace.js';
 import { startTestManager } from '../testing/inProcessManager.js';
 import { TinyKubelet } from '../testing/tinyKubelet.js';
 import type { ControllerManagerApp } from '../app.js';
@@ -27,7 +26,6 @@ import { endpointSliceControllerFactory } from './index.js';
 import type { EndpointSlice } from './types.js';
 
 const cmToken = 'endpoints-controller-test-token';
-const namespaces = builtinResources.find((r) => r.plural === 'namespaces')!;
 
 /** Counts the controllers' writes per `plural/namespace`, to show that nothing is written when nothing changed. */
 class WriteCounter {
@@ -68,15 +66,14 @@ class WriteCounter {
 
 describe('Endpoints and EndpointSlice controllers integration (etcd + API server processes, controller manager in-process, real kubectl)', function () {
   this.timeout(180_000);
-  let c: ProcessCluster;
+  let harness: ClusterAs;
   let admin: ApiClient;
-  let cmClient: RestClient;
   let app: ControllerManagerApp;
   let kubelet: TinyKubelet;
   let kubectl: Kubectl;
   const counter = new WriteCounter();
 
-  const namespace = (ns: string): Promise<KubeObject> => admin.create(namespaces, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  const namespace = (ns: string): Promise<KubeObject> => createNamespace(admin, ns);
   const pod = (ns: string, name: string, labels: Record<string, string> = { app: 'web' }): Promise<Pod> =>
     admin.create<Pod>(podsResource, ns, {
       apiVersion: 'v1',
@@ -119,15 +116,14 @@ describe('Endpoints and EndpointSlice controllers integration (etcd + API server
     );
 
   before(async () => {
-    c = await startProcessCluster({ extraTokens: [{ token: cmToken, user: 'system:kube-controller-manager', groups: [] }] });
-    admin = new ApiClient({ client: c.client, qps: 0 });
-    cmClient = new RestClient({ ...c.access, token: cmToken });
+    harness = await startClusterAs({ token: cmToken, user: 'system:kube-controller-manager', groups: [] });
+    admin = harness.admin;
     kubelet = new TinyKubelet(admin, { boundOnly: true, assignIps: true });
     kubelet.start();
-    kubectl = kubectlFor(c.kubeconfig);
+    kubectl = kubectlFor(harness.cluster.kubeconfig);
     app = await startTestManager({
-      kubeconfig: c.kubeconfig,
-      client: cmClient,
+      kubeconfig: harness.cluster.kubeconfig,
+      client: harness.client,
       config: { controllerOptions: { endpointslice: { maxEndpointsPerSlice: 2 } } },
       registry: { endpoints: endpointsControllerFactory, endpointslice: endpointSliceControllerFactory, garbagecollector: garbageCollectorControllerFactory },
       wrapApi: (api) => counter.wrap(api),
@@ -137,8 +133,7 @@ describe('Endpoints and EndpointSlice controllers integration (etcd + API server
     await app?.stop();
     await kubelet?.stop();
     kubectl?.cleanup();
-    cmClient?.close();
-    await c?.close();
+    await harness?.close();
   });
 
   it('lists the ready pod of a service, in Endpoints and in slices owned by the service, with the named targetPort resolved', async () => {

@@ -6,13 +6,14 @@
 
 import { expect } from 'chai';
 import path from 'node:path';
-import { ApiClient } from '../../common/client/apiClient.js';
+import type { ApiClient } from '../../common/client/apiClient.js';
 import { Informer } from '../../common/client/informer.js';
-import { RestClient } from '../../common/client/restClient.js';
+import type { RestClient } from '../../common/client/restClient.js';
 import type { KubeObject } from '../../common/api/meta.js';
 import { resourceFor } from '../../common/api/resources.js';
 import { eventually } from '../../common/testing/eventually.js';
-import { startProcessCluster, type ProcessCluster } from '../../common/testing/cluster.js';
+import { startClusterAs, type ClusterAs } from '../../common/testing/clusterAs.js';
+import { createNamespace } from '../../common/testing/createNamespace.js';
 import { kubectl } from '../../common/testing/kubectl.js';
 import type { ControllerManagerApp } from '../app.js';
 import { controllerManagerUser } from '../testing/controllerManagerProcess.js';
@@ -84,19 +85,15 @@ class StreamRecorder {
 
 describe('Job controller integration (etcd + API server processes, controller manager in-process)', function () {
   this.timeout(240_000);
-  let c: ProcessCluster;
+  let harness: ClusterAs;
   let admin: ApiClient;
-  let cmClient: RestClient;
   let app: ControllerManagerApp;
   let kubelet: TinyKubelet;
   /** How pods end, by namespace: undefined keeps them running. */
   const outcomes = new Map<string, (pod: Pod) => PodOutcome | undefined>();
   const startManager = (): Promise<ControllerManagerApp> =>
-    startTestManager({ kubeconfig: c.kubeconfig, client: cmClient, registry: { job: jobControllerFactory, garbagecollector: garbageCollectorControllerFactory } });
+    startTestManager({ kubeconfig: harness.cluster.kubeconfig, client: harness.client, registry: { job: jobControllerFactory, garbagecollector: garbageCollectorControllerFactory } });
 
-  const namespace = async (ns: string): Promise<void> => {
-    await admin.create(resourceFor('Namespace'), undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-  };
   const createJob = (ns: string, name: string, spec: JobSpec): Promise<Job> =>
     admin.create<Job>(jobsResource, ns, {
       apiVersion: 'batch/v1',
@@ -115,15 +112,14 @@ describe('Job controller integration (etcd + API server processes, controller ma
   const events = async (ns: string): Promise<string[]> =>
     (await admin.list<KubeObject & { reason?: string; message?: string }>(resourceFor('Event'), ns)).items.filter((e) => (e as { involvedObject?: { kind?: string } }).involvedObject?.kind === 'Job').map((e) => `${e.reason}: ${e.message}`);
   const recorder = async (ns: string): Promise<StreamRecorder> => {
-    const r = new StreamRecorder(c.client, ns);
+    const r = new StreamRecorder(harness.cluster.client, ns);
     await r.start();
     return r;
   };
 
   before(async () => {
-    c = await startProcessCluster({ extraTokens: [controllerManagerUser] });
-    admin = new ApiClient({ client: c.client, qps: 0 });
-    cmClient = new RestClient({ ...c.access, token: controllerManagerUser.token });
+    harness = await startClusterAs(controllerManagerUser);
+    admin = harness.admin;
     kubelet = new TinyKubelet(admin);
     kubelet.finish = (pod) => outcomes.get(pod.metadata.namespace ?? '')?.(pod);
     kubelet.start();
@@ -132,17 +128,16 @@ describe('Job controller integration (etcd + API server processes, controller ma
   after(async () => {
     await app?.stop();
     await kubelet?.stop();
-    cmClient?.close();
-    await c?.close();
+    await harness?.close();
   });
 
   it('completions 5, parallelism 2: never more than 2 pods, Complete once 5 succeeded, every finalizer gone; kubectl wait returns', async () => {
     const ns = 'job-complete';
-    await namespace(ns);
+    await createNamespace(admin, ns);
     outcomes.set(ns, () => ({ exitCode: 0 }));
     const rec = await recorder(ns);
     await createJob(ns, 'five', { completions: 5, parallelism: 2 });
-    const wait = kubectl(c.kubeconfig, path.join(c.dir, 'kubectl-cache'), ['wait', '--for=condition=complete', 'job/five', '-n', ns, '--timeout=60s'], { binary: '/usr/lib/google-cloud-sdk/bin/kubectl.1.33' });
+    const wait = kubectl(harness.cluster.kubeconfig, path.join(harness.cluster.dir, 'kubectl-cache'), ['wait', '--for=condition=complete', 'job/five', '-n', ns, '--timeout=60s'], { binary: '/usr/lib/google-cloud-sdk/bin/kubectl.1.33' });
     const job = await until(ns, 'five', 'Complete', (j) => conditionOf(j, 'Complete')?.status === 'True');
     const waited = await wait;
     expect(waited.code, waited.stderr).to.equal(0);
@@ -181,7 +176,7 @@ describe('Job controller integration (etcd + API server processes, controller ma
 
   it('a work queue (no completions), parallelism 3: done once one pod succeeded and the others finished', async () => {
     const ns = 'job-queue';
-    await namespace(ns);
+    await createNamespace(admin, ns);
     const rec = await recorder(ns);
     await createJob(ns, 'queue', { parallelism: 3 });
     await until(ns, 'queue', '3 active', (j) => j.status?.active === 3, 30_000);
@@ -197,7 +192,7 @@ describe('Job controller integration (etcd + API server processes, controller ma
 
   it('lowering parallelism deletes the extra pods without counting them as failures', async () => {
     const ns = 'job-scale';
-    await namespace(ns);
+    await createNamespace(admin, ns);
     const rec = await recorder(ns);
     await createJob(ns, 'wide', { parallelism: 3, completions: 6 });
     await until(ns, 'wide', '3 active', (j) => j.status?.active === 3, 30_000);
@@ -211,7 +206,7 @@ describe('Job controller integration (etcd + API server processes, controller ma
 
   it('Indexed, completions 4, parallelism 2: each index once, with its env, hostname and labels; completedIndexes 0-3', async () => {
     const ns = 'job-indexed';
-    await namespace(ns);
+    await createNamespace(admin, ns);
     outcomes.set(ns, () => ({ exitCode: 0 }));
     const rec = await recorder(ns);
     await createJob(ns, 'idx', { completions: 4, parallelism: 2, completionMode: 'Indexed' });
@@ -234,7 +229,7 @@ describe('Job controller integration (etcd + API server processes, controller ma
 
   it('failing pods: replaced after the 10 s back-off, then Failed with BackoffLimitExceeded past backoffLimit', async () => {
     const ns = 'job-backoff';
-    await namespace(ns);
+    await createNamespace(admin, ns);
     outcomes.set(ns, () => ({ exitCode: 3 }));
     const rec = await recorder(ns);
     await createJob(ns, 'flaky', { backoffLimit: 1 });
@@ -260,7 +255,7 @@ describe('Job controller integration (etcd + API server processes, controller ma
 
   it('activeDeadlineSeconds: running pods are deleted and counted failed, Failed with DeadlineExceeded', async () => {
     const ns = 'job-deadline';
-    await namespace(ns);
+    await createNamespace(admin, ns);
     const rec = await recorder(ns);
     await createJob(ns, 'slow', { parallelism: 2, completions: 2, activeDeadlineSeconds: 3 });
     await until(ns, 'slow', '2 active', (j) => j.status?.active === 2, 30_000);
@@ -276,7 +271,7 @@ describe('Job controller integration (etcd + API server processes, controller ma
 
   it('suspend deletes the active pods without counting failures; resume starts them again', async () => {
     const ns = 'job-suspend';
-    await namespace(ns);
+    await createNamespace(admin, ns);
     const rec = await recorder(ns);
     await createJob(ns, 'pausable', { parallelism: 2, completions: 4 });
     await until(ns, 'pausable', '2 active', (j) => j.status?.active === 2, 30_000);
@@ -305,7 +300,7 @@ describe('Job controller integration (etcd + API server processes, controller ma
 
   it('podFailurePolicy FailJob: exit code 42 fails the job at once (PodFailurePolicy, the Kubernetes message), the other pod is terminated', async () => {
     const ns = 'job-pfp-failjob';
-    await namespace(ns);
+    await createNamespace(admin, ns);
     const rec = await recorder(ns);
     await createJob(ns, 'fatal', { parallelism: 2, completions: 4, backoffLimit: 6, template: policyTemplate, podFailurePolicy });
     await until(ns, 'fatal', '2 active', (j) => j.status?.active === 2, 30_000);
@@ -342,7 +337,7 @@ describe('Job controller integration (etcd + API server processes, controller ma
 
   it('podFailurePolicy Ignore: a DisruptionTarget failure does not count toward backoffLimit 0; the pod is replaced and the job completes', async () => {
     const ns = 'job-pfp-ignore';
-    await namespace(ns);
+    await createNamespace(admin, ns);
     const rec = await recorder(ns);
     const created = await createJob(ns, 'sturdy', { completions: 1, backoffLimit: 0, template: policyTemplate, podFailurePolicy });
     expect(created.spec?.podReplacementPolicy, 'defaulted with a policy').to.equal('Failed');
@@ -380,7 +375,7 @@ describe('Job controller integration (etcd + API server processes, controller ma
 
   it('no result is lost or counted twice when the controller is down while pods finish', async () => {
     const ns = 'job-restart';
-    await namespace(ns);
+    await createNamespace(admin, ns);
     const rec = await recorder(ns);
     await createJob(ns, 'sturdy', { parallelism: 3, completions: 3 });
     await until(ns, 'sturdy', '3 active', (j) => j.status?.active === 3, 30_000);
@@ -410,12 +405,12 @@ describe('Job controller integration (etcd + API server processes, controller ma
 
   it('kubectl delete job: the garbage collector deletes the pods and the Job controller lets them go; orphaned pods lose the finalizer too', async () => {
     const ns = 'job-delete';
-    await namespace(ns);
+    await createNamespace(admin, ns);
     await createJob(ns, 'gone', { parallelism: 2, completions: 2 });
     await createJob(ns, 'orphaned', { parallelism: 1, completions: 1 });
     await until(ns, 'gone', '2 active', (j) => j.status?.active === 2, 30_000);
     await until(ns, 'orphaned', '1 active', (j) => j.status?.active === 1, 30_000);
-    const out = await kubectl(c.kubeconfig, path.join(c.dir, 'kubectl-cache'), ['delete', 'job', 'gone', '-n', ns], { binary: '/usr/lib/google-cloud-sdk/bin/kubectl.1.33' });
+    const out = await kubectl(harness.cluster.kubeconfig, path.join(harness.cluster.dir, 'kubectl-cache'), ['delete', 'job', 'gone', '-n', ns], { binary: '/usr/lib/google-cloud-sdk/bin/kubectl.1.33' });
     expect(out.code, out.stderr).to.equal(0);
     await eventually('the job\'s pods are gone', async () => ((await podsOf(ns)).filter((p) => p.metadata.name?.startsWith('gone-')).length === 0 ? true : undefined), 30_000);
     await admin.delete(jobsResource, ns, 'orphaned', { propagationPolicy: 'Orphan' });

@@ -5,13 +5,12 @@
 // with Gantry's default timings, and checks that a cluster-wide silence evicts nothing.
 
 import { expect } from 'chai';
-import { ApiClient } from '../../common/client/apiClient.js';
-import { RestClient } from '../../common/client/restClient.js';
+import type { ApiClient } from '../../common/client/apiClient.js';
 import { builtinResources } from '../../common/api/resources.js';
 import type { KubeObject } from '../../common/api/meta.js';
 import { silentLogger } from '../../common/logging.js';
 import { eventually } from '../../common/testing/eventually.js';
-import { startProcessCluster, type ProcessCluster } from '../../common/testing/cluster.js';
+import { startClusterAs, type ClusterAs } from '../../common/testing/clusterAs.js';
 import { startControllerManager, type ControllerManagerApp } from '../app.js';
 import { controllerManagerConfigDefaults, type ControllerManagerConfig } from '../config.js';
 import { podGcControllerFactory } from '../podgc/index.js';
@@ -28,9 +27,8 @@ const resource = (plural: string): (typeof builtinResources)[number] => builtinR
 
 describe('node lifecycle controller integration (etcd + API server processes, controller manager in-process)', function () {
   this.timeout(180_000);
-  let c: ProcessCluster;
+  let harness: ClusterAs;
   let admin: ApiClient;
-  let cmClient: RestClient;
   let app: ControllerManagerApp;
   let nodes: FakeNodes;
 
@@ -53,9 +51,8 @@ describe('node lifecycle controller integration (etcd + API server processes, co
   };
 
   before(async () => {
-    c = await startProcessCluster({ extraTokens: [{ token: cmToken, user: 'system:kube-controller-manager', groups: [] }] });
-    admin = new ApiClient({ client: c.client, qps: 0 });
-    cmClient = new RestClient({ ...c.access, token: cmToken });
+    harness = await startClusterAs({ token: cmToken, user: 'system:kube-controller-manager', groups: [] });
+    admin = harness.admin;
     nodes = new FakeNodes(admin);
     // Started a second apart, so the nodes' renewals are spread over the interval as real agents' are.
     for (const n of ['n1', 'n2', 'n3']) {
@@ -63,15 +60,14 @@ describe('node lifecycle controller integration (etcd + API server processes, co
       await new Promise((r) => setTimeout(r, 1_500));
     }
     nodes.startKubelet();
-    const config: ControllerManagerConfig = { ...(controllerManagerConfigDefaults as ControllerManagerConfig), kubeconfig: c.kubeconfig, metricsPort: -1, leaderElect: false };
-    app = await startControllerManager({ config, client: cmClient, logger: silentLogger(), registry: { nodelifecycle: nodeLifecycleControllerFactory, replicaset: replicaSetControllerFactory, podgc: podGcControllerFactory, nodeipam: nodeIpamControllerFactory } });
+    const config: ControllerManagerConfig = { ...(controllerManagerConfigDefaults as ControllerManagerConfig), kubeconfig: harness.cluster.kubeconfig, metricsPort: -1, leaderElect: false };
+    app = await startControllerManager({ config, client: harness.client, logger: silentLogger(), registry: { nodelifecycle: nodeLifecycleControllerFactory, replicaset: replicaSetControllerFactory, podgc: podGcControllerFactory, nodeipam: nodeIpamControllerFactory } });
     await app.started();
   });
   after(async () => {
     await app?.stop();
     nodes?.close();
-    cmClient?.close();
-    await c?.close();
+    await harness?.close();
   });
 
   it('pods get the default not-ready/unreachable tolerations (4 s) at admission', async () => {

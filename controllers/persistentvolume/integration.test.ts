@@ -8,11 +8,11 @@ import path from 'node:path';
 import { expect } from 'chai';
 import type { KubeObject } from '../../common/api/meta.js';
 import { resourceFor } from '../../common/api/resources.js';
-import { ApiClient } from '../../common/client/apiClient.js';
-import { RestClient } from '../../common/client/restClient.js';
+import type { ApiClient } from '../../common/client/apiClient.js';
 import { NotFoundError } from '../../common/errors.js';
 import { makeNode, makePod } from '../../common/testing/builders.js';
-import { startProcessCluster, type ProcessCluster } from '../../common/testing/cluster.js';
+import { startClusterAs, type ClusterAs } from '../../common/testing/clusterAs.js';
+import { createNamespace } from '../../common/testing/createNamespace.js';
 import { eventually } from '../../common/testing/eventually.js';
 import { kubectlFor, showRun, type Kubectl } from '../../common/testing/kubectl.js';
 import type { ControllerManagerApp } from '../app.js';
@@ -34,9 +34,8 @@ interface EventObject extends KubeObject {
 describe('storage controllers integration (etcd + API server processes, controller manager in-process)', function () {
   this.timeout(180_000);
   const ns = 'storage-it';
-  let c: ProcessCluster;
+  let harness: ClusterAs;
   let admin: ApiClient;
-  let cmClient: RestClient;
   let app: ControllerManagerApp;
   let kubectl: Kubectl;
 
@@ -101,14 +100,13 @@ describe('storage controllers integration (etcd + API server processes, controll
   };
 
   before(async () => {
-    c = await startProcessCluster({ extraTokens: [controllerManagerUser] });
-    admin = new ApiClient({ client: c.client, qps: 0 });
-    cmClient = new RestClient({ ...c.access, token: controllerManagerUser.token });
-    kubectl = kubectlFor(c.kubeconfig, path.join(c.dir, 'kubectl'));
-    await admin.create(resourceFor('Namespace'), undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    harness = await startClusterAs(controllerManagerUser);
+    admin = harness.admin;
+    kubectl = kubectlFor(harness.cluster.kubeconfig, path.join(harness.cluster.dir, 'kubectl'));
+    await createNamespace(admin, ns);
     app = await startTestManager({
-      kubeconfig: c.kubeconfig,
-      client: cmClient,
+      kubeconfig: harness.cluster.kubeconfig,
+      client: harness.client,
       registry: {
         'persistentvolume-binder': persistentVolumeBinderFactory,
         'pvc-protection': pvcProtectionControllerFactory,
@@ -120,8 +118,7 @@ describe('storage controllers integration (etcd + API server processes, controll
   });
   after(async () => {
     await app?.stop();
-    cmClient?.close();
-    await c?.close();
+    await harness?.close();
   });
 
   it('a static volume: the smallest that fits is bound both ways; kubectl get pvc shows it Bound', async () => {

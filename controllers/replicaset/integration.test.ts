@@ -8,14 +8,14 @@ import { expect } from 'chai';
 import { execFile, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Api } from '../../common/client/api.js';
-import { ApiClient } from '../../common/client/apiClient.js';
-import { RestClient } from '../../common/client/restClient.js';
+import type { ApiClient } from '../../common/client/apiClient.js';
 import type { KubeObject } from '../../common/api/meta.js';
 import { resourceFor, type ResourceDescriptor } from '../../common/api/resources.js';
 import { freePort } from '../../common/proc/ports.js';
 import { stopChild } from '../../common/proc/stopChild.js';
 import { eventually } from '../../common/testing/eventually.js';
-import { startProcessCluster, type ProcessCluster } from '../../common/testing/cluster.js';
+import { startClusterAs, type ClusterAs } from '../../common/testing/clusterAs.js';
+import { createNamespace } from '../../common/testing/createNamespace.js';
 import { startTestManager } from '../testing/inProcessManager.js';
 import { TinyKubelet } from '../testing/tinyKubelet.js';
 import type { ControllerManagerApp } from '../app.js';
@@ -25,7 +25,6 @@ import { isPodActive } from './podState.js';
 import { podsResource, replicaSetsResource, type Pod, type ReplicaSet } from './types.js';
 
 const run = promisify(execFile);
-const cmToken = controllerManagerUser.token;
 
 /** Counts the controller's pod creations, and how many were in flight at once, per namespace. */
 class CreateCounter {
@@ -61,9 +60,8 @@ class CreateCounter {
 
 describe('ReplicaSet controller integration (etcd + API server processes, controller manager in-process)', function () {
   this.timeout(180_000);
-  let c: ProcessCluster;
+  let harness: ClusterAs;
   let admin: ApiClient;
-  let cmClient: RestClient;
   let app: ControllerManagerApp;
   let kubelet: TinyKubelet;
   const counter = new CreateCounter();
@@ -79,9 +77,6 @@ describe('ReplicaSet controller integration (etcd + API server processes, contro
       template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'busybox:1' }], ...over.podSpec } },
     },
   });
-  const namespace = async (ns: string): Promise<void> => {
-    await admin.create(resourceFor('Namespace'), undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-  };
   const getRs = (ns: string): Promise<ReplicaSet> => admin.get<ReplicaSet>(replicaSetsResource, ns, 'web');
   const podsOf = async (ns: string, rs?: ReplicaSet): Promise<Pod[]> => {
     const all = (await admin.list<Pod>(podsResource, ns)).items.filter(isPodActive);
@@ -106,18 +101,16 @@ describe('ReplicaSet controller integration (etcd + API server processes, contro
   const scale = (ns: string, replicas: number): Promise<KubeObject> => admin.patch(replicaSetsResource, ns, 'web', 'merge', { spec: { replicas } });
 
   before(async () => {
-    c = await startProcessCluster({ extraTokens: [controllerManagerUser] });
-    admin = new ApiClient({ client: c.client, qps: 0 });
-    cmClient = new RestClient({ ...c.access, token: cmToken });
+    harness = await startClusterAs(controllerManagerUser);
+    admin = harness.admin;
     kubelet = new TinyKubelet(admin);
     kubelet.start();
-    app = await startTestManager({ kubeconfig: c.kubeconfig, client: cmClient, registry: { replicaset: replicaSetControllerFactory }, wrapApi: (api) => counter.wrap(api) });
+    app = await startTestManager({ kubeconfig: harness.cluster.kubeconfig, client: harness.client, registry: { replicaset: replicaSetControllerFactory }, wrapApi: (api) => counter.wrap(api) });
   });
   after(async () => {
     await app?.stop();
     await kubelet?.stop();
-    cmClient?.close();
-    await c?.close();
+    await harness?.close();
   });
 
   it('leads through the kube-system/kube-controller-manager Lease', async () => {
@@ -128,7 +121,7 @@ describe('ReplicaSet controller integration (etcd + API server processes, contro
 
   it('scales 0 -> 5 -> 2, deleting the least valuable pods, with the events Kubernetes records', async () => {
     const ns = 'rs-scale';
-    await namespace(ns);
+    await createNamespace(admin, ns);
     await admin.create(replicaSetsResource, ns, replicaSet(ns, 0));
     await statusIs(ns, { replicas: 0 });
     expect(await podsOf(ns)).to.have.length(0);
@@ -169,7 +162,7 @@ describe('ReplicaSet controller integration (etcd + API server processes, contro
 
   it('adopts a matching orphan instead of creating a pod', async () => {
     const ns = 'rs-adopt';
-    await namespace(ns);
+    await createNamespace(admin, ns);
     await admin.create(podsResource, ns, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'orphan', labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'busybox:1' }] } });
     const rs = await admin.create<ReplicaSet>(replicaSetsResource, ns, replicaSet(ns, 1));
     const orphan = await eventually('the orphan adopted', async () => {
@@ -186,7 +179,7 @@ describe('ReplicaSet controller integration (etcd + API server processes, contro
 
   it('releases a pod relabelled out of the selector and replaces it', async () => {
     const ns = 'rs-release';
-    await namespace(ns);
+    await createNamespace(admin, ns);
     const rs = await admin.create<ReplicaSet>(replicaSetsResource, ns, replicaSet(ns, 2));
     await statusIs(ns, { replicas: 2, readyReplicas: 2 });
     const [moved] = await podsOf(ns, rs);
@@ -208,7 +201,7 @@ describe('ReplicaSet controller integration (etcd + API server processes, contro
 
   it('replaces pods that someone else deletes', async () => {
     const ns = 'rs-replace';
-    await namespace(ns);
+    await createNamespace(admin, ns);
     const rs = await admin.create<ReplicaSet>(replicaSetsResource, ns, replicaSet(ns, 3));
     await statusIs(ns, { replicas: 3, readyReplicas: 3 });
     const before = (await podsOf(ns, rs)).map((p) => p.metadata.name ?? '');
@@ -223,7 +216,7 @@ describe('ReplicaSet controller integration (etcd + API server processes, contro
 
   it('a template the API refuses: ReplicaFailure, one create at a time, and recovery once it is fixed', async () => {
     const ns = 'rs-broken';
-    await namespace(ns);
+    await createNamespace(admin, ns);
     await admin.create(replicaSetsResource, ns, replicaSet(ns, 10, { podSpec: { priorityClassName: 'rs-broken-missing' } }));
     const failed = await eventually(
       'the ReplicaFailure condition',
@@ -256,10 +249,10 @@ describe('ReplicaSet controller integration (etcd + API server processes, contro
 
   it('kubectl scale rs works', async () => {
     const ns = 'rs-kubectl';
-    await namespace(ns);
+    await createNamespace(admin, ns);
     await admin.create(replicaSetsResource, ns, replicaSet(ns, 1));
     await statusIs(ns, { replicas: 1, readyReplicas: 1 });
-    const env = { ...process.env, KUBECONFIG: c.kubeconfig };
+    const env = { ...process.env, KUBECONFIG: harness.cluster.kubeconfig };
     const out = await run('kubectl', ['scale', 'rs', 'web', '--replicas=3', '-n', ns], { env });
     expect(out.stdout.trim()).to.equal('replicaset.apps/web scaled');
     await statusIs(ns, { replicas: 3, readyReplicas: 3, availableReplicas: 3 });
@@ -270,7 +263,7 @@ describe('ReplicaSet controller integration (etcd + API server processes, contro
 
   it('readyReplicas and availableReplicas follow readiness and minReadySeconds', async () => {
     const ns = 'rs-ready';
-    await namespace(ns);
+    await createNamespace(admin, ns);
     kubelet.ready = (p) => p.metadata.namespace !== ns;
     await admin.create(replicaSetsResource, ns, replicaSet(ns, 2, { minReadySeconds: 3 }));
     await statusIs(ns, { replicas: 2, readyReplicas: 0, availableReplicas: 0 });
@@ -291,9 +284,9 @@ describe('ReplicaSet controller integration (etcd + API server processes, contro
   // Last: it stops the in-process manager.
   it('the controller-manager process: standby while another leads, takes over when it stops, exits cleanly on SIGTERM', async () => {
     const ns = 'rs-process';
-    await namespace(ns);
+    await createNamespace(admin, ns);
     const port = await freePort();
-    const { child, log } = spawnControllerManager(c, 'process-1', ['--metrics-port', String(port), '--lease-duration-seconds', '4', '--renew-deadline-seconds', '3', '--retry-period-seconds', '1']);
+    const { child, log } = spawnControllerManager(harness.cluster, 'process-1', ['--metrics-port', String(port), '--lease-duration-seconds', '4', '--renew-deadline-seconds', '3', '--retry-period-seconds', '1']);
     try {
       await eventually('the process serves /healthz', async () => ((await httpGet(`http://127.0.0.1:${port}/healthz`)).status === 200 ? true : undefined), 30_000);
       await admin.create(replicaSetsResource, ns, replicaSet(ns, 1));
@@ -326,14 +319,14 @@ describe('ReplicaSet controller integration (etcd + API server processes, contro
 
   it('kill -9 of the controller-manager process mid scale-up: the next one finishes it without extra pods', async () => {
     const ns = 'rs-kill';
-    await namespace(ns);
+    await createNamespace(admin, ns);
     const added = new Set<string>();
-    const w = c.client.watch(`/api/v1/namespaces/${ns}/pods`, {}, (ev) => {
+    const w = harness.cluster.client.watch(`/api/v1/namespaces/${ns}/pods`, {}, (ev) => {
       if (ev.type === 'ADDED') added.add(String((ev.object.metadata as { name?: string }).name));
     });
     // A low QPS keeps the scale-up going long enough to be interrupted.
     const start = (identity: string): ChildProcess =>
-      spawnControllerManager(c, identity, ['--metrics-port', '-1', '--kube-api-qps', '40', '--kube-api-burst', '1', '--lease-duration-seconds', '3', '--renew-deadline-seconds', '2', '--retry-period-seconds', '1']).child;
+      spawnControllerManager(harness.cluster, identity, ['--metrics-port', '-1', '--kube-api-qps', '40', '--kube-api-burst', '1', '--lease-duration-seconds', '3', '--renew-deadline-seconds', '2', '--retry-period-seconds', '1']).child;
     const first = start('doomed');
     let second: ChildProcess | undefined;
     try {

@@ -6,14 +6,15 @@
 // kubectl scales, follows and undoes the rollout.
 
 import { expect } from 'chai';
-import { ApiClient } from '../../common/client/apiClient.js';
+import type { ApiClient } from '../../common/client/apiClient.js';
 import { Informer } from '../../common/client/informer.js';
-import { RestClient } from '../../common/client/restClient.js';
+import type { RestClient } from '../../common/client/restClient.js';
 import type { KubeObject } from '../../common/api/meta.js';
 import { resourceFor } from '../../common/api/resources.js';
 import { NotFoundError } from '../../common/errors.js';
 import { eventually } from '../../common/testing/eventually.js';
-import { startProcessCluster, type ProcessCluster } from '../../common/testing/cluster.js';
+import { startClusterAs, type ClusterAs } from '../../common/testing/clusterAs.js';
+import { createNamespace } from '../../common/testing/createNamespace.js';
 import { kubectlFor, showRun, type Kubectl } from '../../common/testing/kubectl.js';
 import type { ControllerManagerApp } from '../app.js';
 import { garbageCollectorControllerFactory } from '../garbagecollector/index.js';
@@ -65,9 +66,8 @@ class PodStream {
 describe('StatefulSet controller integration (etcd + API server processes, controller manager in-process)', function () {
   this.timeout(300_000);
   const ns = 'sts-it';
-  let c: ProcessCluster;
+  let harness: ClusterAs;
   let admin: ApiClient;
-  let cmClient: RestClient;
   let app: ControllerManagerApp;
   let kubelet: TinyKubelet;
   let kubectl: Kubectl;
@@ -114,23 +114,21 @@ describe('StatefulSet controller integration (etcd + API server processes, contr
   };
 
   before(async () => {
-    c = await startProcessCluster({ extraTokens: [controllerManagerUser] });
-    admin = new ApiClient({ client: c.client, qps: 0 });
-    cmClient = new RestClient({ ...c.access, token: controllerManagerUser.token });
-    await admin.create(resourceFor('Namespace'), undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    harness = await startClusterAs(controllerManagerUser);
+    admin = harness.admin;
+    await createNamespace(admin, ns);
     kubelet = new TinyKubelet(admin);
     kubelet.start();
-    stream = new PodStream(c.client, ns);
+    stream = new PodStream(harness.cluster.client, ns);
     await stream.start();
-    app = await startTestManager({ kubeconfig: c.kubeconfig, client: cmClient, registry: { statefulset: statefulSetControllerFactory, garbagecollector: garbageCollectorControllerFactory } });
-    kubectl = kubectlFor(c.kubeconfig, c.dir);
+    app = await startTestManager({ kubeconfig: harness.cluster.kubeconfig, client: harness.client, registry: { statefulset: statefulSetControllerFactory, garbagecollector: garbageCollectorControllerFactory } });
+    kubectl = kubectlFor(harness.cluster.kubeconfig, harness.cluster.dir);
   });
   after(async () => {
     await stream?.stop();
     await app?.stop();
     await kubelet?.stop();
-    cmClient?.close();
-    await c?.close();
+    await harness?.close();
   });
 
   it('OrderedReady: web-0, web-1, web-2 in order, each after the one before is Running and Ready; never past an unready pod; claims first and kept', async () => {
@@ -272,7 +270,7 @@ describe('StatefulSet controller integration (etcd + API server processes, contr
     const again = await kubectl(['rollout', 'history', 'sts/web', '-n', ns]);
     expect(again.stdout).to.match(/REVISION\s+CHANGE-CAUSE\n2\s+<none>\n3\s+<none>/);
     for (const minor of [27, 33]) {
-      const other = await kubectlFor(c.kubeconfig, c.dir, minor)(['rollout', 'history', 'sts/web', '-n', ns]);
+      const other = await kubectlFor(harness.cluster.kubeconfig, harness.cluster.dir, minor)(['rollout', 'history', 'sts/web', '-n', ns]);
       expect(other.stdout, `kubectl 1.${minor}: ${showRun(other)}`).to.match(/REVISION\s+CHANGE-CAUSE\n2\s+<none>\n3\s+<none>/);
     }
     const shown = await kubectl(['rollout', 'history', 'sts/web', '-n', ns, '--revision=2']);
@@ -289,7 +287,7 @@ describe('StatefulSet controller integration (etcd + API server processes, contr
     await app.stop();
     hold = false;
     await eventually('web-3 ready', async () => ((await livePods()).some((p) => p.metadata.name === 'web-3' && isPodReady(p)) ? true : undefined), 30_000);
-    app = await startTestManager({ kubeconfig: c.kubeconfig, client: cmClient, registry: { statefulset: statefulSetControllerFactory, garbagecollector: garbageCollectorControllerFactory } });
+    app = await startTestManager({ kubeconfig: harness.cluster.kubeconfig, client: harness.client, registry: { statefulset: statefulSetControllerFactory, garbagecollector: garbageCollectorControllerFactory } });
     await settled(['web-0', 'web-1', 'web-2', 'web-3', 'web-4']);
     expect(stream.names('ADDED', from)).to.deep.equal(['web-3', 'web-4']);
     await admin.patch(statefulSetsResource, ns, 'web', 'merge', { spec: { replicas: 3 } });

@@ -4,12 +4,11 @@
 // runs on a FakeClock the test moves, so a 60-second TTL takes no minute.
 
 import { expect } from 'chai';
-import { resourceFor } from '../../common/api/resources.js';
-import { ApiClient } from '../../common/client/apiClient.js';
-import { RestClient } from '../../common/client/restClient.js';
+import type { ApiClient } from '../../common/client/apiClient.js';
 import { FakeClock } from '../../common/clock.js';
 import { NotFoundError } from '../../common/errors.js';
-import { startProcessCluster, type ProcessCluster } from '../../common/testing/cluster.js';
+import { startClusterAs, type ClusterAs } from '../../common/testing/clusterAs.js';
+import { createNamespace } from '../../common/testing/createNamespace.js';
 import { eventually } from '../../common/testing/eventually.js';
 import type { ControllerManagerApp } from '../app.js';
 import { garbageCollectorControllerFactory } from '../garbagecollector/index.js';
@@ -23,9 +22,8 @@ import { finishedAt } from './expiry.js';
 
 describe('TTL-after-finished controller integration (etcd + API server processes, controller manager in-process, fake clock)', function () {
   this.timeout(180_000);
-  let c: ProcessCluster;
+  let harness: ClusterAs;
   let admin: ApiClient;
-  let cmClient: RestClient;
   let app: ControllerManagerApp | undefined;
   let kubelet: TinyKubelet;
   const clock = new FakeClock(Date.now());
@@ -54,24 +52,22 @@ describe('TTL-after-finished controller integration (etcd + API server processes
   const podsOf = async (job: string): Promise<Pod[]> => (await admin.list<Pod>(podsResource, ns)).items.filter((p) => p.metadata.ownerReferences?.some((r) => r.name === job));
 
   before(async () => {
-    c = await startProcessCluster({ extraTokens: [controllerManagerUser] });
-    admin = new ApiClient({ client: c.client, qps: 0 });
-    cmClient = new RestClient({ ...c.access, token: controllerManagerUser.token });
-    await admin.create(resourceFor('Namespace'), undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    harness = await startClusterAs(controllerManagerUser);
+    admin = harness.admin;
+    await createNamespace(admin, ns);
     kubelet = new TinyKubelet(admin);
     kubelet.finish = (pod) => ({ exitCode: Number(pod.metadata.labels?.exit ?? '0') });
     kubelet.start();
     app = await startTestManager({
-      kubeconfig: c.kubeconfig,
-      client: cmClient,
+      kubeconfig: harness.cluster.kubeconfig,
+      client: harness.client,
       registry: { job: jobControllerFactory, garbagecollector: garbageCollectorControllerFactory, ttlafterfinished: (ctx) => ttlAfterFinishedControllerFactory({ ...ctx, clock }) },
     });
   });
   after(async () => {
     await app?.stop();
     await kubelet?.stop();
-    cmClient?.close();
-    await c?.close();
+    await harness?.close();
   });
 
   it('a complete Job with a 60 s TTL stays until 60 s after it finished, then goes with its pods; one without a TTL stays', async () => {

@@ -4,10 +4,8 @@
 // covered by apiserver/protobuf/kubectlProtobuf.test.ts, which walks every served kind.)
 
 import { expect } from 'chai';
-import { startTestCluster, type TestCluster } from '../../testing/harness.js';
-import { kubectlReleases } from '../../../common/testing/kubectl.js';
+import { kubectlSuite } from '../../testing/kubectlSuite.js';
 
-type Obj = Record<string, unknown>;
 const versions = [27, 33] as const;
 
 const manifest = (image: string, extra = ''): string => `apiVersion: apps/v1
@@ -29,23 +27,7 @@ ${extra}`;
 
 describe('DaemonSets and ControllerRevisions with the real kubectl (integration)', function () {
   this.timeout(180_000);
-  let c: TestCluster;
-  // The cluster exists once before() ran: kubeconfig and cache dir are read then.
-  const { run, ok } = kubectlReleases(() => c.kubeconfig, () => c.dir);
-  const getJson = async (p: string): Promise<Obj> => {
-    const res = await c.client.get<Obj>(p);
-    expect(res.status, `${p}: ${res.text}`).to.equal(200);
-    return res.body;
-  };
-  const ns = (v: number): string => `ds-${v}`;
-
-  before(async () => {
-    c = await startTestCluster();
-    for (const v of versions) await ok(v, ['create', 'namespace', ns(v)]);
-  });
-  after(async () => {
-    await c?.close();
-  });
+  const { cluster: c, run, ok, getJson, ns } = kubectlSuite({ versions, namespacePrefix: 'ds' });
 
   it('apply -f: created with Kubernetes\' defaults, unchanged, configured (a new template generation)', async () => {
     for (const v of versions) {

@@ -3,31 +3,14 @@
 // sending JSON and 1.33 protobuf bodies, and bad manifests answered with field paths.
 
 import { expect } from 'chai';
-import { startTestCluster, type TestCluster } from '../../testing/harness.js';
-import { kubectlReleases } from '../../../common/testing/kubectl.js';
+import { kubectlSuite } from '../../testing/kubectlSuite.js';
 
 type Obj = Record<string, unknown>;
 const versions = [27, 33] as const;
 
 describe('Jobs and CronJobs with the real kubectl (integration)', function () {
   this.timeout(180_000);
-  let c: TestCluster;
-  // The cluster exists once before() ran: kubeconfig and cache dir are read then.
-  const { run, ok } = kubectlReleases(() => c.kubeconfig, () => c.dir);
-  const getJson = async (p: string): Promise<Obj> => {
-    const res = await c.client.get<Obj>(p);
-    expect(res.status, `${p}: ${res.text}`).to.equal(200);
-    return res.body;
-  };
-  const ns = (v: number): string => `jobs-${v}`;
-
-  before(async () => {
-    c = await startTestCluster();
-    for (const v of versions) await ok(v, ['create', 'namespace', ns(v)]);
-  });
-  after(async () => {
-    await c?.close();
-  });
+  const { cluster: c, run, ok, getJson, ns } = kubectlSuite({ versions, namespacePrefix: 'jobs' });
 
   it('create job: defaults, the generated selector and labels (JSON from 1.27, protobuf from 1.33)', async () => {
     const stored: Obj[] = [];

@@ -5,10 +5,8 @@
 // for kubectl 1.27 and 1.33. (Protobuf bodies: apiserver/protobuf/kubectlProtobuf.test.ts
 // walks every served kind.)
 
-import path from 'node:path';
 import { expect } from 'chai';
-import { startTestCluster, type TestCluster } from '../../testing/harness.js';
-import { kubectl, kubectlBinary, type KubectlResult } from '../../../common/testing/kubectl.js';
+import { kubectlSuite } from '../../testing/kubectlSuite.js';
 
 type Obj = Record<string, unknown>;
 const versions = [27, 33] as const;
@@ -48,34 +46,14 @@ ${extra}`;
 
 describe('PersistentVolumes, PersistentVolumeClaims and StorageClasses with the real kubectl (integration)', function () {
   this.timeout(180_000);
-  let c: TestCluster;
-  const run = (v: number, args: string[], input = ''): Promise<KubectlResult> => kubectl(c.kubeconfig, path.join(c.dir, `cache-${v}`), args, { input, binary: kubectlBinary(v) });
-  const ok = async (v: number, args: string[], input = ''): Promise<string> => {
-    const out = await run(v, args, input);
-    expect(out.code, `kubectl ${v} ${args.join(' ')}: ${out.stderr}`).to.equal(0);
-    return out.stdout;
-  };
+  const { cluster: c, run, ok, getJson, ns } = kubectlSuite({ versions, namespacePrefix: 'storage' });
   const fails = async (v: number, args: string[], input = ''): Promise<string> => {
     const out = await run(v, args, input);
     expect(out.code, `kubectl ${v} ${args.join(' ')} should fail: ${out.stdout}`).to.not.equal(0);
     return out.stderr;
   };
-  const getJson = async (p: string): Promise<Obj> => {
-    const res = await c.client.get<Obj>(p);
-    expect(res.status, `${p}: ${res.text}`).to.equal(200);
-    return res.body;
-  };
-  const ns = (v: number): string => `storage-${v}`;
   const pvcPath = (v: number, name: string): string => `/api/v1/namespaces/${ns(v)}/persistentvolumeclaims/${name}`;
   const mergePatch = (p: string, body: unknown) => c.client.request('PATCH', p, { body, contentType: 'application/merge-patch+json' });
-
-  before(async () => {
-    c = await startTestCluster();
-    for (const v of versions) await ok(v, ['create', 'namespace', ns(v)]);
-  });
-  after(async () => {
-    await c?.close();
-  });
 
   it('StorageClasses: defaults, kubectl\'s columns with "(default)", immutable provisioning fields', async () => {
     for (const v of versions) {

@@ -4,8 +4,7 @@
 // 429 and DisruptionBudget cause. (The controller's side: controllers/disruption/.)
 
 import { expect } from 'chai';
-import { startTestCluster, type TestCluster } from '../../testing/harness.js';
-import { kubectlReleases } from '../../../common/testing/kubectl.js';
+import { kubectlSuite } from '../../testing/kubectlSuite.js';
 
 type Obj = Record<string, unknown>;
 const versions = [27, 33] as const;
@@ -22,17 +21,7 @@ spec:
 
 describe('PodDisruptionBudgets with the real kubectl (integration)', function () {
   this.timeout(180_000);
-  let c: TestCluster;
-  const { run, ok } = kubectlReleases(() => c.kubeconfig, () => c.dir);
-  const ns = (v: number): string => `pdb-${v}`;
-
-  before(async () => {
-    c = await startTestCluster();
-    for (const v of versions) await ok(v, ['create', 'namespace', ns(v)]);
-  });
-  after(async () => {
-    await c?.close();
-  });
+  const { cluster: c, run, ok, ns } = kubectlSuite({ versions, namespacePrefix: 'pdb' });
 
   it('create pdb and apply -f; get pdb (short name) with kubectl\'s columns; a new budget allows nothing', async () => {
     for (const v of versions) {

@@ -4,10 +4,8 @@
 // field paths, for kubectl 1.27 and 1.33. (Protobuf bodies: apiserver/protobuf/kubectlProtobuf.test.ts
 // walks every served kind.)
 
-import path from 'node:path';
 import { expect } from 'chai';
-import { startTestCluster, type TestCluster } from '../../testing/harness.js';
-import { kubectl, kubectlBinary, type KubectlResult } from '../../../common/testing/kubectl.js';
+import { kubectlSuite } from '../../testing/kubectlSuite.js';
 
 type Obj = Record<string, unknown>;
 const versions = [27, 33] as const;
@@ -41,28 +39,8 @@ ${extra}`;
 
 describe('StatefulSets with the real kubectl (integration)', function () {
   this.timeout(180_000);
-  let c: TestCluster;
-  const run = (v: number, args: string[], input = ''): Promise<KubectlResult> => kubectl(c.kubeconfig, path.join(c.dir, `cache-${v}`), args, { input, binary: kubectlBinary(v) });
-  const ok = async (v: number, args: string[], input = ''): Promise<string> => {
-    const out = await run(v, args, input);
-    expect(out.code, `kubectl ${v} ${args.join(' ')}: ${out.stderr}`).to.equal(0);
-    return out.stdout;
-  };
-  const getJson = async (p: string): Promise<Obj> => {
-    const res = await c.client.get<Obj>(p);
-    expect(res.status, `${p}: ${res.text}`).to.equal(200);
-    return res.body;
-  };
-  const ns = (v: number): string => `sts-${v}`;
+  const { cluster: c, run, ok, getJson, ns } = kubectlSuite({ versions, namespacePrefix: 'sts' });
   const stsPath = (v: number, name: string): string => `/apis/apps/v1/namespaces/${ns(v)}/statefulsets/${name}`;
-
-  before(async () => {
-    c = await startTestCluster();
-    for (const v of versions) await ok(v, ['create', 'namespace', ns(v)]);
-  });
-  after(async () => {
-    await c?.close();
-  });
 
   it('create -f: stored with Kubernetes\' defaults, claim templates defaulted like claims', async () => {
     for (const v of versions) {
