@@ -417,13 +417,11 @@ export class ResourceStore {
       }
       if (opts.dryRun) return { object: this.typed(admitted), created: true };
       const key = this.key(admitted.metadata.namespace, admitted.metadata.name!);
-      const unexpect = this.cache.expect(key, stored, admitted);
       try {
         const rev = await this.storage.create(key, admitted, stored.bytes);
         await claims?.commit();
         return this.written(admitted, stored, rev, true);
       } catch (e) {
-        unexpect();
         await claims?.revert();
         if (e instanceof KeyExistsError) {
           if (generated && attempt < 3) continue;
@@ -539,19 +537,8 @@ export class ResourceStore {
     const { resourceVersion: _rv, ...meta } = mutated.metadata;
     const next = { ...mutated, metadata: meta };
     if (opts.dryRun) return { object: this.typed(next, current.revision), created: false };
-    const rev = await this.storeBytes(current, next, this.encodeForStorage(next));
+    const rev = await this.storage.update(current.key, next, current.revision, this.encodeForStorage(next).bytes);
     return { object: this.typed(next, rev), created: false };
-  }
-
-  /** Writes `stored` (made from `obj`) over `current`, the watch cache told first so it can take the bytes as they are. */
-  private async storeBytes(current: Versioned, obj: KubeObject, stored: StoredJson): Promise<number> {
-    const unexpect = this.cache.expect(current.key, stored, obj);
-    try {
-      return await this.storage.update(current.key, obj, current.revision, stored.bytes);
-    } catch (e) {
-      unexpect();
-      throw e;
-    }
   }
 
   private async writeUpdate(current: Versioned, currentObj: KubeObject, copyCurrent: () => KubeObject, mutated: KubeObject, opts: WriteOptions, subresource: Exclude<WriteSubresource, 'binding'> | undefined, confirmed: boolean): Promise<WriteResult> {
@@ -624,7 +611,7 @@ export class ResourceStore {
       return { object: this.typed(admitted, rev), created: false };
     }
     if (opts.dryRun) return { object: this.typed(admitted, current.revision), created: false };
-    const rev = await this.storeBytes(current, admitted, stored);
+    const rev = await this.storage.update(current.key, admitted, current.revision, stored.bytes);
     await claims?.commit();
     return this.written(admitted, stored, rev, false);
   }

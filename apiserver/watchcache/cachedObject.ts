@@ -1,8 +1,8 @@
 // One watch-cache entry, kept compact: the object's JSON bytes (exactly what a JSON GET,
 // LIST or watch event writes) plus the few values selectors need, computed once when the
 // entry is made. The parsed tree is not kept: a reader that needs it parses the bytes.
-// An entry for a write this server made is built from that write's own bytes (PreparedEntry):
-// no parse of the etcd value and no second serialization.
+// A delete's entry is the last state's bytes with the delete's revision spliced in
+// (PreparedEntry): no parse and no second serialization.
 
 import type { KubeObject } from '../../common/api/meta.js';
 import { fieldsOf } from '../../common/selectors/fields.js';
@@ -31,23 +31,20 @@ export interface EntryFacts extends Selectable {
   readonly apiVersion: string | undefined;
 }
 
-/**
- * The facts of `object` as they would be read from a parse of its JSON. `copyLabels`: the
- * object is someone else's (a write's), so its labels are copied, as a parse would.
- */
-export function factsOf(object: KubeObject, copyLabels = false): EntryFacts {
+/** The facts of `object`, which the entry may keep (labels by reference): a fresh parse that nobody else holds. */
+export function factsOf(object: KubeObject): EntryFacts {
   const kind = intern(object.kind);
   const labels = object.metadata?.labels;
   const own = labels && typeof labels === 'object' ? labels : undefined;
   return {
     kind,
     apiVersion: intern(object.apiVersion),
-    labels: own && copyLabels ? (JSON.parse(JSON.stringify(own)) as Record<string, string>) : own,
+    labels: own,
     fields: fieldsOf(kind ?? '', object),
   };
 }
 
-/** Bytes already made (a write's, with the resourceVersion spliced in) and the facts of the object they encode. */
+/** Bytes already made (another entry's, with a new resourceVersion spliced in) and the facts of the object they encode. */
 export class PreparedEntry {
   constructor(
     readonly bytes: EncodedBytes,

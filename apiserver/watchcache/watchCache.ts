@@ -5,9 +5,8 @@
 import type { KubeObject } from '../../common/api/meta.js';
 import { GoneError } from '../../common/errors.js';
 import type { Logger } from '../../common/logging.js';
-import type { Storage, StorageEvent, StoragePut, StorageWatch } from '../storage/storage.js';
-import type { StoredJson } from '../storage/storedJson.js';
-import { CachedObject, factsOf, PreparedEntry, type EntryFacts } from './cachedObject.js';
+import type { Storage, StorageEvent, StorageWatch } from '../storage/storage.js';
+import { CachedObject } from './cachedObject.js';
 
 /** An entry: the object's bytes (with metadata.resourceVersion set) and what selectors need. Shared: never mutate. */
 export type CacheEntry = CachedObject;
@@ -45,11 +44,6 @@ export class CacheEvent {
 }
 
 export type CacheListener = (ev: CacheEvent) => void;
-
-interface Expected {
-  stored: StoredJson;
-  facts: EntryFacts;
-}
 
 export interface CacheWatch {
   close(): void;
@@ -113,8 +107,6 @@ export class WatchCache {
   private oldestServable = 0;
   private storageWatch: StorageWatch | undefined;
   private waiters: { revision: number; resolve: (ok: boolean) => void }[] = [];
-  /** Writes this server is making, by key: their bytes, so the event that brings them back needs no parse or stringify. */
-  private readonly expected = new Map<string, Expected>();
   private stopped = false;
   private ready: Promise<void> | undefined;
   /** The newest revision the cache reflects. */
@@ -154,7 +146,6 @@ export class WatchCache {
     for (const bucket of this.buckets.values()) for (const l of bucket.listeners) l.onClose(new GoneError('watch cache was reloaded; relist'));
     this.buckets.clear();
     for (const [k, v] of fresh) this.buckets.set(k, v);
-    this.expected.clear();
     this.window.fill(undefined);
     this.windowHead = 0;
     this.windowSize = 0;
@@ -186,7 +177,7 @@ export class WatchCache {
       const prev = bucket.entries.get(ev.key);
       let out: CacheEvent;
       if (ev.type === 'put') {
-        const entry = this.entryOf(ev);
+        const entry = CachedObject.stamped(ev.key, ev.revision, ev.object);
         bucket.set(entry);
         out = prev ? new CacheEvent('MODIFIED', entry, prev) : new CacheEvent('ADDED', entry);
       } else {
@@ -202,31 +193,6 @@ export class WatchCache {
       for (const l of bucket.listeners) if (ev.key.startsWith(l.prefix)) l.fn(out);
     }
     this.releaseWaiters();
-  }
-
-  /**
-   * Announces a write of `stored` (made from `object`, which is read now and not kept) to
-   * `key`, before it is sent: when its event comes back with exactly these bytes, the entry is
-   * made from them rather than by parsing the value and serializing it again. Call the
-   * returned function if the write fails. Any other value for the key is read as usual.
-   */
-  expect(key: string, stored: StoredJson, object: KubeObject): () => void {
-    const exp: Expected = { stored, facts: factsOf(object, true) };
-    this.expected.set(key, exp);
-    return () => {
-      if (this.expected.get(key) === exp) this.expected.delete(key);
-    };
-  }
-
-  /** The entry for a put: from the bytes of the write this server announced when the value is exactly them, else from the value parsed. */
-  private entryOf(ev: StoragePut): CachedObject {
-    const exp = this.expected.get(ev.key);
-    if (exp && exp.stored.bytes.equals(ev.value)) {
-      this.expected.delete(ev.key);
-      const bytes = exp.stored.entry(ev.revision);
-      if (bytes) return new CachedObject(ev.key, ev.revision, new PreparedEntry(bytes, exp.facts));
-    }
-    return CachedObject.stamped(ev.key, ev.revision, ev.object);
   }
 
   private record(ev: CacheEvent): void {
