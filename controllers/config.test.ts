@@ -34,7 +34,7 @@ describe('controller manager config', () => {
     {
       name: 'the example file loads',
       argv: () => ['--config', path.join(path.dirname(fileURLToPath(import.meta.url)), 'config.example.yaml')],
-      want: { kubeconfig: '/root/.gantry/controller-manager/kubeconfig', controllers: ['*'], controllerOptions: { replicaset: { workers: 5, burstReplicas: 500 }, daemonset: { workers: 2 }, statefulset: { workers: 5 }, job: { workers: 5, syncBatchPeriodMs: 1000 }, cronjob: { workers: 5 }, ttlafterfinished: { workers: 5 }, disruption: { workers: 2 }, 'persistentvolume-binder': { workers: 2 }, 'localpath-provisioner': { workers: 2, retryAfterMs: 10000 } } },
+      want: { kubeconfig: '/root/.gantry/controller-manager/kubeconfig', controllers: ['*'], controllerOptions: { replicaset: { workers: 5, burstReplicas: 500 }, daemonset: { workers: 2 }, statefulset: { workers: 5 }, job: { workers: 5, syncBatchPeriodMs: 0 }, cronjob: { workers: 5 }, ttlafterfinished: { workers: 5 }, disruption: { workers: 2 }, 'persistentvolume-binder': { workers: 2 }, 'localpath-provisioner': { workers: 2, retryAfterMs: 10000 } } },
     },
     { name: 'kubeconfig is required', argv: () => [], error: /must have required property 'kubeconfig'/ },
     { name: 'a malformed controller name', argv: () => ['--kubeconfig', '/k', '--controllers', 'Replica Set'], error: /controllers\.0 must match pattern/ },
