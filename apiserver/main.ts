@@ -6,6 +6,7 @@ import os from 'node:os';
 import type { JSONSchemaType } from 'ajv';
 import { ConfigError, loadConfig } from '../common/config.js';
 import { createLogger, type Logger } from '../common/logging.js';
+import { exitOnStopSignals } from '../common/proc/stopSignals.js';
 import { gantryDefaultTolerationSeconds } from './admission/defaultTolerations.js';
 import { TokenAuthenticator } from './auth/tokens.js';
 import { IdentityLease } from './controlplane/identityLease.js';
@@ -192,15 +193,7 @@ function settings(): Settings {
 /** The primary of `--workers N`: holds the port and keeps N API server processes running. */
 async function runPool(cfg: ApiServerConfig, logger: Logger): Promise<void> {
   const pool = new WorkerPool({ count: cfg.workers, launch: clusterLauncher(), logger });
-  let stopping = false;
-  const stop = (): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info('shutting down the API server workers');
-    void pool.stop().then(() => process.exit(0));
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  exitOnStopSignals(logger, 'shutting down the API server workers', () => pool.stop());
   await pool.start();
   logger.info('API server workers listening', { workers: cfg.workers, pids: pool.pids(), port: cfg.port });
 }
@@ -236,17 +229,7 @@ async function runServer({ cfg, kubelet, etcd, advertise, transformer, limits }:
     controlPlane.start();
     const identity = new IdentityLease({ leases: server.stores.get('coordination.k8s.io/leases')!, hostname: os.hostname(), port: server.port, ...(slot !== undefined ? { slot } : {}), logger });
     identity.start();
-    let stopping = false;
-    const stop = (): void => {
-      if (stopping) return;
-      stopping = true;
-      logger.info('shutting down');
-      void Promise.all([controlPlane.stop(), identity.stop()])
-        .then(() => server.close())
-        .then(() => process.exit(0));
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
+    const stop = exitOnStopSignals(logger, 'shutting down', () => Promise.all([controlPlane.stop(), identity.stop()]).then(() => server.close()));
     if (slot !== undefined) exitWithPrimary(stop);
   } catch (e) {
     logger.error('API server failed to start', { error: e instanceof Error ? e.message : String(e) });

@@ -7,6 +7,7 @@ import { ConfigError } from './config.js';
 import { RestClient, type RestClientOptions } from './client/restClient.js';
 import { readKubeconfig } from './kubeconfig.js';
 import { createLogger, type Logger } from './logging.js';
+import { exitOnStopSignals } from './proc/stopSignals.js';
 
 export interface RunningComponent {
   stop(): Promise<void>;
@@ -60,16 +61,5 @@ export async function runComponent<C extends { kubeconfig: string; logLevel: str
     process.exit(1);
   }
   logger.info(`${title} started`, spec.startedFields(app, cfg));
-  let stopping = false;
-  const stop = (): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info('shutting down');
-    void app.stop().finally(() => {
-      client.close();
-      process.exit(0);
-    });
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  exitOnStopSignals(logger, 'shutting down', () => app.stop().finally(() => client.close()));
 }

@@ -12,6 +12,7 @@ import { realClock } from '../common/clock.js';
 import { ConfigError } from '../common/config.js';
 import { readKubeconfig } from '../common/kubeconfig.js';
 import { createLogger, type Logger } from '../common/logging.js';
+import { exitOnStopSignals } from '../common/proc/stopSignals.js';
 import { NodeAgent } from './agent/agent.js';
 import { loadAgentConfig, type AgentConfig } from './agent/config.js';
 import { agentEventRecorder, NodeEventRecorder, PodEventRecorder } from './agent/events.js';
@@ -189,17 +190,11 @@ async function run(cfg: AgentConfig, logger: Logger): Promise<void> {
   // Rules stay when the agent stops: Services keep working across an agent restart.
   proxy?.start();
   const gc = setInterval(() => void collectImages(images, runtime, logger).catch((e: unknown) => logger.warn('image GC failed', { error: (e as Error).message })), 5 * 60_000);
-  const stop = (): void => {
-    logger.info('shutting down; containers keep running');
+  exitOnStopSignals(logger, 'shutting down; containers keep running', () => {
     clearInterval(gc);
     stats.stop();
-    void Promise.all([agent.stop(), informer.stop(), server.close(), podNetwork?.stop(), proxy?.stop(), services.stop(), localPathCleaner.stop()]).finally(() => {
-      client.close();
-      process.exit(0);
-    });
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+    return Promise.all([agent.stop(), informer.stop(), server.close(), podNetwork?.stop(), proxy?.stop(), services.stop(), localPathCleaner.stop()]).finally(() => client.close());
+  });
   await agent.start();
   logger.info('agent running', { node: cfg.nodeName, pods: pods.uids().length });
 }

@@ -5,6 +5,7 @@
 // Settings: see config.ts. A bad setting or unreadable file exits 2 with a message.
 
 import { createLogger } from '../common/logging.js';
+import { exitOnStopSignals } from '../common/proc/stopSignals.js';
 import { startRegistryAuth, type RegistryAuthApp } from './app.js';
 import { loadRegistryAuthConfig, type RegistryAuthConfig } from './config.js';
 
@@ -29,15 +30,7 @@ async function main(): Promise<void> {
     return fail((e as Error).message);
   }
   logger.info('registry token service started', { listen: `${cfg.listenAddress}:${app.port}`, service: cfg.service, issuer: cfg.issuer, anonymousPull: cfg.anonymousPull });
-  let stopping = false;
-  const stop = (): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info('shutting down');
-    void app.stop().finally(() => process.exit(0));
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  exitOnStopSignals(logger, 'shutting down', () => app.stop());
 }
 
 void main();

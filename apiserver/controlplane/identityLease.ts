@@ -9,10 +9,11 @@
 
 import { createHash, randomUUID } from 'node:crypto';
 import type { KubeObject } from '../../common/api/meta.js';
-import { realClock, type Timer, type TimerClock } from '../../common/clock.js';
+import { realClock, type TimerClock } from '../../common/clock.js';
 import { microTime } from '../../common/client/leaderElection.js';
 import { AlreadyExistsError, ConflictError, NotFoundError } from '../../common/errors.js';
 import type { Logger } from '../../common/logging.js';
+import { PeriodicPass } from '../../common/periodic.js';
 import type { ResourceStore } from '../registry/resourceStore.js';
 
 export const identityLabel = 'apiserver.kubernetes.io/identity';
@@ -45,34 +46,25 @@ export class IdentityLease {
   readonly name: string;
   readonly holderIdentity: string;
   private readonly clock: TimerClock;
-  private timer: Timer | undefined;
-  private stopped = false;
-  private running: Promise<unknown> = Promise.resolve();
+  private readonly periodic: PeriodicPass;
 
   constructor(private readonly opts: IdentityLeaseOptions) {
     this.clock = opts.clock ?? realClock;
     this.name = identityLeaseName(opts.hostname, opts.port, opts.slot);
     this.holderIdentity = `${this.name}_${randomUUID()}`;
+    this.periodic = new PeriodicPass(this.clock, opts.renewIntervalMs ?? 10_000, () =>
+      this.runOnce().catch((e: unknown) => this.opts.logger.warn('cannot renew the API server identity lease', { lease: this.name, error: e instanceof Error ? e.message : String(e) })),
+    );
   }
 
   /** Renews now and then every interval until stop(); failures are logged and retried next time. */
   start(): void {
-    const tick = (): void => {
-      if (this.stopped) return;
-      this.running = this.runOnce()
-        .catch((e: unknown) => this.opts.logger.warn('cannot renew the API server identity lease', { lease: this.name, error: e instanceof Error ? e.message : String(e) }))
-        .finally(() => {
-          if (!this.stopped) this.timer = this.clock.setTimer(tick, this.opts.renewIntervalMs ?? 10_000);
-        });
-    };
-    tick();
+    this.periodic.start();
   }
 
   /** Stops renewing and deletes the Lease if this process still holds it. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.timer?.cancel();
-    await this.running;
+    await this.periodic.stop();
     try {
       const current = await this.opts.leases.get(namespace, this.name);
       if ((current.spec as { holderIdentity?: unknown } | undefined)?.holderIdentity !== this.holderIdentity) return;

@@ -6,9 +6,10 @@
 // API server has no client identity of its own.
 
 import type { KubeObject } from '../../common/api/meta.js';
-import { realClock, type Timer, type TimerClock } from '../../common/clock.js';
+import { realClock, type TimerClock } from '../../common/clock.js';
 import { AlreadyExistsError, NotFoundError } from '../../common/errors.js';
 import type { Logger } from '../../common/logging.js';
+import { PeriodicPass } from '../../common/periodic.js';
 import type { ResourceStore } from '../registry/resourceStore.js';
 import { keptObjects, type ControlPlaneAddress, type KeptObject } from './kubernetesService.js';
 
@@ -29,15 +30,12 @@ const fieldManager = 'kube-apiserver';
 export type ReconcileOutcome = 'unchanged' | 'created' | 'updated' | 'recreated';
 
 export class ControlPlaneReconciler {
-  private readonly clock: TimerClock;
   private readonly logger: Logger;
   private readonly kept: KeptObject[];
-  private timer: Timer | undefined;
-  private stopped = false;
-  private running: Promise<unknown> = Promise.resolve();
+  private readonly periodic: PeriodicPass;
 
   constructor(private readonly opts: ControlPlaneReconcilerOptions) {
-    this.clock = opts.clock ?? realClock;
+    this.periodic = new PeriodicPass(opts.clock ?? realClock, opts.intervalMs ?? 10_000, () => this.runOnce());
     this.logger = opts.logger.child({ subsystem: 'controlplane-endpoints' });
     this.kept = keptObjects(opts);
   }
@@ -59,19 +57,11 @@ export class ControlPlaneReconciler {
 
   /** Runs a pass now and then every interval, until stop(). */
   start(): void {
-    const tick = (): void => {
-      if (this.stopped) return;
-      this.running = this.runOnce().finally(() => {
-        if (!this.stopped) this.timer = this.clock.setTimer(tick, this.opts.intervalMs ?? 10_000);
-      });
-    };
-    tick();
+    this.periodic.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.timer?.cancel();
-    await this.running;
+  stop(): Promise<void> {
+    return this.periodic.stop();
   }
 
   private store(k: KeptObject): KeptStore {

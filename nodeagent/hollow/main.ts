@@ -8,6 +8,7 @@ import { RestClient } from '../../common/client/restClient.js';
 import { ConfigError } from '../../common/config.js';
 import { readKubeconfig } from '../../common/kubeconfig.js';
 import { createLogger } from '../../common/logging.js';
+import { exitOnStopSignals } from '../../common/proc/stopSignals.js';
 import { tryParseQuantity } from '../../common/quantity.js';
 import { loadHollowConfig, type HollowConfig } from './config.js';
 import { startHollowNodes } from './hollowNodes.js';
@@ -75,17 +76,10 @@ function main(): void {
   }
   const running = nodes;
   let stopping = false;
-  const stop = (): void => {
-    if (stopping) return;
+  exitOnStopSignals(logger, 'stopping hollow nodes; Node objects stay', () => {
     stopping = true;
-    logger.info('stopping hollow nodes; Node objects stay');
-    void running.stop().finally(() => {
-      client.close();
-      process.exit(0);
-    });
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+    return running.stop().finally(() => client.close());
+  });
   void running.registered.then(() => {
     if (stopping) return;
     const seconds = ((Date.now() - started) / 1000).toFixed(1);

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { KubeObject } from '../../../common/api/meta.js';
 import { kubectl } from '../../../common/testing/kubectl.js';
-import { startTestCluster, type TestCluster } from '../../testing/harness.js';
+import { suiteTestCluster } from '../../testing/suiteCluster.js';
 
 interface PodSpec {
   serviceAccountName?: string;
@@ -18,16 +18,9 @@ interface PodSpec {
 
 describe('pod ServiceAccount defaults (real etcd, kubectl)', function () {
   this.timeout(60_000);
-  let c: TestCluster;
+  const c = suiteTestCluster();
   let cacheDir: string;
-
-  before(async () => {
-    c = await startTestCluster();
-    cacheDir = fs.mkdtempSync(path.join(c.dir, 'kubectl-cache-'));
-  });
-  after(async () => {
-    await c?.close();
-  });
+  before(() => (cacheDir = fs.mkdtempSync(path.join(c.dir, 'kubectl-cache-'))));
 
   const k = async (...args: string[]): Promise<string> => {
     const out = await kubectl(c.kubeconfig, cacheDir, args);

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { KubeObject } from '../../../common/api/meta.js';
 import { kubectl } from '../../../common/testing/kubectl.js';
-import { startTestCluster, type TestCluster } from '../../testing/harness.js';
+import { suiteTestCluster } from '../../testing/suiteCluster.js';
 import { podStrategy } from './pods.js';
 
 const spec = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
@@ -42,16 +42,9 @@ describe('pod spec updates (podStrategy.validateUpdate)', () => {
 
 describe('pod status writes keep the spec (real etcd, kubectl)', function () {
   this.timeout(60_000);
-  let c: TestCluster;
+  const c = suiteTestCluster();
   let cacheDir: string;
-
-  before(async () => {
-    c = await startTestCluster();
-    cacheDir = fs.mkdtempSync(path.join(c.dir, 'kubectl-cache-'));
-  });
-  after(async () => {
-    await c?.close();
-  });
+  before(() => (cacheDir = fs.mkdtempSync(path.join(c.dir, 'kubectl-cache-'))));
 
   const k = (...args: string[]): ReturnType<typeof kubectl> => kubectl(c.kubeconfig, cacheDir, args);
   const getPod = async (name: string): Promise<KubeObject> => {
