@@ -122,23 +122,15 @@ export function encodedBytes(text: string, spans: TextSpans): EncodedBytes {
   json.write(text, 0);
   // ASCII text (the common case) has bytes where it has characters.
   const bytes = size === text.length ? (chars: number): number => chars : (chars: number): number => Buffer.byteLength(text.slice(0, chars));
-  const out: EncodedBytes = { json, metaStart: 0, metaEnd: 0, cutStart: 0, cutEnd: 0, specStart: 0, specEnd: 0, rvStart: 0, rvEnd: 0 };
-  if (spans.meta) {
-    out.metaStart = bytes(spans.meta.valueStart);
-    out.metaEnd = bytes(spans.meta.valueEnd);
-    if (spans.cut) {
-      out.cutStart = bytes(spans.cut.cutStart);
-      out.cutEnd = bytes(spans.cut.cutEnd);
-    }
-    if (spans.rv) {
-      out.rvStart = bytes(spans.rv.valueStart);
-      out.rvEnd = bytes(spans.rv.valueEnd);
-    }
-  }
-  if (spans.spec) {
-    out.specStart = bytes(spans.spec.valueStart);
-    out.specEnd = bytes(spans.spec.valueEnd);
-  }
+  // A span's value (or, for managedFields, the cut that removes the member) in bytes; [0, 0] when absent.
+  const value = (span: MemberSpan | undefined): [number, number] => (span ? [bytes(span.valueStart), bytes(span.valueEnd)] : [0, 0]);
+  const cut = (span: MemberSpan | undefined): [number, number] => (span ? [bytes(span.cutStart), bytes(span.cutEnd)] : [0, 0]);
+  // managedFields and resourceVersion lie inside metadata: without metadata they are not looked for.
+  const [metaStart, metaEnd] = value(spans.meta);
+  const [cutStart, cutEnd] = spans.meta ? cut(spans.cut) : [0, 0];
+  const [rvStart, rvEnd] = spans.meta ? value(spans.rv) : [0, 0];
+  const [specStart, specEnd] = value(spans.spec);
+  const out: EncodedBytes = { json, metaStart, metaEnd, cutStart, cutEnd, specStart, specEnd, rvStart, rvEnd };
   return out;
 }
 
