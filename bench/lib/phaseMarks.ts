@@ -29,6 +29,9 @@ function nowUs(): number {
   return Number(process.hrtime.bigint() / 1000n);
 }
 
+/** Runs `fn` as the named phase (PhaseMarks.time): phases that time sub-phases take one. */
+export type PhaseTimer = <T>(phase: string, fn: () => Promise<T>) => Promise<T>;
+
 export class PhaseMarks {
   readonly windows: PhaseWindow[] = [];
 

@@ -9,6 +9,7 @@ import { startBytesServer, type BytesServer } from '../lib/bytesServer.js';
 import { clients, benchNamespace, createPod, podsPath, timed, type BenchContext } from '../lib/context.js';
 import { closedLoop } from '../lib/load.js';
 import { apiServerCpuMs, apiServerRssBytes } from '../lib/cluster.js';
+import type { PhaseTimer } from '../lib/phaseMarks.js';
 import { cpuMs, rssBytes } from '../lib/procStat.js';
 import type { FigureRow } from '../lib/report.js';
 import { fmtBytes, fmtMs, round3, summarize, type LatencySummary } from '../lib/stats.js';
@@ -75,7 +76,6 @@ async function measure(ctx: BenchContext, v: Variant, floor: BytesServer): Promi
 }
 
 /** Times a step as its own phase window (for the CPU profile's per-variant summary). */
-export type PhaseTimer = <T>(phase: string, fn: () => Promise<T>) => Promise<T>;
 
 export async function listLatency(ctx: BenchContext, timePhase: PhaseTimer = (_p, fn) => fn()): Promise<FigureRow[]> {
   await fill(ctx);

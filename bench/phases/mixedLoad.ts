@@ -9,6 +9,7 @@ import { expectStatus } from '../lib/apiHttp.js';
 import { closedLoop, openLoop } from '../lib/load.js';
 import { benchPodBody } from '../lib/podFixture.js';
 import { apiServerCpuMs } from '../lib/cluster.js';
+import type { PhaseTimer } from '../lib/phaseMarks.js';
 import type { FigureRow } from '../lib/report.js';
 import { fmtMs, round3, summarize } from '../lib/stats.js';
 
@@ -17,8 +18,6 @@ const rates = [200, 400, 600, 800, 1000, 1200, 1500, 2000];
 const stepMs = 5_000;
 const goalP99Ms = 50;
 const leases = 100;
-
-type Timer = <T>(phase: string, fn: () => Promise<T>) => Promise<T>;
 
 interface Step {
   rate: number;
@@ -48,7 +47,7 @@ const expect = (want: number, what: string) => (r: { status: number; body: Buffe
   return true;
 };
 
-export async function mixedLoad(ctx: BenchContext, time: Timer): Promise<FigureRow> {
+export async function mixedLoad(ctx: BenchContext, time: PhaseTimer): Promise<FigureRow> {
   const api = ctx.api;
   const pods = podsPath(mixedNamespace);
   expectStatus(await api.post('/api/v1/namespaces', JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: mixedNamespace } })), 201, `create namespace ${mixedNamespace}`);

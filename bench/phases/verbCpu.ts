@@ -13,6 +13,7 @@ import { ApiHttp, expectStatus } from '../lib/apiHttp.js';
 import { closedLoop, type LoadResult } from '../lib/load.js';
 import { benchPodBody } from '../lib/podFixture.js';
 import { apiServerCpuMs } from '../lib/cluster.js';
+import type { PhaseTimer } from '../lib/phaseMarks.js';
 import { cpuMs, selfCpuMs } from '../lib/procStat.js';
 import type { FigureRow } from '../lib/report.js';
 import { fmtMs, fmtRate, round3 } from '../lib/stats.js';
@@ -25,8 +26,6 @@ const warmup = 500;
 const listLimit = 100;
 const watchers = 100;
 const durationMs = 30_000;
-
-type Timer = <T>(phase: string, fn: () => Promise<T>) => Promise<T>;
 
 interface VerbRun {
   ops: number;
@@ -58,7 +57,7 @@ const ok = (want: number, what: string) => (r: { status: number; body: Buffer })
   return true;
 };
 
-export async function verbCpu(ctx: BenchContext, time: Timer): Promise<FigureRow[]> {
+export async function verbCpu(ctx: BenchContext, time: PhaseTimer): Promise<FigureRow[]> {
   const api = ctx.api;
   const base = podsPath(verbNamespace);
   const serverCpu = (): number => apiServerCpuMs(ctx.cluster);
